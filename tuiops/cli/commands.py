@@ -1,0 +1,117 @@
+"""The sub-commands: each loads the repo once and prints text or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tuiops.cli import serialize, text
+from tuiops.domain.findings import Severity
+from tuiops.domain.repo import Cluster, RepoModel
+from tuiops.errors import UsageError
+from tuiops.gitops.discovery import check_repo_dir, find_repo_root
+from tuiops.gitops.loader import load_repo
+from tuiops.sim.example_repo import EXAMPLE_REPO
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    name: str
+    help: str
+    run: Callable[[argparse.Namespace], int]
+    add_arguments: Callable[[argparse.ArgumentParser], None] = lambda parser: None
+
+
+def _repo_path(args: argparse.Namespace) -> Path:
+    if args.example and args.repo:
+        raise UsageError("--example and --repo exclude each other")
+    if args.example:
+        return EXAMPLE_REPO
+    if args.repo:
+        return check_repo_dir(Path(args.repo))
+    return find_repo_root(Path.cwd())
+
+
+def _load(args: argparse.Namespace) -> tuple[RepoModel, tuple[Cluster, ...]]:
+    model = load_repo(_repo_path(args))
+    if args.cluster is None:
+        return model, model.clusters
+    cluster = model.cluster(args.cluster)
+    if cluster is None:
+        names = ", ".join(c.name for c in model.clusters) or "none"
+        raise UsageError(f"no cluster {args.cluster!r} in {model.root} (clusters: {names})")
+    return model, (cluster,)
+
+
+def _print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+
+
+def _has_errors(model: RepoModel) -> bool:
+    return any(f.severity is Severity.ERROR for f in model.findings)
+
+
+def run_status(args: argparse.Namespace) -> int:
+    if not args.offline:
+        raise UsageError(
+            "live cluster status is not available yet; run `tuiops status --offline`"
+        )
+    model, clusters = _load(args)
+    if args.json:
+        _print_json(serialize.status_json(model, clusters))
+    else:
+        sys.stdout.write(text.status_text(model, clusters))
+    return EXIT_FINDINGS if _has_errors(model) else EXIT_OK
+
+
+def run_vars(args: argparse.Namespace) -> int:
+    model, clusters = _load(args)
+    if args.json:
+        _print_json({"clusters": [serialize.vars_json(c) for c in clusters],
+                     "variables": [serialize.variable_json(v) for c in clusters
+                                   for v in c.variables.variables]})
+    else:
+        sys.stdout.write(text.vars_text(clusters))
+    undefined = any(
+        f.code == "var-undefined" and f.severity is Severity.ERROR for f in model.findings
+    )
+    return EXIT_FINDINGS if undefined else EXIT_OK
+
+
+def run_lint(args: argparse.Namespace) -> int:
+    model, _clusters = _load(args)
+    findings = [f for f in model.findings if f.severity.rank <= Severity(args.min_severity).rank]
+    if args.json:
+        _print_json({"findings": [serialize.finding_json(f) for f in findings]})
+    else:
+        sys.stdout.write(text.findings_text(findings))
+    return EXIT_FINDINGS if _has_errors(model) else EXIT_OK
+
+
+def _status_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--offline", action="store_true",
+                        help="read the repo only (no cluster)")
+
+
+def _lint_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--min-severity", choices=[s.value for s in Severity], default="info",
+                        help="hide findings below this severity (default: show all)")
+
+
+COMMANDS = (
+    Command("status", "layers in apply order with their components", run_status,
+            _status_arguments),
+    Command("vars", "each ${VAR}: where it is defined and what uses it", run_vars),
+    Command("lint", "findings: undefined variables, bad YAML, orphans, broken dependsOn, ...",
+            run_lint, _lint_arguments),
+)

@@ -1,0 +1,1 @@
+"""Pure, typed, frozen domain model: stdlib only, no I/O."""

@@ -1,0 +1,1 @@
+"""Offline view of a GitOps repo: reads files, never the cluster."""

@@ -1,0 +1,121 @@
+"""Findings about a loaded repo: what `tuiops lint` reports, each with file and line."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from tuiops.domain.findings import Finding, Severity
+from tuiops.domain.flux import FluxKustomization, HelmRelease
+from tuiops.domain.refs import ObjectRef
+from tuiops.domain.repo import Cluster, Component, LayerState
+from tuiops.gitops.clusterenv import ClusterEnv, as_interface, location_of
+from tuiops.gitops.tree import RepoTree
+
+_RANGE_MARKS = ("*", "x", "X", "^", "~", ">", "<", "|", " ")
+
+
+def yaml_findings(tree: RepoTree, applied_files: set[str]) -> list[Finding]:
+    """Unreadable files: an error where Flux would apply the file, a warning elsewhere
+    (generator inputs and templates are never parsed as manifests)."""
+    findings = []
+    for file, problem in tree.unreadable.items():
+        findings.append(Finding(Severity.WARNING, "file-unreadable", file, None, problem.message))
+    for file, loaded in tree.yaml.items():
+        for problem in loaded.problems:
+            if problem.tolerated:
+                findings.append(
+                    Finding(Severity.INFO, "yaml-tolerated", file, problem.line, problem.message)
+                )
+                continue
+            applied = file in applied_files
+            findings.append(
+                Finding(
+                    Severity.ERROR if applied else Severity.WARNING,
+                    "yaml-unreadable",
+                    file,
+                    problem.line,
+                    ("not valid YAML" if applied else "not valid YAML (not applied by Flux)")
+                    + f": {problem.message}",
+                )
+            )
+    return findings
+
+
+def _objects(components: Iterable[Component]) -> Iterable[FluxKustomization | HelmRelease]:
+    for component in components:
+        yield from component.kustomizations
+        yield from component.helm_releases
+
+
+def cluster_findings(cluster: Cluster, known: set[ObjectRef]) -> list[Finding]:
+    """dependsOn naming nothing, unpinned charts, orphans, undefined variables."""
+    findings: list[Finding] = []
+    live = [c for layer in cluster.layers if layer.state is LayerState.LISTED
+            for c in layer.components]
+    reached = [*cluster.entrypoints, *live]
+    names_by_kind: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for ref in known:
+        names_by_kind[ref.kind, ref.name].append(ref.namespace)
+    for obj in _objects(reached):
+        for dependency in obj.depends_on:
+            if dependency in known:
+                continue
+            elsewhere = names_by_kind.get((dependency.kind, dependency.name))
+            hint = f" (exists in namespace {', '.join(sorted(elsewhere))})" if elsewhere else ""
+            findings.append(Finding(
+                Severity.ERROR, "depends-on-missing", obj.location.file, obj.location.line,
+                f"{obj.ref} depends on {dependency} which nothing in the repo defines{hint}",
+            ))
+        if isinstance(obj, HelmRelease):
+            if not obj.uses_chart_ref and (not obj.version or any(m in obj.version for m in _RANGE_MARKS)):
+                what = f"range {obj.version!r}" if obj.version else "no version"
+                findings.append(Finding(
+                    Severity.WARNING, "chart-unpinned", obj.location.file, obj.location.line,
+                    f"{obj.ref} installs chart {obj.chart} with {what}: pin a version",
+                ))
+    for orphan in cluster.orphans:
+        for ks in orphan.kustomizations:
+            findings.append(Finding(
+                Severity.INFO, "orphan", ks.location.file, ks.location.line,
+                f"{ks.ref} is referenced by no kustomization (disabled or commented out)",
+            ))
+    for layer in cluster.layers:
+        if layer.state is LayerState.COMMENTED and not layer.exists:
+            findings.append(Finding(
+                Severity.INFO, "layer-missing", cluster.layer_root, None,
+                f"commented layer {layer.name!r} names no folder",
+            ))
+    for use in cluster.variables.undefined:
+        shell_like = use.name != use.name.upper()
+        findings.append(Finding(
+            Severity.WARNING if shell_like else Severity.ERROR, "var-undefined",
+            use.location.file, use.location.line,
+            f"${{{use.name}}} is defined nowhere in its scope: Flux renders it empty"
+            + ("; probably a shell variable, escape it as $${...}" if shell_like else ""),
+        ))
+    return findings
+
+
+def clusterenv_findings(env: ClusterEnv, cluster_config: set[str] | None) -> list[Finding]:
+    """Duplicate IPs among plaintext values; keys that genconfig did not copy to cluster-config."""
+    findings = []
+    by_ip: dict[str, list[str]] = defaultdict(list)
+    for key, value in env.values.items():
+        if value is not None and "/" not in value and as_interface(value) is not None:
+            by_ip[value.strip()].append(key)
+    for ip, keys in sorted(by_ip.items()):
+        if len(keys) > 1:
+            location = location_of(env, keys[1])
+            findings.append(Finding(
+                Severity.WARNING, "duplicate-ip", location.file, location.line,
+                f"{ip} is the value of {', '.join(keys)}",
+            ))
+    if cluster_config is not None:
+        for key in sorted(set(env.values) - cluster_config):
+            location = location_of(env, key)
+            findings.append(Finding(
+                Severity.WARNING, "clusterenv-drift", location.file, location.line,
+                f"{key} is in clusterenv but not in cluster-config: run clustertool genconfig",
+            ))
+    return findings

@@ -1,0 +1,130 @@
+"""Load a GitOps repo into the domain model: the one entry point of `gitops/`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tuiops.domain.findings import Finding, Severity
+from tuiops.domain.refs import ObjectRef, SourceLocation
+from tuiops.domain.repo import Cluster, Layout, RepoModel
+from tuiops.gitops.clusterenv import ClusterEnv, read_clusterenv
+from tuiops.gitops.graph import ClusterWalk, DocKey, Walker, cluster_name_of, find_roots, group_roots
+from tuiops.gitops.index import RepoIndex, build_index
+from tuiops.gitops.kustomize import Kustomize
+from tuiops.gitops.layers import LayerReader
+from tuiops.gitops.lint import cluster_findings, clusterenv_findings, yaml_findings
+from tuiops.gitops.renovate import renovate_hints
+from tuiops.gitops.scope import ValuesObject
+from tuiops.gitops.tree import RepoTree, read_tree
+from tuiops.gitops.unreached import UnreachedReader
+from tuiops.gitops.variables import VariableReader
+
+
+def detect_layout(walks: list[ClusterWalk]) -> Layout:
+    """The layout family, from where the entry points live."""
+    files = [key[0] for walk in walks for key in walk.roots]
+    if any(f.endswith(("kubernetes/flux-entry.yaml", "flux-entry/ks.yaml")) for f in files):
+        return Layout.CLUSTERTOOL
+    if any(f.startswith("cluster/") for f in files):
+        return Layout.LEGACY_TRUECHARTS
+    if any(f.startswith("kubernetes/") for f in files):
+        return Layout.HOME_OPS
+    return Layout.GENERIC
+
+
+def load_repo(root: Path) -> RepoModel:
+    """Read the repo at `root`; never raises for bad content (it becomes findings).
+
+    Args:
+        root: the repo's top folder.
+
+    Returns:
+        Clusters with layers in apply order, sources, renovate hints and findings.
+    """
+    tree = read_tree(root)
+    kustomize = Kustomize(tree)
+    index = build_index(tree, kustomize)
+    walker = Walker(index, kustomize)
+    groups = group_roots(find_roots(index, kustomize))
+    envs = {name: read_clusterenv(tree, name) for name in groups}
+    for name, env in envs.items():
+        if env is not None and ("ConfigMap", "cluster-config") not in index.values:
+            # clustertool genconfig copies clusterenv into ConfigMap cluster-config; a repo that
+            # has not run it yet still means those keys.
+            values = {**env.values, "CLUSTERNAME": name}
+            index.values["ConfigMap", "cluster-config"].append(
+                ValuesObject(ObjectRef("ConfigMap", "flux-system", "cluster-config"),
+                             SourceLocation(env.file, 1), values, "clusterenv")
+            )
+    walks = [walker.walk(name, roots) for name, roots in groups.items()]
+    unreached = UnreachedReader(index, kustomize)
+    layer_reader = LayerReader(index, kustomize, unreached)
+    variable_reader = VariableReader(tree)
+    reached_ks: set[DocKey] = set().union(*(w.kustomizations for w in walks))
+    reached_hr: set[DocKey] = set().union(*(w.helm_releases for w in walks))
+    orphans = unreached.orphans(reached_ks, reached_hr)
+    clusters = []
+    names = [walk.name for walk in walks]
+    for walk in walks:
+        layers = layer_reader.read(walk)
+        own_orphans = tuple(o for o in orphans if _owner(o.file, names) == walk.name)
+        env = envs.get(walk.name)
+        variables = variable_reader.read(walk, env)
+        clusters.append(Cluster(walk.name, layers.layer_root, layers.entrypoints, layers.layers,
+                                own_orphans, variables))
+    findings = _findings(tree, walks, clusters, envs, index)
+    renovate = tuple(h for file, text in sorted(tree.texts.items())
+                     for h in renovate_hints(file, text))
+    return RepoModel(
+        root=str(root),
+        layout=detect_layout(walks),
+        clusters=tuple(clusters),
+        sources=tuple(index.sources),
+        renovate=renovate,
+        findings=tuple(sorted(set(findings), key=Finding.sort_key)),
+    )
+
+
+def _owner(file: str, clusters: list[str]) -> str:
+    """The cluster an unreached file belongs to: the one its folder names, else the first."""
+    named = cluster_name_of(file)
+    segments = file.split("/")
+    for name in clusters:
+        if name == named or name in segments[:-1]:
+            return name
+    return clusters[0]
+
+
+def _findings(
+    tree: RepoTree,
+    walks: list[ClusterWalk],
+    clusters: list[Cluster],
+    envs: dict[str, ClusterEnv | None],
+    index: RepoIndex,
+) -> list[Finding]:
+    applied = {key[0] for walk in walks for key in walk.documents}
+    findings = yaml_findings(tree, applied)
+    known: set[ObjectRef] = set()
+    for cluster in clusters:
+        for component in (*cluster.entrypoints, *cluster.orphans,
+                          *(c for layer in cluster.layers for c in layer.components)):
+            known.update(ks.ref for ks in component.kustomizations)
+            known.update(hr.ref for hr in component.helm_releases)
+    for cluster in clusters:
+        findings.extend(cluster_findings(cluster, known))
+    for walk in walks:
+        for reached in walk.kustomizations.values():
+            ks = reached.ks
+            if index.is_ours(ks.source) and reached.build_path is None and "${" not in ks.path:
+                findings.append(Finding(
+                    Severity.ERROR, "path-missing", ks.location.file, ks.location.line,
+                    f"{ks.ref} path {ks.raw_path!r} is not a folder of this repo",
+                ))
+    for env in envs.values():
+        if env is None:
+            continue
+        configs = [v for v in index.values.get(("ConfigMap", "cluster-config"), [])
+                   if v.origin != "clusterenv"]
+        keys = {k for v in configs for k in v.values} - {"CLUSTERNAME"} if configs else None
+        findings.extend(clusterenv_findings(env, keys))
+    return findings

@@ -1,0 +1,1 @@
+"""Simulated cluster and the bundled example repo, for the demo, tests and benchmarks."""
