@@ -22,10 +22,16 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in COMMANDS:
         sub = commands.add_parser(command.name, help=command.help, description=command.help)
-        sub.add_argument("--repo", metavar="DIR",
-                         help="GitOps repo (default: the git root of the current folder)")
-        sub.add_argument("--example", action="store_true",
-                         help="use the bundled example repo (a fictional clustertool homelab)")
+        sub.add_argument(
+            "--repo",
+            metavar="DIR",
+            help="GitOps repo (default: the git root of the current folder)",
+        )
+        sub.add_argument(
+            "--example",
+            action="store_true",
+            help="use the bundled example repo (a fictional clustertool homelab)",
+        )
         sub.add_argument("--cluster", metavar="NAME", help="only this cluster")
         sub.add_argument("--json", action="store_true", help="machine-readable output")
         command.add_arguments(sub)

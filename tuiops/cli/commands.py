@@ -63,9 +63,7 @@ def _has_errors(model: RepoModel) -> bool:
 
 def run_status(args: argparse.Namespace) -> int:
     if not args.offline:
-        raise UsageError(
-            "live cluster status is not available yet; run `tuiops status --offline`"
-        )
+        raise UsageError("live cluster status is not available yet; run `tuiops status --offline`")
     model, clusters = _load(args)
     if args.json:
         _print_json(serialize.status_json(model, clusters))
@@ -77,9 +75,14 @@ def run_status(args: argparse.Namespace) -> int:
 def run_vars(args: argparse.Namespace) -> int:
     model, clusters = _load(args)
     if args.json:
-        _print_json({"clusters": [serialize.vars_json(c) for c in clusters],
-                     "variables": [serialize.variable_json(v) for c in clusters
-                                   for v in c.variables.variables]})
+        _print_json(
+            {
+                "clusters": [serialize.vars_json(c) for c in clusters],
+                "variables": [
+                    serialize.variable_json(v) for c in clusters for v in c.variables.variables
+                ],
+            }
+        )
     else:
         sys.stdout.write(text.vars_text(clusters))
     undefined = any(
@@ -99,19 +102,25 @@ def run_lint(args: argparse.Namespace) -> int:
 
 
 def _status_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--offline", action="store_true",
-                        help="read the repo only (no cluster)")
+    parser.add_argument("--offline", action="store_true", help="read the repo only (no cluster)")
 
 
 def _lint_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--min-severity", choices=[s.value for s in Severity], default="info",
-                        help="hide findings below this severity (default: show all)")
+    parser.add_argument(
+        "--min-severity",
+        choices=[s.value for s in Severity],
+        default="info",
+        help="hide findings below this severity (default: show all)",
+    )
 
 
 COMMANDS = (
-    Command("status", "layers in apply order with their components", run_status,
-            _status_arguments),
+    Command("status", "layers in apply order with their components", run_status, _status_arguments),
     Command("vars", "each ${VAR}: where it is defined and what uses it", run_vars),
-    Command("lint", "findings: undefined variables, bad YAML, orphans, broken dependsOn, ...",
-            run_lint, _lint_arguments),
+    Command(
+        "lint",
+        "findings: undefined variables, bad YAML, orphans, broken dependsOn, ...",
+        run_lint,
+        _lint_arguments,
+    ),
 )

@@ -31,8 +31,13 @@ def kustomization_json(ks: FluxKustomization) -> dict[str, Any]:
 def _renovate_json(hint: RenovateHint | None) -> dict[str, Any] | None:
     if hint is None:
         return None
-    return {"datasource": hint.datasource, "depName": hint.dep_name,
-            "file": hint.location.file, "line": hint.location.line, **dict(hint.extra)}
+    return {
+        "datasource": hint.datasource,
+        "depName": hint.dep_name,
+        "file": hint.location.file,
+        "line": hint.location.line,
+        **dict(hint.extra),
+    }
 
 
 def helm_release_json(release: HelmRelease, model: RepoModel) -> dict[str, Any]:
@@ -63,8 +68,13 @@ def component_json(component: Component, model: RepoModel) -> dict[str, Any]:
 
 
 def finding_json(finding: Finding) -> dict[str, Any]:
-    return {"severity": finding.severity.value, "code": finding.code, "file": finding.file,
-            "line": finding.line, "message": finding.message}
+    return {
+        "severity": finding.severity.value,
+        "code": finding.code,
+        "file": finding.file,
+        "line": finding.line,
+        "message": finding.message,
+    }
 
 
 def cluster_json(cluster: Cluster, model: RepoModel) -> dict[str, Any]:
@@ -73,9 +83,13 @@ def cluster_json(cluster: Cluster, model: RepoModel) -> dict[str, Any]:
         "layerRoot": cluster.layer_root,
         "entrypoints": [component_json(c, model) for c in cluster.entrypoints],
         "layers": [
-            {"name": layer.name, "path": layer.path, "state": layer.state.value,
-             "exists": layer.exists,
-             "components": [component_json(c, model) for c in layer.components]}
+            {
+                "name": layer.name,
+                "path": layer.path,
+                "state": layer.state.value,
+                "exists": layer.exists,
+                "components": [component_json(c, model) for c in layer.components],
+            }
             for layer in cluster.layers
         ],
         "orphans": [component_json(c, model) for c in cluster.orphans],
@@ -92,16 +106,25 @@ def status_json(model: RepoModel, clusters: tuple[Cluster, ...]) -> dict[str, An
 
 
 def use_json(use: VariableUse) -> dict[str, Any]:
-    return {"file": use.location.file, "line": use.location.line,
-            "object": use.consumer_label, "hasDefault": use.has_default}
+    return {
+        "file": use.location.file,
+        "line": use.location.line,
+        "object": use.consumer_label,
+        "hasDefault": use.has_default,
+    }
 
 
 def variable_json(variable: Variable) -> dict[str, Any]:
     return {
         "name": variable.name,
         "definedIn": [
-            {"origin": d.origin, "file": d.location.file, "line": d.location.line,
-             "object": str(d.object) if d.object else None, "encrypted": d.encrypted}
+            {
+                "origin": d.origin,
+                "file": d.location.file,
+                "line": d.location.line,
+                "object": str(d.object) if d.object else None,
+                "encrypted": d.encrypted,
+            }
             for d in variable.definitions
         ],
         "usedBy": [use_json(u) for u in variable.uses],

@@ -7,8 +7,11 @@ from collections.abc import Iterable
 from tuiops.domain.findings import Finding
 from tuiops.domain.repo import Cluster, Component, LayerState, RepoModel
 
-_STATE_MARK = {LayerState.LISTED: "", LayerState.COMMENTED: "  (commented out)",
-               LayerState.UNLISTED: "  (on disk only, not listed)"}
+_STATE_MARK = {
+    LayerState.LISTED: "",
+    LayerState.COMMENTED: "  (commented out)",
+    LayerState.UNLISTED: "  (on disk only, not listed)",
+}
 
 
 def _component_lines(component: Component, indent: str) -> list[str]:
@@ -41,10 +44,13 @@ def status_text(model: RepoModel, clusters: Iterable[Cluster]) -> str:
             lines.append(f"  orphans ({len(cluster.orphans)}): referenced by nothing")
             for component in cluster.orphans:
                 lines.extend(_component_lines(component, "      "))
-    counts = {s: sum(1 for f in model.findings if f.severity.value == s)
-              for s in ("error", "warning", "info")}
-    lines.append("findings: " + ", ".join(f"{n} {s}" for s, n in counts.items())
-                 + " (details: tuiops lint)")
+    counts = {
+        s: sum(1 for f in model.findings if f.severity.value == s)
+        for s in ("error", "warning", "info")
+    }
+    lines.append(
+        "findings: " + ", ".join(f"{n} {s}" for s, n in counts.items()) + " (details: tuiops lint)"
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -57,12 +63,15 @@ def vars_text(clusters: Iterable[Cluster]) -> str:
             origins = sorted({d.origin for d in variable.definitions}) or ["undefined"]
             users = sorted({u.consumer_label for u in variable.uses})
             shown = ", ".join(users[:4]) + (f" +{len(users) - 4}" if len(users) > 4 else "")
-            lines.append(f"  {variable.name:<36} {'/'.join(origins):<22} "
-                         f"{len(variable.uses):>4} uses  {shown}")
+            lines.append(
+                f"  {variable.name:<36} {'/'.join(origins):<22} "
+                f"{len(variable.uses):>4} uses  {shown}"
+            )
         if report.undefined:
             lines.append("  undefined:")
-            lines.extend(f"    {u.name:<34} {u.location}  ({u.consumer_label})"
-                         for u in report.undefined)
+            lines.extend(
+                f"    {u.name:<34} {u.location}  ({u.consumer_label})" for u in report.undefined
+            )
         if report.unused:
             lines.append(f"  unused ({len(report.unused)}): {', '.join(report.unused)}")
     return "\n".join(lines) + "\n"

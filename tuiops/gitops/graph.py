@@ -62,7 +62,7 @@ class ClusterWalk:
 
 
 def cluster_name_of(file: str) -> str | None:
-    """The cluster a file belongs to by its folder (`clusters/<name>/`, `kubernetes/<name>/flux/`)."""
+    """The cluster a file's folder names (`clusters/<name>/`, `kubernetes/<name>/flux/`)."""
     for pattern in _CLUSTER_PATTERNS:
         match = pattern.match(file)
         if match:
@@ -83,7 +83,9 @@ def find_roots(index: RepoIndex, kustomize: Kustomize) -> list[DocumentAt]:
         if not index.is_ours(ks.source) or "${" in ks.path:
             continue
         folders[doc.key] = ks.path
-        included.update(item.doc.key for item in kustomize.build(ks.path) if item.doc.key != doc.key)
+        included.update(
+            item.doc.key for item in kustomize.build(ks.path) if item.doc.key != doc.key
+        )
     candidates = [doc for doc in index.kustomizations if doc.key not in included]
     return [
         doc
@@ -145,8 +147,14 @@ class Walker:
 
     @staticmethod
     def _namespace(item: BuildItem, owner: FluxKustomization) -> str:
-        # targetNamespace overrides everything; then kustomize's `namespace:`; then the doc's.
-        return owner.target_namespace or item.namespace or namespace_of(item.doc.data) or "default"
+        # targetNamespace overrides everything; then kustomize's `namespace:`; then the doc's
+        # own; an object that names none lands in its Kustomization's namespace.
+        return (
+            owner.target_namespace
+            or item.namespace
+            or namespace_of(item.doc.data)
+            or owner.ref.namespace
+        )
 
     def _reach(
         self,

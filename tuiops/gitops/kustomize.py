@@ -75,7 +75,9 @@ class BuildItem:
 
 
 def _join(base: str, written: str) -> str:
-    joined = posixpath.normpath(posixpath.join(base, written)) if base else posixpath.normpath(written)
+    joined = (
+        posixpath.normpath(posixpath.join(base, written)) if base else posixpath.normpath(written)
+    )
     return "" if joined == "." else joined
 
 
@@ -169,7 +171,8 @@ class Kustomize:
                             if as_str(env)
                         ),
                         files=tuple(
-                            as_str(f).split("=", 1)[0] if "=" in as_str(f)
+                            as_str(f).split("=", 1)[0]
+                            if "=" in as_str(f)
                             else posixpath.basename(as_str(f))
                             for f in as_list(item.get("files"))
                         ),
@@ -222,6 +225,22 @@ class Kustomize:
         result = tuple(items)
         self._builds[path] = result
         return result
+
+    def listed_files(self, path: str) -> frozenset[str]:
+        """Every file a build of `path` reads as manifests, parseable or not."""
+        return self._listed_files(path, frozenset())
+
+    def _listed_files(self, path: str, visiting: frozenset[str]) -> frozenset[str]:
+        folder = self.folder(path)
+        if folder is None or path in visiting:
+            return frozenset()
+        files: set[str] = set()
+        for entry in (*folder.resources, *folder.components):
+            if entry.is_dir:
+                files |= self._listed_files(entry.path, visiting | {path})
+            elif entry.exists:
+                files.add(entry.path)
+        return frozenset(files)
 
     def subfolders(self, path: str) -> list[str]:
         """Names of the folders directly inside `path`, sorted."""

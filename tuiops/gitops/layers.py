@@ -110,10 +110,12 @@ class LayerReader:
                 builder.add(component, releases=[release])
                 continue
             segment = _relative(root_path, release.location.file).split("/", 1)[0]
-            draft = drafts.get(segment) if owner == root_key else None
-            (draft.builder if draft else entry).add_loose(release)
-            if draft:
-                draft.refs.add(release.ref)
+            loose_layer = drafts.get(segment) if owner == root_key else None
+            if loose_layer is None:
+                entry.add_loose(release)
+            else:
+                loose_layer.builder.add_loose(release)
+                loose_layer.refs.add(release.ref)
         for draft in drafts.values():
             if draft.state is not LayerState.LISTED and draft.exists:
                 self._unreached.fill(
@@ -186,11 +188,9 @@ class LayerReader:
             return None
         layer_key = chain[-1]
         if layer_key in file_layers:
-            draft = drafts[file_layers[layer_key]]
-            return draft, chain[-2] if len(chain) > 1 else layer_key
-        segment = _relative(root_path, layer_key[0]).split("/", 1)[0]
-        draft = drafts.get(segment)
-        return (draft, layer_key) if draft is not None else None
+            return drafts[file_layers[layer_key]], chain[-2] if len(chain) > 1 else layer_key
+        folder_layer = drafts.get(_relative(root_path, layer_key[0]).split("/", 1)[0])
+        return (folder_layer, layer_key) if folder_layer is not None else None
 
 
 def _ordered(drafts: dict[str, _Draft], walk: ClusterWalk) -> list[_Draft]:
@@ -216,8 +216,9 @@ def _ordered(drafts: dict[str, _Draft], walk: ClusterWalk) -> list[_Draft]:
                 heapq.heappush(ready, (by_name[follower].listing, follower))
     # Layers caught in a dependsOn cycle keep their listing order after the rest.
     order.extend(sorted((d for d in listed if d not in order), key=lambda d: d.listing))
-    rest = sorted((d for d in drafts.values() if d.state is not LayerState.LISTED),
-                  key=lambda d: d.listing)
+    rest = sorted(
+        (d for d in drafts.values() if d.state is not LayerState.LISTED), key=lambda d: d.listing
+    )
     return order + rest
 
 

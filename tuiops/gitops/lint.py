@@ -51,8 +51,9 @@ def _objects(components: Iterable[Component]) -> Iterable[FluxKustomization | He
 def cluster_findings(cluster: Cluster, known: set[ObjectRef]) -> list[Finding]:
     """dependsOn naming nothing, unpinned charts, orphans, undefined variables."""
     findings: list[Finding] = []
-    live = [c for layer in cluster.layers if layer.state is LayerState.LISTED
-            for c in layer.components]
+    live = [
+        c for layer in cluster.layers if layer.state is LayerState.LISTED for c in layer.components
+    ]
     reached = [*cluster.entrypoints, *live]
     names_by_kind: dict[tuple[str, str], list[str]] = defaultdict(list)
     for ref in known:
@@ -63,37 +64,64 @@ def cluster_findings(cluster: Cluster, known: set[ObjectRef]) -> list[Finding]:
                 continue
             elsewhere = names_by_kind.get((dependency.kind, dependency.name))
             hint = f" (exists in namespace {', '.join(sorted(elsewhere))})" if elsewhere else ""
-            findings.append(Finding(
-                Severity.ERROR, "depends-on-missing", obj.location.file, obj.location.line,
-                f"{obj.ref} depends on {dependency} which nothing in the repo defines{hint}",
-            ))
-        if isinstance(obj, HelmRelease):
-            if not obj.uses_chart_ref and (not obj.version or any(m in obj.version for m in _RANGE_MARKS)):
-                what = f"range {obj.version!r}" if obj.version else "no version"
-                findings.append(Finding(
-                    Severity.WARNING, "chart-unpinned", obj.location.file, obj.location.line,
+            findings.append(
+                Finding(
+                    Severity.ERROR,
+                    "depends-on-missing",
+                    obj.location.file,
+                    obj.location.line,
+                    f"{obj.ref} depends on {dependency} which nothing in the repo defines{hint}",
+                )
+            )
+        if (
+            isinstance(obj, HelmRelease)
+            and not obj.uses_chart_ref
+            and (not obj.version or any(m in obj.version for m in _RANGE_MARKS))
+        ):
+            what = f"range {obj.version!r}" if obj.version else "no version"
+            findings.append(
+                Finding(
+                    Severity.WARNING,
+                    "chart-unpinned",
+                    obj.location.file,
+                    obj.location.line,
                     f"{obj.ref} installs chart {obj.chart} with {what}: pin a version",
-                ))
+                )
+            )
     for orphan in cluster.orphans:
         for ks in orphan.kustomizations:
-            findings.append(Finding(
-                Severity.INFO, "orphan", ks.location.file, ks.location.line,
-                f"{ks.ref} is referenced by no kustomization (disabled or commented out)",
-            ))
+            findings.append(
+                Finding(
+                    Severity.INFO,
+                    "orphan",
+                    ks.location.file,
+                    ks.location.line,
+                    f"{ks.ref} is referenced by no kustomization (disabled or commented out)",
+                )
+            )
     for layer in cluster.layers:
         if layer.state is LayerState.COMMENTED and not layer.exists:
-            findings.append(Finding(
-                Severity.INFO, "layer-missing", cluster.layer_root, None,
-                f"commented layer {layer.name!r} names no folder",
-            ))
+            findings.append(
+                Finding(
+                    Severity.INFO,
+                    "layer-missing",
+                    cluster.layer_root,
+                    None,
+                    f"commented layer {layer.name!r} names no folder",
+                )
+            )
     for use in cluster.variables.undefined:
         shell_like = use.name != use.name.upper()
-        findings.append(Finding(
-            Severity.WARNING if shell_like else Severity.ERROR, "var-undefined",
-            use.location.file, use.location.line,
-            f"${{{use.name}}} is defined nowhere in its scope: Flux renders it empty"
-            + ("; probably a shell variable, escape it as $${...}" if shell_like else ""),
-        ))
+        findings.append(
+            Finding(
+                Severity.WARNING if shell_like else Severity.ERROR,
+                "var-undefined",
+                use.location.file,
+                use.location.line,
+                f"${{{use.name}}} is defined nowhere in its scope: Flux renders it empty"
+                + ("; probably a shell variable, escape it as $${...}" if shell_like else ""),
+            )
+        )
     return findings
 
 
@@ -107,15 +135,25 @@ def clusterenv_findings(env: ClusterEnv, cluster_config: set[str] | None) -> lis
     for ip, keys in sorted(by_ip.items()):
         if len(keys) > 1:
             location = location_of(env, keys[1])
-            findings.append(Finding(
-                Severity.WARNING, "duplicate-ip", location.file, location.line,
-                f"{ip} is the value of {', '.join(keys)}",
-            ))
+            findings.append(
+                Finding(
+                    Severity.WARNING,
+                    "duplicate-ip",
+                    location.file,
+                    location.line,
+                    f"{ip} is the value of {', '.join(keys)}",
+                )
+            )
     if cluster_config is not None:
         for key in sorted(set(env.values) - cluster_config):
             location = location_of(env, key)
-            findings.append(Finding(
-                Severity.WARNING, "clusterenv-drift", location.file, location.line,
-                f"{key} is in clusterenv but not in cluster-config: run clustertool genconfig",
-            ))
+            findings.append(
+                Finding(
+                    Severity.WARNING,
+                    "clusterenv-drift",
+                    location.file,
+                    location.line,
+                    f"{key} is in clusterenv but not in cluster-config: run clustertool genconfig",
+                )
+            )
     return findings

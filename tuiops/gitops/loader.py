@@ -8,7 +8,14 @@ from tuiops.domain.findings import Finding, Severity
 from tuiops.domain.refs import ObjectRef, SourceLocation
 from tuiops.domain.repo import Cluster, Layout, RepoModel
 from tuiops.gitops.clusterenv import ClusterEnv, read_clusterenv
-from tuiops.gitops.graph import ClusterWalk, DocKey, Walker, cluster_name_of, find_roots, group_roots
+from tuiops.gitops.graph import (
+    ClusterWalk,
+    DocKey,
+    Walker,
+    cluster_name_of,
+    find_roots,
+    group_roots,
+)
 from tuiops.gitops.index import RepoIndex, build_index
 from tuiops.gitops.kustomize import Kustomize
 from tuiops.gitops.layers import LayerReader
@@ -53,8 +60,12 @@ def load_repo(root: Path) -> RepoModel:
             # has not run it yet still means those keys.
             values = {**env.values, "CLUSTERNAME": name}
             index.values["ConfigMap", "cluster-config"].append(
-                ValuesObject(ObjectRef("ConfigMap", "flux-system", "cluster-config"),
-                             SourceLocation(env.file, 1), values, "clusterenv")
+                ValuesObject(
+                    ObjectRef("ConfigMap", "flux-system", "cluster-config"),
+                    SourceLocation(env.file, 1),
+                    values,
+                    "clusterenv",
+                )
             )
     walks = [walker.walk(name, roots) for name, roots in groups.items()]
     unreached = UnreachedReader(index, kustomize)
@@ -70,11 +81,20 @@ def load_repo(root: Path) -> RepoModel:
         own_orphans = tuple(o for o in orphans if _owner(o.file, names) == walk.name)
         env = envs.get(walk.name)
         variables = variable_reader.read(walk, env)
-        clusters.append(Cluster(walk.name, layers.layer_root, layers.entrypoints, layers.layers,
-                                own_orphans, variables))
-    findings = _findings(tree, walks, clusters, envs, index)
-    renovate = tuple(h for file, text in sorted(tree.texts.items())
-                     for h in renovate_hints(file, text))
+        clusters.append(
+            Cluster(
+                walk.name,
+                layers.layer_root,
+                layers.entrypoints,
+                layers.layers,
+                own_orphans,
+                variables,
+            )
+        )
+    findings = _findings(tree, walks, clusters, envs, index, kustomize)
+    renovate = tuple(
+        h for file, text in sorted(tree.texts.items()) for h in renovate_hints(file, text)
+    )
     return RepoModel(
         root=str(root),
         layout=detect_layout(walks),
@@ -101,13 +121,23 @@ def _findings(
     clusters: list[Cluster],
     envs: dict[str, ClusterEnv | None],
     index: RepoIndex,
+    kustomize: Kustomize,
 ) -> list[Finding]:
-    applied = {key[0] for walk in walks for key in walk.documents}
+    applied = {
+        file
+        for walk in walks
+        for reached in walk.kustomizations.values()
+        if reached.build_path is not None
+        for file in kustomize.listed_files(reached.build_path)
+    }
     findings = yaml_findings(tree, applied)
     known: set[ObjectRef] = set()
     for cluster in clusters:
-        for component in (*cluster.entrypoints, *cluster.orphans,
-                          *(c for layer in cluster.layers for c in layer.components)):
+        for component in (
+            *cluster.entrypoints,
+            *cluster.orphans,
+            *(c for layer in cluster.layers for c in layer.components),
+        ):
             known.update(ks.ref for ks in component.kustomizations)
             known.update(hr.ref for hr in component.helm_releases)
     for cluster in clusters:
@@ -116,15 +146,23 @@ def _findings(
         for reached in walk.kustomizations.values():
             ks = reached.ks
             if index.is_ours(ks.source) and reached.build_path is None and "${" not in ks.path:
-                findings.append(Finding(
-                    Severity.ERROR, "path-missing", ks.location.file, ks.location.line,
-                    f"{ks.ref} path {ks.raw_path!r} is not a folder of this repo",
-                ))
+                findings.append(
+                    Finding(
+                        Severity.ERROR,
+                        "path-missing",
+                        ks.location.file,
+                        ks.location.line,
+                        f"{ks.ref} path {ks.raw_path!r} is not a folder of this repo",
+                    )
+                )
     for env in envs.values():
         if env is None:
             continue
-        configs = [v for v in index.values.get(("ConfigMap", "cluster-config"), [])
-                   if v.origin != "clusterenv"]
+        configs = [
+            v
+            for v in index.values.get(("ConfigMap", "cluster-config"), [])
+            if v.origin != "clusterenv"
+        ]
         keys = {k for v in configs for k in v.values} - {"CLUSTERNAME"} if configs else None
         findings.extend(clusterenv_findings(env, keys))
     return findings

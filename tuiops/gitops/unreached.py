@@ -45,7 +45,9 @@ class UnreachedReader:
         for doc in self._index.kustomizations:
             if doc.key in reached_kustomizations or not _under(doc.file, under):
                 continue
-            ks = decode_kustomization(doc.data, _location(doc), namespace_of(doc.data) or "flux-system")
+            ks = decode_kustomization(
+                doc.data, _location(doc), namespace_of(doc.data) or "flux-system"
+            )
             releases = []
             if self._index.is_ours(ks.source) and "${" not in ks.path:
                 for item in self._kustomize.build(ks.path):

@@ -49,7 +49,9 @@ class VariableReader:
         if env is not None:
             for key, value in env.values.items():
                 definitions[key].append(
-                    VariableDefinition(key, "clusterenv", location_of(env, key), None, value is None)
+                    VariableDefinition(
+                        key, "clusterenv", location_of(env, key), None, value is None
+                    )
                 )
             cluster_wide.update(env.values)
         for reached in walk.kustomizations.values():
@@ -58,12 +60,17 @@ class VariableReader:
                 if source.location in seen_sources:
                     continue
                 seen_sources.add(source.location)
-                if reached.parent is None or walk.kustomizations[reached.parent].parent is None:
+                top_level = (
+                    reached.parent is None or walk.kustomizations[reached.parent].parent is None
+                )
+                # A clusterenv stand-in for cluster-config repeats clusterenv's own keys.
+                if top_level and source.origin != "clusterenv":
                     cluster_wide.update(source.values)
                 for key, value in source.values.items():
                     definitions[key].append(
-                        VariableDefinition(key, source.origin, source.location, source.ref,
-                                           value is None)
+                        VariableDefinition(
+                            key, source.origin, source.location, source.ref, value is None
+                        )
                     )
             for key, _value in reached.ks.substitute:
                 definitions[key].append(
@@ -82,8 +89,11 @@ class VariableReader:
                         or (reference.enclosing is not None and reference.enclosing in scope.values)
                     )
                     use = VariableUse(
-                        reference.name, SourceLocation(item.doc.file, line), reached.ks.ref,
-                        reference.has_default, defined,
+                        reference.name,
+                        SourceLocation(item.doc.file, line),
+                        reached.ks.ref,
+                        reference.has_default,
+                        defined,
                     )
                     uses.append(use)
                     if not defined and scope.complete:
@@ -122,8 +132,9 @@ class VariableReader:
                 continue
             for line, reference in references_by_line(text):
                 defined = reference.has_default or reference.name in known
-                use = VariableUse(reference.name, SourceLocation(file, line), None,
-                                  reference.has_default, defined)
+                use = VariableUse(
+                    reference.name, SourceLocation(file, line), None, reference.has_default, defined
+                )
                 uses.append(use)
                 if not defined:
                     undefined.append(use)

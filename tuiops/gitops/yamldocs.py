@@ -91,13 +91,13 @@ class _FastLoader(_FAST_BASE):  # type: ignore[misc]
 class _TolerantLoader(yaml.SafeLoader):
     """Pure-Python loader that also lets an anchor be redefined, as YAML 1.2 allows."""
 
-    def compose_node(self, parent: Node | None, index: object) -> Node | None:
-        event = self.peek_event()
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         anchor = getattr(event, "anchor", None)
         if not isinstance(event, AliasEvent) and anchor is not None and anchor in self.anchors:
             del self.anchors[anchor]
             _bend(self, f"anchor &{anchor} redefined")
-        return super().compose_node(parent, index)  # type: ignore[no-untyped-call, no-any-return]
+        return super().compose_node(parent, index)
 
 
 _configure(_FastLoader)
@@ -158,13 +158,3 @@ def load_documents(text: str) -> YamlFile:
         bent = ", ".join(sorted(loader.bent_rules))
         problems.insert(0, YamlProblem(None, f"read tolerantly: {bent}", tolerated=True))
     return YamlFile(tuple(documents), tuple(problems))
-
-
-def strict_rejects(text: str) -> bool:
-    """Whether plain `yaml.safe_load_all` would fail on `text` (what a naive tool hits)."""
-    try:
-        for _ in yaml.load_all(text.removeprefix("\ufeff"), Loader=_FAST_BASE):
-            pass
-    except Exception:  # noqa: BLE001 - any failure at all is what we want to know about
-        return True
-    return False

@@ -1,0 +1,30 @@
+"""Shared fixtures: where `../shared` is, and a helper to write small repos."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+"""`../shared` beside the checkout (CI lays it out the same way)."""
+
+WriteRepo = Callable[[dict[str, str]], Path]
+
+
+@pytest.fixture
+def write_repo(tmp_path: Path) -> WriteRepo:
+    """Write `{relative path: text}` into a fresh folder with a `.git` marker; returns it."""
+
+    def write(files: dict[str, str]) -> Path:
+        root = tmp_path / "repo"
+        (root / ".git").mkdir(parents=True, exist_ok=True)
+        for rel, text in files.items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return root
+
+    return write

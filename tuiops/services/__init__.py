@@ -1,0 +1,1 @@
+"""State layer: async, no Textual; turns port calls into immutable snapshots."""

@@ -1,0 +1,1 @@
+"""Textual only: screens and widgets; imports domain and services, never adapters."""
