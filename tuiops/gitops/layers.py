@@ -3,16 +3,18 @@
 The layer root is the reached Kustomization whose folder lists the most entries that lead to
 Flux Kustomizations (clustertool's `clusters/main/kubernetes`, home-ops' `kubernetes/apps`, the
 legacy `cluster/main`). Each entry is a layer: a folder, or in the legacy layout a layer
-Kustomization file. Apply order is the listing order, changed only where a dependsOn edge
-between two layers requires it (Flux itself applies the children of one Kustomization together,
-so dependsOn is the only ordering the repo states). Commented entries and folders that nothing
-lists follow, so the screen can show "listed", "commented" and "on disk only".
+Kustomization file. Apply order is the listing order, changed only where the repo states a
+dependency between two layers: a dependsOn edge, or a Kustomization substituting from a
+ConfigMap/Secret that another layer ships (Flux applies the children of one Kustomization
+together, so these are the only orderings the repo states). Commented entries and folders
+that nothing lists follow, so the screen can show "listed", "commented" and "on disk only".
 """
 
 from __future__ import annotations
 
 import heapq
 import posixpath
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from tuiops.domain.refs import ObjectRef
@@ -201,6 +203,10 @@ def _ordered(drafts: dict[str, _Draft], walk: ClusterWalk) -> list[_Draft]:
     needs: dict[str, int] = {d.name: 0 for d in listed}
     for reached in walk.kustomizations.values():
         _edges(reached.ks.ref, reached.ks.depends_on, layer_of, after, needs)
+        # A Kustomization needs the ConfigMaps/Secrets it substitutes from: the layer that
+        # ships them (clustertool's cluster-config in flux-system) goes first.
+        holders = (_holding_layer(listed, s.location.file) for s in reached.scope.sources)
+        _layer_edges(layer_of.get(reached.ks.ref), holders, after, needs)
     for release, _owner in walk.helm_releases.values():
         _edges(release.ref, release.depends_on, layer_of, after, needs)
     by_name = {d.name: d for d in listed}
@@ -222,6 +228,10 @@ def _ordered(drafts: dict[str, _Draft], walk: ClusterWalk) -> list[_Draft]:
     return order + rest
 
 
+def _holding_layer(listed: list[_Draft], file: str) -> str | None:
+    return next((d.name for d in listed if file == d.path or file.startswith(d.path + "/")), None)
+
+
 def _edges(
     ref: ObjectRef,
     depends_on: tuple[ObjectRef, ...],
@@ -229,9 +239,20 @@ def _edges(
     after: dict[str, set[str]],
     needs: dict[str, int],
 ) -> None:
-    source = layer_of.get(ref)
-    for dependency in depends_on:
-        target = layer_of.get(dependency)
-        if source and target and target != source and source not in after[target]:
-            after[target].add(source)
-            needs[source] += 1
+    _layer_edges(layer_of.get(ref), (layer_of.get(d) for d in depends_on), after, needs)
+
+
+def _layer_edges(
+    dependent: str | None,
+    dependencies: Iterable[str | None],
+    after: dict[str, set[str]],
+    needs: dict[str, int],
+) -> None:
+    """Record that `dependent` comes after each of `dependencies` (other layers only)."""
+    if dependent is None:
+        return
+    for dependency in dependencies:
+        if dependency is None or dependency == dependent or dependent in after[dependency]:
+            continue
+        after[dependency].add(dependent)
+        needs[dependent] += 1
