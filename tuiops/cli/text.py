@@ -60,6 +60,8 @@ def vars_text(clusters: Iterable[Cluster]) -> str:
         report = cluster.variables
         lines.append(f"cluster {cluster.name}: {len(report.variables)} variables")
         for variable in report.variables:
+            if not variable.uses and all(d.origin == "derived" for d in variable.definitions):
+                continue  # clustertool derives these for every IP key; only used ones matter
             origins = sorted({d.origin for d in variable.definitions}) or ["undefined"]
             users = sorted({u.consumer_label for u in variable.uses})
             shown = ", ".join(users[:4]) + (f" +{len(users) - 4}" if len(users) > 4 else "")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import posixpath
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from tuiops.domain.flux import FluxKustomization, HelmRelease
@@ -12,16 +12,19 @@ from tuiops.domain.repo import Component
 _COMPONENT_FILE_STEMS = frozenset({"ks", "install", "kustomization"})
 
 
-def component_key(file: str, files_with_kustomizations: frozenset[str]) -> tuple[str, str]:
+def component_key(file: str, files_in_folder: int) -> tuple[str, str]:
     """(name, path) of the component a Flux Kustomization file stands for.
 
     `<app>/ks.yaml` (or the only such file in its folder) is the folder's component; several
     app files in one folder (joryirving's `<ns>/<app>.yaml`) are one component each.
+
+    Args:
+        file: the file holding the Kustomization.
+        files_in_folder: how many files in its folder hold Flux Kustomizations.
     """
     folder = posixpath.dirname(file)
     stem = posixpath.basename(file).rsplit(".", 1)[0]
-    siblings = [f for f in files_with_kustomizations if posixpath.dirname(f) == folder]
-    if stem in _COMPONENT_FILE_STEMS or len(siblings) <= 1:
+    if stem in _COMPONENT_FILE_STEMS or files_in_folder <= 1:
         return posixpath.basename(folder) or stem, folder
     return stem, posixpath.join(folder, stem)
 
@@ -40,7 +43,7 @@ class ComponentBuilder:
     """Collects Kustomizations and HelmReleases under component keys, keeping first-seen order."""
 
     def __init__(self, files_with_kustomizations: frozenset[str]) -> None:
-        self._files = files_with_kustomizations
+        self._per_folder = Counter(posixpath.dirname(f) for f in files_with_kustomizations)
         self._order: list[tuple[str, str]] = []
         self._file: dict[tuple[str, str], str] = {}
         self._kustomizations: dict[tuple[str, str], list[FluxKustomization]] = defaultdict(list)
@@ -54,7 +57,8 @@ class ComponentBuilder:
 
     def key_for(self, top: FluxKustomization) -> tuple[str, str]:
         """The component key of a top-level Kustomization."""
-        return self._touch(component_key(top.location.file, self._files), top.location.file)
+        file = top.location.file
+        return self._touch(component_key(file, self._per_folder[posixpath.dirname(file)]), file)
 
     def key_named(self, ks: FluxKustomization) -> tuple[str, str]:
         """A component named after the Kustomization itself (entry points such as flux-entry,
