@@ -37,5 +37,5 @@ def test_ruff_clean() -> None:
 
 
 def test_mypy_strict_clean() -> None:
-    result = _run(str(BIN / "mypy"), "--strict", "tuiops")
+    result = _run(str(BIN / "mypy"), "--strict", "tuiops", "tests")
     assert result.returncode == 0, result.stdout

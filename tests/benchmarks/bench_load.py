@@ -44,7 +44,16 @@ def main() -> None:
     for repo in _repos():
         files, size = _size(repo)
         in_process = _median_seconds(lambda r=repo: load_repo(r), args.repeat)
-        argv = [sys.executable, "-m", "tuiops", "status", "--offline", "--json", "--repo", str(repo)]
+        argv = [
+            sys.executable,
+            "-m",
+            "tuiops",
+            "status",
+            "--offline",
+            "--json",
+            "--repo",
+            str(repo),
+        ]
         whole = _median_seconds(
             lambda a=argv: subprocess.run(a, capture_output=True, check=False), args.repeat
         )

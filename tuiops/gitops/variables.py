@@ -120,12 +120,8 @@ class VariableReader:
     ) -> None:
         derived = env.derived()
         derived["CLUSTERNAME"] = cluster
-        for key in derived:
-            if key not in env.values:
-                definitions[key].append(
-                    VariableDefinition(key, "derived", SourceLocation(env.file, 1), None)
-                )
         known = set(env.values) | set(derived)
+        talos_uses: list[VariableUse] = []
         for file in (f"clusters/{cluster}/talos/talconfig.yaml", "talconfig.yaml"):
             text = self._tree.texts.get(file)
             if text is None:
@@ -135,6 +131,13 @@ class VariableReader:
                 use = VariableUse(
                     reference.name, SourceLocation(file, line), None, reference.has_default, defined
                 )
-                uses.append(use)
+                talos_uses.append(use)
                 if not defined:
                     undefined.append(use)
+        uses.extend(talos_uses)
+        # Only the derived names something uses are worth listing: clustertool derives three
+        # for every IP key (and, unable to tell, for every encrypted one).
+        for key in sorted({u.name for u in talos_uses} & set(derived) - set(env.values)):
+            definitions[key].append(
+                VariableDefinition(key, "derived", SourceLocation(env.file, 1), None)
+            )
