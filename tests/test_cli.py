@@ -138,3 +138,12 @@ def test_wheel_carries_the_example_repo(tmp_path: Path) -> None:
     assert prefix + ".sops.yaml" in names
     assert prefix + "clusters/main/clusterenv.yaml" in names
     assert any(n.endswith(".yaml.ct") for n in names)
+
+
+def test_sources_and_renovate_hints_are_listed() -> None:
+    data = json.loads(tuiops("status", "--offline", "--example", "--json").stdout)
+    kinds = {s["kind"] for s in data["sources"]}
+    assert kinds == {"GitRepository", "HelmRepository", "OCIRepository"}
+    marked = {(h["key"], h["depName"]) for h in data["renovate"]}
+    assert ("TALOS_VERSION", "ghcr.io/siderolabs/installer") in marked
+    assert all(h["targetLine"] == h["line"] + 1 for h in data["renovate"])

@@ -166,3 +166,20 @@ def test_home_ops_namespace_comes_from_kustomization(write_repo: WriteRepo) -> N
     assert layer.name == "media" and cluster.layer_root == "kubernetes/apps"
     assert plex.kustomizations[0].ref.namespace == "media"
     assert plex.helm_releases[0].ref.namespace == "media"
+
+
+def test_removed_and_deprecated_flux_apis_are_flagged(write_repo: WriteRepo) -> None:
+    files = clustertool("  - apps\n")
+    files["clusters/main/kubernetes/apps/kustomization.yaml"] = "resources:\n  - web/ks.yaml\n"
+    files.update(component("apps", "web"))
+    path = "clusters/main/kubernetes/apps/web/app/helm-release.yaml"
+    files[path] = release("web").replace(
+        "helm.toolkit.fluxcd.io/v2", "helm.toolkit.fluxcd.io/v2beta1"
+    )
+    files["repositories/helm/charts.yaml"] = (
+        "apiVersion: source.toolkit.fluxcd.io/v1beta2\nkind: HelmRepository\n"
+        "metadata: {name: charts, namespace: flux-system}\nspec: {url: https://x}\n"
+    )
+    found = {(f.code, f.file) for f in load_repo(write_repo(files)).findings}
+    assert ("api-removed", path) in found
+    assert ("api-deprecated", "repositories/helm/charts.yaml") in found

@@ -28,14 +28,15 @@ def kustomization_json(ks: FluxKustomization) -> dict[str, Any]:
     }
 
 
-def _renovate_json(hint: RenovateHint | None) -> dict[str, Any] | None:
-    if hint is None:
-        return None
+def renovate_json(hint: RenovateHint) -> dict[str, Any]:
     return {
         "datasource": hint.datasource,
         "depName": hint.dep_name,
         "file": hint.location.file,
         "line": hint.location.line,
+        "key": hint.key,
+        "value": hint.value,
+        "targetLine": hint.target_line,
         **dict(hint.extra),
     }
 
@@ -53,7 +54,7 @@ def helm_release_json(release: HelmRelease, model: RepoModel) -> dict[str, Any]:
         "sourceRef": str(release.chart_source) if release.chart_source else None,
         "installRetries": release.install_retries,
         "upgradeRetries": release.upgrade_retries,
-        "renovate": _renovate_json(model.renovate_for(release)),
+        "renovate": renovate_json(hint) if (hint := model.renovate_for(release)) else None,
     }
 
 
@@ -101,6 +102,21 @@ def status_json(model: RepoModel, clusters: tuple[Cluster, ...]) -> dict[str, An
         "repo": model.root,
         "layout": model.layout.value,
         "clusters": [cluster_json(c, model) for c in clusters],
+        "sources": [
+            {
+                "kind": s.ref.kind,
+                "name": s.ref.name,
+                "namespace": s.ref.namespace,
+                "apiVersion": s.api_version,
+                "url": s.url,
+                "type": s.type,
+                "ref": s.reference,
+                "file": s.location.file,
+                "line": s.location.line,
+            }
+            for s in model.sources
+        ],
+        "renovate": [renovate_json(h) for h in model.renovate],
         "findings": [finding_json(f) for f in model.findings],
     }
 

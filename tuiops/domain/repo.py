@@ -65,6 +65,11 @@ class Cluster:
     """Kustomizations and HelmReleases no entry point reaches (e.g. a commented ks.yaml)."""
     variables: VariableReport
 
+    def all_components(self) -> tuple[Component, ...]:
+        """Entry points, every layer's components (listed or not) and orphans."""
+        in_layers = tuple(c for layer in self.layers for c in layer.components)
+        return (*self.entrypoints, *in_layers, *self.orphans)
+
 
 @dataclass(frozen=True, slots=True)
 class RepoModel:

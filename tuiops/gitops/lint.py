@@ -6,13 +6,44 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from tuiops.domain.findings import Finding, Severity
-from tuiops.domain.flux import FluxKustomization, HelmRelease
+from tuiops.domain.flux import FluxKustomization, HelmRelease, Source
 from tuiops.domain.refs import ObjectRef
 from tuiops.domain.repo import Cluster, Component, LayerState
 from tuiops.gitops.clusterenv import ClusterEnv, as_interface, location_of
 from tuiops.gitops.tree import RepoTree
 
 _RANGE_MARKS = ("*", "x", "X", "^", "~", ">", "<", "|", " ")
+FLUX_API_VERSIONS = {
+    "kustomize.toolkit.fluxcd.io": ("v1", frozenset({"v1beta2"})),
+    "helm.toolkit.fluxcd.io": ("v2", frozenset({"v2beta2"})),
+    "source.toolkit.fluxcd.io": ("v1", frozenset({"v1beta2"})),
+}
+"""Flux 2.7: group → (current version, versions still served but deprecated)."""
+
+
+def api_version_findings(
+    objects: Iterable[FluxKustomization | HelmRelease | Source],
+) -> list[Finding]:
+    """Deprecated Flux API versions (info) and versions Flux 2.7 no longer serves (warning)."""
+    findings = []
+    for obj in objects:
+        group, _, version = obj.api_version.partition("/")
+        current, deprecated = FLUX_API_VERSIONS.get(group, (version, frozenset()))
+        if version == current:
+            continue
+        served = version in deprecated
+        findings.append(
+            Finding(
+                Severity.INFO if served else Severity.WARNING,
+                "api-deprecated" if served else "api-removed",
+                obj.location.file,
+                obj.location.line,
+                f"{obj.ref} uses {obj.api_version}, "
+                + ("deprecated" if served else "no longer served by Flux 2.7")
+                + f": move to {group}/{current}",
+            )
+        )
+    return findings
 
 
 def yaml_findings(tree: RepoTree, applied_files: set[str]) -> list[Finding]:

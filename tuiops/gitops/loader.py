@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tuiops.domain.findings import Finding, Severity
+from tuiops.domain.flux import FluxKustomization, HelmRelease
 from tuiops.domain.refs import ObjectRef, SourceLocation
 from tuiops.domain.repo import Cluster, Layout, RepoModel
 from tuiops.gitops.clusterenv import ClusterEnv, read_clusterenv
@@ -19,7 +20,12 @@ from tuiops.gitops.graph import (
 from tuiops.gitops.index import RepoIndex, build_index
 from tuiops.gitops.kustomize import Kustomize
 from tuiops.gitops.layers import LayerReader
-from tuiops.gitops.lint import cluster_findings, clusterenv_findings, yaml_findings
+from tuiops.gitops.lint import (
+    api_version_findings,
+    cluster_findings,
+    clusterenv_findings,
+    yaml_findings,
+)
 from tuiops.gitops.renovate import renovate_hints
 from tuiops.gitops.scope import ValuesObject
 from tuiops.gitops.tree import RepoTree, read_tree
@@ -131,17 +137,15 @@ def _findings(
         for file in kustomize.listed_files(reached.build_path)
     }
     findings = yaml_findings(tree, applied)
-    known: set[ObjectRef] = set()
+    objects: dict[SourceLocation, FluxKustomization | HelmRelease] = {}
     for cluster in clusters:
-        for component in (
-            *cluster.entrypoints,
-            *cluster.orphans,
-            *(c for layer in cluster.layers for c in layer.components),
-        ):
-            known.update(ks.ref for ks in component.kustomizations)
-            known.update(hr.ref for hr in component.helm_releases)
+        for component in cluster.all_components():
+            objects.update((o.location, o) for o in component.kustomizations)
+            objects.update((o.location, o) for o in component.helm_releases)
+    known = {obj.ref for obj in objects.values()}
     for cluster in clusters:
         findings.extend(cluster_findings(cluster, known))
+    findings.extend(api_version_findings([*objects.values(), *index.sources]))
     for walk in walks:
         for reached in walk.kustomizations.values():
             ks = reached.ks
