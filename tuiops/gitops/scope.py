@@ -16,6 +16,7 @@ from tuiops.domain.decode import as_list, as_map, as_str
 from tuiops.domain.flux import FluxKustomization, ValuesRef
 from tuiops.domain.refs import ObjectRef, SourceLocation
 from tuiops.gitops.substitution import closing_brace, find_references
+from tuiops.gitops.yamldocs import load_documents
 
 ENCRYPTED_VALUE = re.compile(r"^ENC\[[A-Z0-9_]+,data:")
 
@@ -120,9 +121,6 @@ def injections_of(doc: Mapping[str, Any]) -> tuple[Injection, ...]:
 
 
 def _parse_patch(text: str) -> Mapping[str, Any]:
-    # Local import keeps this module's import light for the pure helpers above.
-    from tuiops.gitops.yamldocs import load_documents
-
     loaded = load_documents(text)
     return as_map(loaded.documents[0].data) if loaded.documents else {}
 
