@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from tuiops import __version__
 from tuiops.cli.commands import COMMANDS
+from tuiops.cli.env_parser import add_env_parser
 from tuiops.errors import TuiopsError
 
 EXIT_USAGE = 2
@@ -36,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--json", action="store_true", help="machine-readable output")
         command.add_arguments(sub)
         sub.set_defaults(run=command.run)
+    add_env_parser(commands)
     return parser
 
 

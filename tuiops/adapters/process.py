@@ -1,0 +1,94 @@
+"""The one way tuiops runs a program: argv only (no shell), a timeout on every call, the
+process group killed on timeout or cancellation, stderr kept for the message, secrets only
+ever on stdin, and a missing binary reported as a missing tool."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from tuiops.errors import TuiopsError
+
+
+class ToolNotFound(TuiopsError):
+    """A program tuiops needs is not installed (or not on PATH)."""
+
+
+class CommandFailed(TuiopsError):
+    """A program exited non-zero or timed out; the message carries its stderr."""
+
+    def __init__(self, argv: Sequence[str], returncode: int | None, stderr: str) -> None:
+        self.argv = tuple(argv)
+        self.returncode = returncode
+        self.stderr = stderr
+        last = stderr.strip().splitlines()[-1] if stderr.strip() else ""
+        status = "timed out" if returncode is None else f"exited {returncode}"
+        super().__init__(f"{argv[0]} {status}" + (f": {last}" if last else ""))
+
+
+@dataclass(frozen=True, slots=True)
+class Completed:
+    """A finished run."""
+
+    argv: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run(
+    argv: Sequence[str],
+    *,
+    timeout: float,
+    stdin: str | None = None,
+    env: Mapping[str, str] | None = None,
+    check: bool = True,
+) -> Completed:
+    """Run `argv` to completion.
+
+    Args:
+        argv: program and arguments; never a shell string, never a secret.
+        timeout: seconds before the whole process group is killed.
+        stdin: text fed on standard input (the only way secrets go in).
+        env: the full environment for the child (default: inherited).
+        check: raise CommandFailed on a non-zero exit.
+
+    Raises:
+        ToolNotFound: the program does not exist.
+        CommandFailed: non-zero exit (with check) or timeout.
+    """
+    try:
+        process = subprocess.Popen(
+            list(argv),
+            stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=dict(env) if env is not None else None,
+            text=True,
+            start_new_session=True,  # its own process group, so a kill reaches its children
+        )
+    except FileNotFoundError:
+        raise ToolNotFound(f"{argv[0]}: not installed or not on PATH") from None
+    except PermissionError:
+        raise ToolNotFound(f"{argv[0]}: not executable") from None
+    try:
+        stdout, stderr = process.communicate(stdin, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(process)
+        process.communicate()
+        raise CommandFailed(argv, None, "") from None
+    except BaseException:
+        _kill_group(process)
+        raise
+    if check and process.returncode != 0:
+        raise CommandFailed(argv, process.returncode, stderr)
+    return Completed(tuple(argv), process.returncode, stdout, stderr)
+
+
+def _kill_group(process: subprocess.Popen[str]) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
