@@ -153,7 +153,7 @@ def test_identity_sources_are_combined_like_sops(tmp_path: Path) -> None:
 
 
 def _changed_lines(before: str, after: str) -> list[int]:
-    changed = []
+    changed: list[int] = []
     matcher = difflib.SequenceMatcher(a=before.splitlines(), b=after.splitlines(), autojunk=False)
     for tag, i1, i2, _j1, _j2 in matcher.get_opcodes():
         if tag != "equal":
