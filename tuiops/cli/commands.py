@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,14 +19,6 @@ from tuiops.sim.example_repo import EXAMPLE_REPO
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
-
-
-@dataclass(frozen=True, slots=True)
-class Command:
-    name: str
-    help: str
-    run: Callable[[argparse.Namespace], int]
-    add_arguments: Callable[[argparse.ArgumentParser], None] = lambda parser: None
 
 
 def _repo_path(args: argparse.Namespace) -> Path:
@@ -99,28 +89,3 @@ def run_lint(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text.findings_text(findings))
     return EXIT_FINDINGS if _has_errors(model) else EXIT_OK
-
-
-def _status_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--offline", action="store_true", help="read the repo only (no cluster)")
-
-
-def _lint_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--min-severity",
-        choices=[s.value for s in Severity],
-        default="info",
-        help="hide findings below this severity (default: show all)",
-    )
-
-
-COMMANDS = (
-    Command("status", "layers in apply order with their components", run_status, _status_arguments),
-    Command("vars", "each ${VAR}: where it is defined and what uses it", run_vars),
-    Command(
-        "lint",
-        "findings: undefined variables, bad YAML, orphans, broken dependsOn, ...",
-        run_lint,
-        _lint_arguments,
-    ),
-)

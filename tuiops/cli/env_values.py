@@ -9,7 +9,6 @@ import sys
 
 from tuiops.errors import UsageError
 
-CHARSETS = ("alnum", "hex", "base64", "words")
 _CONSONANTS = "bcdfghjklmnprstvwz"
 _VOWELS = "aeiou"
 

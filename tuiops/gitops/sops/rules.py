@@ -10,10 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tuiops.gitops.sops.errors import SopsConfigError
-from tuiops.gitops.sops.goregex import compile_go_regex
+
+if TYPE_CHECKING:
+    import re
+
+
+def compile_go_regex(pattern: str) -> re.Pattern[str]:
+    """goregex.compile_go_regex, imported on first use: most files (clusterenv.yaml) use the
+    default suffix rule, and the translator costs ~10 ms to import at every start."""
+    from tuiops.gitops.sops.goregex import compile_go_regex as compile_now
+
+    return compile_now(pattern)
+
 
 RULE_FIELDS: tuple[str, ...] = (
     "unencrypted_suffix",

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,6 +69,8 @@ def write_atomic(path: Path, text: str, expected: FileStamp | None) -> None:
     ):
         raise FileChangedError(f"{path}: changed on disk since it was read; reload and retry")
     mode = stat.st_mode & 0o7777 if stat is not None else 0o644
+    import tempfile  # only writers need it; readers (`env get`) start faster without
+
     try:
         handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, before the rename
             "wb", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
