@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from tuiops.cli import serialize, text
-from tuiops.cli.env import EXIT_OK, _repo, _save, _sources
+from tuiops.cli.env import EXIT_OK, _repo, _sources
 from tuiops.domain.findings import Severity
 from tuiops.errors import UsageError
 from tuiops.gitops.sops.config import SopsConfig, find_config, load_config
@@ -67,8 +67,17 @@ def run_updatekeys(args: argparse.Namespace) -> int:
 
 def run_rotate_datakey(args: argparse.Namespace) -> int:
     repo = _repo(args)
-    opened = open_sops_file(Path(args.path), _sources(repo))
-    return _save(opened, rotate_data_key(opened.decrypted), "data key rotated")
+    sources = _sources(repo)
+    paths = _sops_paths(args, repo)
+    for path in paths:
+        opened = open_sops_file(path, sources)  # every file must open before any is changed
+        if args.dry_run:
+            sys.stdout.write(f"would rotate    {path}\n")
+            continue
+        opened.save(rotate_data_key(opened.decrypted))
+        sys.stdout.write(f"rotated         {path}\n")
+    sys.stdout.write(f"{len(paths)} file(s) {'to rotate' if args.dry_run else 'rotated'}\n")
+    return EXIT_OK
 
 
 def run_encrypt(args: argparse.Namespace) -> int:

@@ -106,9 +106,14 @@ def _env_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     )
     update.add_argument("paths", nargs="*", metavar="PATH", help="default: every SOPS file")
     update.add_argument("--dry-run", action="store_true", help="only list what would change")
-    action(
-        "rotate-datakey", "env_keys", "run_rotate_datakey", "re-encrypt a file under a new data key"
-    ).add_argument("path")
+    rotate_key = action(
+        "rotate-datakey",
+        "env_keys",
+        "run_rotate_datakey",
+        "re-encrypt files under new data keys (every value gets a new ciphertext)",
+    )
+    rotate_key.add_argument("paths", nargs="*", metavar="PATH", help="default: every SOPS file")
+    rotate_key.add_argument("--dry-run", action="store_true", help="only list what would change")
     action(
         "encrypt", "env_keys", "run_encrypt", "encrypt a plaintext file in place per .sops.yaml"
     ).add_argument("path")

@@ -307,13 +307,19 @@ class _Emitter:
             text = value
         else:
             style = string_style(value)
-            if style == "literal":
+            if style == "literal" and value[0] == "\t":
+                # sops builds each scalar node by emitting and re-reading it; go-yaml cannot
+                # read back a literal block whose first line starts with a tab, so the node
+                # stays empty and is written as null.
+                text = "null"
+            elif style == "literal":
                 self.literal(value)
                 self.pop_indent()
                 return
-            text = {"plain": value, "double": double_quoted(value)}.get(style) or single_quoted(
-                value, max(self.indent, 0)
-            )
+            elif style == "single":
+                text = single_quoted(value, max(self.indent, 0))
+            else:
+                text = value if style == "plain" else double_quoted(value)
         if text and not self.whitespace:
             self.put(" ")
         self.write_broken(text)
