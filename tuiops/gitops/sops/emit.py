@@ -68,10 +68,20 @@ def _comment_text(item: Comment | Scalar) -> str:
     return item.text if isinstance(item, Comment) else str(item.value)
 
 
+def _encoded(node: Scalar) -> Scalar:
+    """The scalar as sops' node holds it. sops builds each scalar node by emitting it alone and
+    reading it back; go-yaml cannot read a literal block whose first line starts with a tab, so
+    that node stays empty and is written as null."""
+    value = node.value
+    if node.kind in ("str", "comment") and isinstance(value, str) and value[:1] == "\t":
+        return Scalar(None, "null") if string_style(value) == "literal" else node
+    return node
+
+
 def _prepare(node: Node) -> _Item:
     """Attach comment items to nodes the way sops' YAML store builds its yaml.Node tree."""
     if isinstance(node, Scalar):
-        return _Item(scalar=node)
+        return _Item(scalar=_encoded(node))
     made = _Item()
     pending: list[str] = []
     if isinstance(node, Mapping):
@@ -80,7 +90,7 @@ def _prepare(node: Node) -> _Item:
             if isinstance(entry, Comment):
                 pending.append(entry.text)
                 continue
-            key = _Item(scalar=Scalar(entry[0], "str"))
+            key = _Item(scalar=_encoded(Scalar(entry[0], "str")))
             if made.pairs:
                 key.head = _comment_block(pending)
             else:  # comments before the first key belong to the mapping itself
@@ -307,12 +317,7 @@ class _Emitter:
             text = value
         else:
             style = string_style(value)
-            if style == "literal" and value[0] == "\t":
-                # sops builds each scalar node by emitting and re-reading it; go-yaml cannot
-                # read back a literal block whose first line starts with a tab, so the node
-                # stays empty and is written as null.
-                text = "null"
-            elif style == "literal":
+            if style == "literal":
                 self.literal(value)
                 self.pop_indent()
                 return

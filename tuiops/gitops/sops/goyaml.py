@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import calendar
 import datetime as dt
 import math
 import re
@@ -71,7 +72,8 @@ class NanoTime(dt.datetime):
 
     def __reduce_ex__(self, protocol: object) -> tuple[object, ...]:
         # Copies and pickles would otherwise drop the extra nanoseconds.
-        return (NanoTime.of, (dt.datetime.fromisoformat(self.isoformat()), self.extra_ns))
+        base = dt.datetime.combine(self.date(), self.timetz())
+        return (NanoTime.of, (base, _extra_ns(self)))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, dt.datetime):
@@ -83,7 +85,7 @@ class NanoTime(dt.datetime):
         return equal if equal is NotImplemented else not equal
 
     def __hash__(self) -> int:
-        return hash((super().__hash__(), _extra_ns(self)))
+        return super().__hash__() ^ _extra_ns(self)  # equal to a datetime's when there are none
 
 
 def _extra_ns(value: object) -> int:
@@ -91,31 +93,35 @@ def _extra_ns(value: object) -> int:
     return getattr(value, "extra_ns", 0)
 
 
-def _time(match: re.Match[str], strict: bool) -> dt.datetime | None:
-    """A datetime from a timestamp match, or None where the fields (or Python) do not allow it.
+def _time(match: re.Match[str], strict: bool) -> tuple[bool, dt.datetime | None]:
+    """(whether Go accepts the timestamp match, the datetime or None where Python cannot hold
+    it: year 0, or a zone offset of a day or more).
 
     `time.Parse` takes zone offsets up to +24:60; strict RFC 3339 (`UnmarshalText`) up to +23:59.
     """
     year, month, day, sep, hour, minute, second, frac, zone = match.groups()
     if (zone is None) != (sep is None or sep[0] == " "):  # a zone goes with `T` and only `T`
-        return None
-    tz: dt.tzinfo = dt.UTC
+        return False, None
+    offset = 0
     if zone and zone != "Z":
         hours, minutes = int(zone[1:3]), int(zone[4:6])
-        top_hour, top_minute = (23, 59) if strict else (24, 60)
-        if hours > top_hour or minutes > top_minute or hours * 60 + minutes >= 24 * 60:
-            return None  # the last test: Python's timezone stops below a day
-        delta = dt.timedelta(hours=hours, minutes=minutes)
-        tz = dt.timezone(-delta if zone[0] == "-" else delta)
-    nanos = ((frac or "") + "000000000")[:9]  # Go keeps nine digits and drops the rest
+        if hours > (23 if strict else 24) or minutes > (59 if strict else 60):
+            return False, None
+        offset = (hours * 60 + minutes) * (-1 if zone[0] == "-" else 1)
     clock = (int(hour or 0), int(minute or 0), int(second or 0))
-    if clock[0] > 23 or clock[1] > 59 or clock[2] > 59:
-        return None
-    try:
-        base = dt.datetime(int(year), int(month), int(day), *clock, int(nanos[:6]), tzinfo=tz)
-    except ValueError:  # a bad month or day, or year 0 (Go has it, Python does not)
-        return None
-    return NanoTime.of(base, int(nanos[6:])) if int(nanos[6:]) else base
+    date = (int(year), int(month), int(day))
+    leap = calendar.isleap(date[0])
+    month_days = (31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+    if not (1 <= date[1] <= 12 and 1 <= date[2] <= month_days[date[1] - 1]) or clock[0] > 23:
+        return False, None
+    if clock[1] > 59 or clock[2] > 59:
+        return False, None
+    if date[0] == 0 or abs(offset) >= 24 * 60:
+        return True, None
+    nanos = ((frac or "") + "000000000")[:9]  # Go keeps nine digits and drops the rest
+    tz = dt.timezone(dt.timedelta(minutes=offset)) if offset else dt.UTC
+    base = dt.datetime(*date, *clock, int(nanos[:6]), tzinfo=tz)
+    return True, NanoTime.of(base, int(nanos[6:])) if int(nanos[6:]) else base
 
 
 def _go_uint(text: str) -> int | None:
@@ -191,9 +197,9 @@ def _resolve(text: str, timestamps: bool) -> tuple[ScalarKind, ScalarValue]:
     if text[:1] not in tuple("+-" + _DIGITS):
         return "str", text
     match = _YAML_STAMP.fullmatch(text) if timestamps else None
-    stamp = _time(match, strict=False) if match else None
-    if stamp is not None:
-        return "time", stamp
+    is_time, stamp = _time(match, strict=False) if match else (False, None)
+    if is_time:
+        return "time", stamp  # None: a time Python cannot hold
     plain = text.replace("_", "")
     number = _go_int(plain)
     if number is None:
@@ -216,7 +222,8 @@ def resolve_plain(text: str) -> tuple[ScalarKind, ScalarValue]:
         (go-yaml makes them uint64, which sops refuses to walk). Timestamps Python cannot hold
         (year 0, a +24:00 offset) stay "str".
     """
-    return _resolve(text, timestamps=True)
+    kind, value = _resolve(text, timestamps=True)
+    return ("str", text) if kind == "time" and value is None else (kind, value)
 
 
 def resolve_tagged(tag: str, text: str) -> tuple[ScalarKind, ScalarValue]:
@@ -242,6 +249,8 @@ def resolve_tagged(tag: str, text: str) -> tuple[ScalarKind, ScalarValue]:
     if wanted is None:
         return "str", text
     kind, value = _resolve(text, timestamps=wanted == "time")  # only plain or !!timestamp
+    if kind == "time" and value is None:
+        return "str", text  # a time Python cannot hold
     if wanted == "float" and kind == "int" and isinstance(value, int) and value < _INT64:
         return "float", float(value)
     if kind != wanted:
@@ -282,7 +291,7 @@ def _typed_text(kind: ScalarKind, value: ScalarValue, yaml: bool) -> str:
     """Text of a non-string scalar, in YAML form or in sops' plaintext form."""
     if kind == "null":
         return "null" if yaml else ""
-    if kind == "bool":
+    if kind == "bool" and isinstance(value, bool):
         return ("true" if value else "false") if yaml else ("True" if value else "False")
     if kind == "int" and isinstance(value, int):
         return str(int(value))
@@ -333,7 +342,7 @@ def parse_sops_plaintext(kind: ScalarKind, text: str) -> ScalarValue:
     elif kind == "bool":
         value = _GO_BOOLS.get(text)
     elif kind == "time" and (match := _RFC3339.fullmatch(text)):
-        value = _time(match, strict=True)
+        value = _time(match, strict=True)[1]
     if value is None:
         raise ValueError(f"not a valid {kind} plaintext: {text!r}")
     return value
@@ -391,7 +400,7 @@ def string_style(value: str) -> StrStyle:
     plain, single, literal = _analyze(value)
     if "\n" in value:
         return "literal" if literal else "double"
-    if resolve_plain(value)[0] != "str" or value in _OLD_BOOLS or _BASE60.fullmatch(value):
+    if _resolve(value, True)[0] != "str" or value in _OLD_BOOLS or _BASE60.fullmatch(value):
         return "double"
     return "plain" if plain else "single" if single else "double"
 

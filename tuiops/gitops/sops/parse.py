@@ -102,7 +102,13 @@ class _Builder:
             elif node.tag == _STR_TAG:
                 kind, value = "str", node.value
             else:
-                kind, value = resolve_tagged(node.tag, node.value)
+                try:
+                    kind, value = resolve_tagged(node.tag, node.value)
+                except ValueError as error:
+                    line = node.start_mark.line + 1
+                    raise SopsFormatError(
+                        f"line {line}: {node.tag} {node.value!r}: {error}"
+                    ) from None
             return Scalar(value, kind, _span(node), _style(node))
         if isinstance(node, SequenceNode):
             sequence = Sequence(span=_span(node))
