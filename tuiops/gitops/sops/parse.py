@@ -164,6 +164,19 @@ def _comment_column(line: str) -> int | None:
     return None
 
 
+def _following(by_line: list[_Anchor], line: int, column: int) -> list[_Anchor]:
+    """The next item at the comment's column, unless a less indented item comes first: then
+    the comment is the tail of the block above (a foot comment), not the head of a later one."""
+    for anchor in by_line:
+        if anchor.line <= line:
+            continue
+        if anchor.column < column:
+            return []
+        if anchor.column == column:
+            return [anchor]
+    return []
+
+
 def _place_comments(
     root: Node, anchors: list[_Anchor], comments: list[tuple[int, int, str, int]]
 ) -> None:
@@ -176,7 +189,7 @@ def _place_comments(
     for line, column, body, offset in comments:
         comment = Comment(body, Span(offset, offset + len(body) + 1, line))
         same_line = [a for a in by_line if a.line == line and a.column < column]
-        following = [a for a in by_line if a.line > line and a.column == column]
+        following = _following(by_line, line, column)
         preceding = [a for a in by_line if a.line < line and a.column == column]
         if same_line:
             anchor, position = same_line[-1], same_line[-1].index
