@@ -290,7 +290,7 @@ def scalars(in_list: bool = False) -> st.SearchStrategy[Scalar]:
         st.integers(-_INT64, _INT64 - 1).map(lambda i: Scalar(i, "int")),
         floats.map(lambda f: Scalar(f, "float")),
         st.booleans().map(lambda b: Scalar(b, "bool")),
-        st.just(Scalar(None, "null")),
+        st.builds(Scalar, st.none(), st.just("null")),
         timestamps.map(lambda t: Scalar(t, "time")),
     )
 
@@ -392,7 +392,7 @@ def nodes(depth: int, in_list: bool) -> st.SearchStrategy[Node]:
         leaf,
         _mapping(depth, in_list),
         _sequence(depth),
-        st.sampled_from([Mapping(), Sequence()]),
+        st.builds(Mapping) | st.builds(Sequence),  # `{}` and `[]`
     )
 
 

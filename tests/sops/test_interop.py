@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -111,20 +112,50 @@ def _values(node: Node) -> Iterator[ScalarValue]:
                 yield from _values(element)
 
 
+_TOKEN = re.compile(r"ENC\[AES256_GCM,data:[^,]*,iv:[^,]+,tag:[^,]+,type:([a-z]+)\]")
+_LIST_COMMENT = re.compile(r"^( *)- ENC\[comment\]$", re.MULTILINE)
+
+
+def _layout(encrypted: str) -> str:
+    """An encrypted file with what is random taken out: each `ENC[...]` token becomes
+    `ENC[<type>]`, the `age:` stanzas and the `lastmodified` value are dropped. What is left
+    shows which values and comments are encrypted, with which type, and the rule fields.
+
+    A comment in a list is written `#ENC[...]` by tuiops and as a list item `- ENC[...]` by
+    sops 3.11 (spec section 1.5; sops reads both): both become `#ENC[comment]`."""
+    kept = []
+    in_metadata = in_age = False
+    masked = _LIST_COMMENT.sub(r"\1#ENC[comment]", _TOKEN.sub(r"ENC[\1]", encrypted))
+    for line in masked.split("\n"):
+        in_metadata = in_metadata or line == "sops:"
+        if in_metadata and line[:4] == "    " and line[4:5] != " ":
+            in_age = line.startswith("    age:")
+            if line.startswith("    lastmodified:"):
+                continue
+        if not in_age:
+            kept.append(line)
+    return "\n".join(kept)
+
+
 def _check_ours_then_sops(
     folder: Path, doc: Plaintext, sources: list[IdentitySource], regex: bool, mac_only: bool
 ) -> None:
-    """Direction A: tuiops encrypts, `sops -d` prints exactly the plaintext."""
+    """Direction A: tuiops encrypts, `sops -d` prints exactly the plaintext; and tuiops
+    encrypts the same values and comments, with the same types, as `sops -e` does."""
     encrypted = encrypt_new(doc.text, _rule(regex, mac_only), indent=4)
     target = folder / "ours.yaml"
     target.write_text(encrypted, encoding="utf-8")
+    (folder / "plain.yaml").write_text(doc.text, encoding="utf-8")
     decrypting = start_sops(["-d", target.name], folder)
+    encrypting = start_sops([*_sops_encrypt_flags(regex, mac_only), "plain.yaml"], folder)
     try:  # meanwhile, tuiops reads its own file back
         ours = plaintext_yaml(open_sops_file(target, sources).decrypted, 4)
     finally:
         theirs = finish_sops(decrypting).stdout
+        sops_encrypted = finish_sops(encrypting).stdout
     assert theirs == doc.text
     assert ours == doc.text
+    assert _layout(encrypted) == _layout(sops_encrypted)
 
 
 def _check_sops_then_ours(
@@ -155,7 +186,8 @@ def test_tools_and_fixtures_are_present() -> None:
 def test_sops_decrypts_what_tuiops_encrypts(
     work: Path, sources: list[IdentitySource], doc: Plaintext
 ) -> None:
-    """Direction A, whole file: `sops -d` of `encrypt_new(P)` is P, byte for byte."""
+    """Direction A, whole file: `sops -d` of `encrypt_new(P)` is P, byte for byte, and the
+    encrypted file has the layout `sops -e P` has (same values and comments encrypted)."""
     with _scratch(work) as folder:
         _check_ours_then_sops(folder, doc, sources, regex=False, mac_only=False)
 
@@ -176,8 +208,9 @@ def test_tuiops_decrypts_what_sops_encrypts(
 def test_sops_decrypts_secrets_tuiops_encrypts(
     work: Path, sources: list[IdentitySource], doc: Plaintext, mac_only: bool
 ) -> None:
-    """Direction A for Secrets under `^(data|stringData)$` (mac-only or full MAC): only data
-    and stringData (and their comments) are encrypted, and `sops -d` gives P back exactly."""
+    """Direction A for Secrets under `^(data|stringData)$` (mac-only or full MAC): `sops -d`
+    gives P back exactly, and exactly what `sops -e` encrypts is encrypted (data, stringData
+    and the comments inside them; metadata and top-level comments stay clear)."""
     with _scratch(work) as folder:
         _check_ours_then_sops(folder, doc, sources, regex=True, mac_only=mac_only)
 

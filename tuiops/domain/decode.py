@@ -77,6 +77,17 @@ def normalise_path(path: str) -> str:
     return "/".join(parts)
 
 
+def source_ref(raw: object, default_kind: str, namespace: str) -> ObjectRef | None:
+    """A `sourceRef` (kind defaulted, namespace defaulted to the referrer's), None if unnamed."""
+    ref = as_map(raw)
+    name = as_str(ref.get("name"))
+    if not name:
+        return None
+    return ObjectRef(
+        as_str(ref.get("kind"), default_kind), as_str(ref.get("namespace"), namespace), name
+    )
+
+
 def _depends_on(spec: Mapping[str, Any], kind: str, namespace: str) -> tuple[ObjectRef, ...]:
     refs = []
     for entry in as_list(spec.get("dependsOn")):
@@ -99,14 +110,7 @@ def decode_kustomization(
     spec = as_map(doc.get("spec"))
     post_build = spec.get("postBuild")
     post_build_map = as_map(post_build)
-    source_map = as_map(spec.get("sourceRef"))
-    source = None
-    if as_str(source_map.get("name")):
-        source = ObjectRef(
-            as_str(source_map.get("kind"), "GitRepository"),
-            as_str(source_map.get("namespace"), namespace),
-            as_str(source_map.get("name")),
-        )
+    source = source_ref(spec.get("sourceRef"), "GitRepository", namespace)
     substitute = tuple(
         (str(k), as_str(v)) for k, v in as_map(post_build_map.get("substitute")).items()
     )
@@ -164,14 +168,7 @@ def decode_helm_release(
         chart_spec = as_map(as_map(spec.get("chart")).get("spec"))
         chart = as_str(chart_spec.get("chart"))
         version = as_str(chart_spec.get("version"))
-        source_map = as_map(chart_spec.get("sourceRef"))
-        source = None
-        if as_str(source_map.get("name")):
-            source = ObjectRef(
-                as_str(source_map.get("kind"), "HelmRepository"),
-                as_str(source_map.get("namespace"), namespace),
-                as_str(source_map.get("name")),
-            )
+        source = source_ref(chart_spec.get("sourceRef"), "HelmRepository", namespace)
     return HelmRelease(
         ref=ObjectRef("HelmRelease", namespace, name_of(doc)),
         api_version=as_str(doc.get("apiVersion")),
