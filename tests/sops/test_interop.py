@@ -138,24 +138,31 @@ def _layout(encrypted: str) -> str:
 
 
 def _check_ours_then_sops(
-    folder: Path, doc: Plaintext, sources: list[IdentitySource], regex: bool, mac_only: bool
+    folder: Path,
+    doc: Plaintext,
+    sources: list[IdentitySource],
+    regex: bool,
+    mac_only: bool,
+    layout: bool = True,
 ) -> None:
-    """Direction A: tuiops encrypts, `sops -d` prints exactly the plaintext; and tuiops
-    encrypts the same values and comments, with the same types, as `sops -e` does."""
+    """Direction A: tuiops encrypts, `sops -d` prints exactly the plaintext; with `layout`,
+    tuiops also encrypts the same values and comments, with the same types, as `sops -e`."""
     encrypted = encrypt_new(doc.text, _rule(regex, mac_only), indent=4)
     target = folder / "ours.yaml"
     target.write_text(encrypted, encoding="utf-8")
     (folder / "plain.yaml").write_text(doc.text, encoding="utf-8")
     decrypting = start_sops(["-d", target.name], folder)
-    encrypting = start_sops([*_sops_encrypt_flags(regex, mac_only), "plain.yaml"], folder)
+    flags = _sops_encrypt_flags(regex, mac_only)
+    encrypting = start_sops([*flags, "plain.yaml"], folder) if layout else None
     try:  # meanwhile, tuiops reads its own file back
         ours = plaintext_yaml(open_sops_file(target, sources).decrypted, 4)
     finally:
         theirs = finish_sops(decrypting).stdout
-        sops_encrypted = finish_sops(encrypting).stdout
+        sops_encrypted = finish_sops(encrypting).stdout if encrypting else ""
     assert theirs == doc.text
     assert ours == doc.text
-    assert _layout(encrypted) == _layout(sops_encrypted)
+    if layout:
+        assert _layout(encrypted) == _layout(sops_encrypted)
 
 
 def _check_sops_then_ours(
@@ -182,14 +189,15 @@ def test_tools_and_fixtures_are_present() -> None:
 
 
 @sops_settings(300)
-@given(doc=documents)
+@given(doc=documents, layout=st.sampled_from([True, False, False]))
 def test_sops_decrypts_what_tuiops_encrypts(
-    work: Path, sources: list[IdentitySource], doc: Plaintext
+    work: Path, sources: list[IdentitySource], doc: Plaintext, layout: bool
 ) -> None:
-    """Direction A, whole file: `sops -d` of `encrypt_new(P)` is P, byte for byte, and the
-    encrypted file has the layout `sops -e P` has (same values and comments encrypted)."""
+    """Direction A, whole file: `sops -d` of `encrypt_new(P)` is P, byte for byte; for about
+    a third of the examples (time), the encrypted file also has the layout of `sops -e P`
+    (the same values and comments encrypted, with the same types)."""
     with _scratch(work) as folder:
-        _check_ours_then_sops(folder, doc, sources, regex=False, mac_only=False)
+        _check_ours_then_sops(folder, doc, sources, regex=False, mac_only=False, layout=layout)
 
 
 @sops_settings(300)
