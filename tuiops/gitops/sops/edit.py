@@ -29,11 +29,11 @@ def apply_splices(text: str, splices: Sequence[Splice]) -> str:
     return text
 
 
-def _line_start(text: str, index: int) -> int:
+def line_start(text: str, index: int) -> int:
     return text.rfind("\n", 0, index) + 1
 
 
-def _line_end(text: str, index: int) -> int:
+def line_end(text: str, index: int) -> int:
     """Index just past the newline ending the line that holds `text[index - 1]`."""
     if index > 0 and text[index - 1] == "\n":
         return index
@@ -94,7 +94,7 @@ def set_value(opened: DecryptedYaml, address: Address, value: str) -> str | None
     line += _value_text(opened, path, value, encrypted) + "\n"
     last_span = entries[-1][1].span
     assert last_span is not None
-    at = _line_end(opened.text, last_span.end)
+    at = line_end(opened.text, last_span.end)
     return seal(opened, [(at, at, line)])
 
 
@@ -106,8 +106,8 @@ def delete_value(opened: DecryptedYaml, address: Address) -> str:
     key_span = parent.key_spans.get(key)
     if node is None or key_span is None or node.span is None:
         raise SopsFormatError(f"{opened.file}: no key {'.'.join(map(str, address))}")
-    start = _line_start(opened.text, key_span.start)
-    end = _line_end(opened.text, node.span.end)
+    start = line_start(opened.text, key_span.start)
+    end = line_end(opened.text, node.span.end)
     return seal(opened, [(start, end, "")])
 
 

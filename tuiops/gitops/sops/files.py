@@ -28,7 +28,8 @@ def format_of(path: Path) -> str:
     return "yaml"
 
 
-def _parse(text: str, fmt: str) -> list[Document]:
+def parse_sops_text(text: str, fmt: str) -> list[Document]:
+    """`text` as a tree, read as YAML, JSON or dotenv per `fmt` (see `format_of`)."""
     if fmt == "json":
         return parse_json(text)
     if fmt == "dotenv":
@@ -108,7 +109,7 @@ def open_sops_file(path: Path, sources: Sequence[IdentitySource]) -> OpenSopsFil
     """
     text, stamp = read_with_stamp(path)
     fmt = format_of(path)
-    documents = _parse(text, fmt)
+    documents = parse_sops_text(text, fmt)
     metadata = read_metadata(documents, str(path))
     key = unlock_data_key(metadata.age, sources, str(path))
     return OpenSopsFile(path, fmt, stamp, open_with_key(text, str(path), key, documents, metadata))

@@ -10,7 +10,7 @@ from pathlib import Path
 from tuiops.domain.findings import Finding, Severity
 from tuiops.gitops.sops.config import CreationRule, SopsConfig
 from tuiops.gitops.sops.errors import SopsError
-from tuiops.gitops.sops.files import _parse, format_of
+from tuiops.gitops.sops.files import format_of, parse_sops_text
 from tuiops.gitops.sops.metadata import METADATA_KEY, metadata_node, to_plain
 from tuiops.gitops.sops.rules import rule_from_metadata
 from tuiops.gitops.sops.tree import Comment, Mapping, Node, Scalar, Sequence
@@ -51,7 +51,7 @@ def _plaintext_leaves(
 def _check_file(path: Path, rel: str, creation: CreationRule, index: int) -> list[Finding]:
     try:
         text = path.read_text(encoding="utf-8")
-        documents = _parse(text, format_of(path))
+        documents = parse_sops_text(text, format_of(path))
     except (OSError, UnicodeDecodeError, SopsError) as error:
         return [Finding(Severity.WARNING, "sops-unreadable", rel, None, f"cannot check: {error}")]
     node = metadata_node(documents[0]) if documents else None

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from tuiops.gitops.sops.cipher import encrypt
 from tuiops.gitops.sops.decrypt import DecryptedYaml
-from tuiops.gitops.sops.edit import Splice, _line_end, _line_start, apply_splices, seal
+from tuiops.gitops.sops.edit import Splice, apply_splices, line_end, line_start, seal
 from tuiops.gitops.sops.errors import SopsFormatError, UnsupportedError
 from tuiops.gitops.sops.goyaml import sops_plaintext
 from tuiops.gitops.sops.keys import AgeStanza, seal_data_key
@@ -34,8 +34,8 @@ def _block_end(text: str, parent: Mapping, key: str, fallback: int) -> int:
     keys = [k for k, _ in (i for i in parent.items if isinstance(i, tuple))]
     position = keys.index(key)
     if position + 1 < len(keys):
-        return _line_start(text, parent.key_spans[keys[position + 1]].start)
-    return _line_end(text, fallback)
+        return line_start(text, parent.key_spans[keys[position + 1]].start)
+    return line_end(text, fallback)
 
 
 def _above_one(node: object) -> bool:
@@ -57,7 +57,7 @@ def age_splices(opened: DecryptedYaml, stanzas: Sequence[AgeStanza]) -> list[Spl
         key_span = node.key_spans.get("age")
         if not isinstance(age, SequenceNode) or age.span is None or key_span is None:
             raise SopsFormatError(f"{opened.file}: sops block has no age list")
-        start = _line_start(opened.text, key_span.start)
+        start = line_start(opened.text, key_span.start)
         end = _block_end(opened.text, node, "age", age.span.end)
         splices.append((start, end, _age_block(node.indent, stanzas)))
         threshold = node.get("shamir_threshold")
