@@ -1,0 +1,108 @@
+"""`SimulatedCluster`: the API server, its store, pod logs, faults and clock, started on a
+loopback port with a kubeconfig pointing at it. The one object tests, the demo and
+`tuiops sim` hold."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from types import TracebackType
+
+from tuiops.sim.apiserver import USER, ApiServer
+from tuiops.sim.clock import SimClock
+from tuiops.sim.faults import Faults
+from tuiops.sim.podlogs import PodLogBook
+from tuiops.sim.store import ObjectStore
+
+CONTEXT = "tuiops-sim"
+DEFAULT_NAMESPACE = "flux-system"
+
+
+def kubeconfig_text(server_url: str) -> str:
+    """A kubeconfig with one context; plain HTTP on loopback, a bearer token for realism."""
+    return (
+        "apiVersion: v1\n"
+        "kind: Config\n"
+        "clusters:\n"
+        f"- name: {CONTEXT}\n"
+        "  cluster:\n"
+        f"    server: {server_url}\n"
+        "users:\n"
+        f"- name: {USER}\n"
+        "  user:\n"
+        "    token: tuiops-sim-token\n"
+        "contexts:\n"
+        f"- name: {CONTEXT}\n"
+        "  context:\n"
+        f"    cluster: {CONTEXT}\n"
+        f"    user: {USER}\n"
+        f"    namespace: {DEFAULT_NAMESPACE}\n"
+        f"current-context: {CONTEXT}\n"
+    )
+
+
+class SimulatedCluster:
+    """A running simulated API server; use as a context manager or call start()/stop()."""
+
+    def __init__(self, *, clock: SimClock | None = None, port: int = 0) -> None:
+        self.clock = clock or SimClock()
+        self.store = ObjectStore(self.clock)
+        self.logs = PodLogBook()
+        self.faults = Faults()
+        self._port = port
+        self._server: ApiServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return self._port
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._port}"
+
+    def start(self) -> SimulatedCluster:
+        self.logs.reopen()
+        server = ApiServer(self._port, self.store, self.logs, self.faults)
+        self._port = server.server_address[1]
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            daemon=True,
+            name=f"sim-apiserver-{self._port}",
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def restart(self, downtime: float = 0.0) -> None:
+        """Stop and start again on the same port; objects survive, as they do in etcd."""
+        self.stop()
+        if downtime:
+            threading.Event().wait(downtime)
+        self.start()
+
+    def write_kubeconfig(self, path: Path) -> Path:
+        """Write (atomically enough for a test: one small write) the kubeconfig to `path`."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(kubeconfig_text(self.url), encoding="utf-8")
+        return path
+
+    def __enter__(self) -> SimulatedCluster:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()

@@ -1,0 +1,222 @@
+"""The two streaming answers: watches (one JSON event per line) and pod logs (plain text).
+
+Both are chunked HTTP bodies that stay open; they end on `timeoutSeconds`, on a server stop,
+or on an injected fault (a dropped connection, or an ERROR event with 410 Expired).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from tuiops.sim.clock import parse_time, rfc3339_nano
+from tuiops.sim.faults import Faults
+from tuiops.sim.podlogs import LogRecord, PodLogBook
+from tuiops.sim.resources import ResourceType, type_for_kind
+from tuiops.sim.routes import Route
+from tuiops.sim.selectors import field_selector, label_selector
+from tuiops.sim.store import Change, JsonObject, ObjectStore, StatusError, expired, not_found
+from tuiops.sim.tables import table
+from tuiops.sim.verbs import Verbs, served_as, wants_table
+
+DEFAULT_WATCH_SECONDS = 1800
+BOOKMARK_EVERY = 5.0
+"""Seconds between bookmarks on an idle watch (the real server sends about one a minute)."""
+POLL = 0.5
+"""Longest sleep between checks of faults and shutdown while a stream is idle."""
+
+
+class StreamWriter(Protocol):
+    """What the request handler offers a stream."""
+
+    headers: Any
+
+    def start_stream(self, content_type: str) -> None: ...
+    def write_chunk(self, payload: bytes) -> None: ...
+    def end_stream(self, *, clean: bool = True) -> None: ...
+
+    @property
+    def stopping(self) -> threading.Event: ...
+
+
+def _line(document: JsonObject) -> bytes:
+    return json.dumps(document, separators=(",", ":")).encode() + b"\n"
+
+
+def _error_event(error: StatusError) -> bytes:
+    return _line({"type": "ERROR", "object": error.status()})
+
+
+class _WatchFilter:
+    def __init__(self, resource: ResourceType, route: Route, query: dict[str, str]) -> None:
+        self.key = resource.key
+        self.namespace = route.namespace
+        self.labels = label_selector(query["labelSelector"]) if query.get("labelSelector") else None
+        self.fields = field_selector(query["fieldSelector"]) if query.get("fieldSelector") else None
+
+    def matches(self, change: Change) -> bool:
+        if change.resource_key != self.key:
+            return False
+        obj = change.object
+        if self.namespace and obj.get("metadata", {}).get("namespace") != self.namespace:
+            return False
+        if self.labels and not self.labels(obj):
+            return False
+        return not (self.fields and not self.fields(obj))
+
+
+def serve_watch(
+    handler: StreamWriter,
+    store: ObjectStore,
+    faults: Faults,
+    resource: ResourceType,
+    route: Route,
+    query: dict[str, str],
+) -> None:
+    """Stream changes after `resourceVersion` (or the current state first, when none/0)."""
+    watch_filter = _WatchFilter(resource, route, query)
+    as_table = wants_table(handler.headers.get("Accept", ""))
+    bookmarks = query.get("allowWatchBookmarks") in ("true", "1")
+    timeout = float(query.get("timeoutSeconds") or DEFAULT_WATCH_SECONDS)
+    deadline = time.monotonic() + timeout
+    epochs = (faults.watch_epoch, faults.expire_epoch)
+    columns_sent = False
+
+    def encode(kind: str, obj: JsonObject) -> bytes:
+        nonlocal columns_sent
+        if as_table:
+            rv = obj["metadata"]["resourceVersion"]
+            body = table(
+                resource,
+                [obj],
+                store.clock.now(),
+                {"resourceVersion": rv},
+                with_columns=not columns_sent,
+            )
+            columns_sent = True
+            return _line({"type": kind, "object": body})
+        return _line({"type": kind, "object": served_as(resource, route.version, obj)})
+
+    start = query.get("resourceVersion") or "0"
+    handler.start_stream("application/json")
+    if start == "0":
+        items, last_seen = Verbs(store).selected(resource, route, query)
+        handler.write_chunk(b"".join(encode("ADDED", item) for item in items))
+    else:
+        try:
+            last_seen = int(start)
+        except ValueError:
+            last_seen = -1
+    last_bookmark = time.monotonic()
+    while True:
+        try:
+            changes = store.changes_since(last_seen)
+        except StatusError as error:
+            handler.write_chunk(_error_event(error))
+            return handler.end_stream()
+        chunk = b"".join(
+            encode(change.type, change.object) for change in changes if watch_filter.matches(change)
+        )
+        if changes:
+            last_seen = changes[-1].resource_version
+        handler.write_chunk(chunk)
+        if handler.stopping.is_set() or faults.watch_epoch != epochs[0]:
+            return handler.end_stream(clean=False)
+        if faults.expire_epoch != epochs[1]:
+            handler.write_chunk(_error_event(expired(last_seen, store.resource_version)))
+            return handler.end_stream()
+        now = time.monotonic()
+        if now >= deadline:
+            return handler.end_stream()
+        if bookmarks and now - last_bookmark >= BOOKMARK_EVERY:
+            bookmark = {
+                "kind": resource.kind,
+                "apiVersion": resource.api_version(route.version),
+                "metadata": {"resourceVersion": str(last_seen)},
+            }
+            handler.write_chunk(_line({"type": "BOOKMARK", "object": bookmark}))
+            last_bookmark = now
+        store.wait_for_change(last_seen, min(POLL, deadline - now))
+
+
+def _pick_container(store: ObjectStore, route: Route, query: dict[str, str]) -> str:
+    pod = store.get(type_for_kind("Pod"), route.namespace, route.name)
+    if pod is None:
+        raise not_found(type_for_kind("Pod"), route.name)
+    names = [c.get("name", "") for c in (pod.get("spec") or {}).get("containers") or []]
+    wanted = query.get("container")
+    if wanted:
+        if wanted not in names:
+            raise StatusError(
+                400, "BadRequest", f"container {wanted} is not valid for pod {route.name}"
+            )
+        return str(wanted)
+    if len(names) != 1:
+        raise StatusError(
+            400,
+            "BadRequest",
+            f"a container name must be specified for pod {route.name},"
+            f" choose one of: [{' '.join(names)}]",
+        )
+    return str(names[0])
+
+
+def _first_line(records: list[LogRecord], query: dict[str, str], now: datetime) -> int:
+    """Index of the first line to send given sinceSeconds/sinceTime and tailLines."""
+    start = 0
+    since: datetime | None = None
+    if query.get("sinceSeconds"):
+        since = now - timedelta(seconds=int(query["sinceSeconds"]))
+    elif query.get("sinceTime"):
+        since = parse_time(query["sinceTime"])
+    if since is not None:
+        start = next((i for i, record in enumerate(records) if record.time >= since), len(records))
+    if query.get("tailLines"):
+        start = max(start, len(records) - int(query["tailLines"]))
+    return start
+
+
+def serve_logs(
+    handler: StreamWriter,
+    store: ObjectStore,
+    logs: PodLogBook,
+    route: Route,
+    query: dict[str, str],
+) -> None:
+    """`GET /api/v1/namespaces/NS/pods/NAME/log`: text/plain, followed when asked."""
+    container = _pick_container(store, route, query)
+    stamp = query.get("timestamps") in ("true", "1")
+    limit = int(query.get("limitBytes") or 0)
+    sent = 0
+
+    def encode(records: list[LogRecord]) -> bytes:
+        text = "".join(
+            (f"{rfc3339_nano(r.time)} {r.text}\n" if stamp else f"{r.text}\n") for r in records
+        )
+        return text.encode()
+
+    position = logs.position(route.namespace, route.name, container)
+    backlog = logs.read(route.namespace, route.name, container)
+    backlog = backlog[_first_line(backlog, query, store.clock.now()) :]
+    handler.start_stream("text/plain")
+    payload = encode(backlog)
+    if limit:
+        payload = payload[:limit]
+    handler.write_chunk(payload)
+    sent += len(payload)
+    if query.get("follow") not in ("true", "1"):
+        return handler.end_stream()
+    while not handler.stopping.is_set() and not (limit and sent >= limit):
+        if not logs.wait(route.namespace, route.name, container, position, POLL):
+            continue
+        fresh = logs.read(route.namespace, route.name, container, position)
+        position += len(fresh)
+        payload = encode(fresh)
+        if limit:
+            payload = payload[: limit - sent]
+        handler.write_chunk(payload)
+        sent += len(payload)
+    handler.end_stream(clean=not handler.stopping.is_set())

@@ -1,0 +1,164 @@
+"""The server-side Table form (`Accept: application/json;as=Table;g=meta.k8s.io;v=v1`).
+
+Columns come from the resource's printer columns (a CRD's additionalPrinterColumns), with
+`Name` first; `date` columns hold the human age, since kubectl prints cells verbatim.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from tuiops.sim.clock import human_age, parse_time
+from tuiops.sim.resources import PrinterColumn, ResourceType
+
+JsonObject = dict[str, Any]
+
+_FILTER = re.compile(r'^\[\?\(@\.([A-Za-z0-9_]+)==["\']([^"\']*)["\']\)\]')
+_FIELD = re.compile(r"^\.([A-Za-z0-9_-]+)")
+
+NAME_COLUMN: JsonObject = {
+    "name": "Name",
+    "type": "string",
+    "format": "name",
+    "description": "Name must be unique within a namespace. Is required when creating resources,"
+    " although some resources may allow a client to request the generation of an appropriate"
+    " name automatically. Name is primarily intended for creation idempotence and"
+    " configuration definition. Cannot be updated.",
+    "priority": 0,
+}
+
+
+def json_path(obj: Any, path: str) -> Any:
+    """Evaluate the JSONPath subset printer columns use; None when a step is missing."""
+    rest, value = path, obj
+    while rest:
+        match = _FIELD.match(rest)
+        if match:
+            value = value.get(match.group(1)) if isinstance(value, Mapping) else None
+            rest = rest[match.end() :]
+            continue
+        match = _FILTER.match(rest)
+        if match:
+            key, wanted = match.groups()
+            items = value if isinstance(value, list) else []
+            value = next(
+                (item for item in items if isinstance(item, Mapping) and item.get(key) == wanted),
+                None,
+            )
+            rest = rest[match.end() :]
+            continue
+        return None
+    return value
+
+
+def _age(now: datetime, stamp: Any) -> str:
+    moment = parse_time(stamp) if isinstance(stamp, str) else None
+    return human_age(now - moment) if moment else "<unknown>"
+
+
+def _computed(resource: ResourceType, column: PrinterColumn, obj: JsonObject, now: datetime) -> Any:
+    """Columns a built-in kind's printer computes in Go rather than by JSONPath."""
+    status = obj.get("status") or {}
+    if resource.kind == "Pod" and column.name == "Ready":
+        containers = status.get("containerStatuses") or []
+        ready = sum(1 for container in containers if container.get("ready"))
+        return f"{ready}/{len((obj.get('spec') or {}).get('containers') or [])}"
+    if resource.kind == "Pod" and column.name == "Restarts":
+        return str(sum(c.get("restartCount", 0) for c in status.get("containerStatuses") or []))
+    if column.name == "Data":
+        return str(len(obj.get("data") or {}) + len(obj.get("binaryData") or {}))
+    if resource.kind == "Node" and column.name == "Status":
+        ready = json_path(obj, '.status.conditions[?(@.type=="Ready")].status')
+        return "Ready" if ready == "True" else "NotReady"
+    if resource.kind == "Node" and column.name == "Roles":
+        labels = (obj.get("metadata") or {}).get("labels") or {}
+        prefix = "node-role.kubernetes.io/"
+        roles = sorted(key[len(prefix) :] for key in labels if key.startswith(prefix))
+        return ",".join(roles) or "<none>"
+    if resource.kind == "Deployment" and column.name == "Ready":
+        replicas = (obj.get("spec") or {}).get("replicas", 1)
+        return f"{status.get('readyReplicas', 0)}/{replicas}"
+    if resource.kind == "Event":
+        return _event_cell(column.name, obj, now)
+    return None
+
+
+def _event_cell(name: str, event: JsonObject, now: datetime) -> str:
+    last = event.get("lastTimestamp") or event.get("eventTime")
+    first = event.get("firstTimestamp") or event.get("eventTime")
+    if name == "Last Seen":
+        return _age(now, last)
+    if name == "First Seen":
+        return _age(now, first)
+    involved = event.get("involvedObject") or {}
+    return f"{str(involved.get('kind', '')).lower()}/{involved.get('name', '')}"
+
+
+def _cell(resource: ResourceType, column: PrinterColumn, obj: JsonObject, now: datetime) -> Any:
+    if not column.json_path:
+        return _computed(resource, column, obj, now)
+    value = json_path(obj, column.json_path)
+    if column.type == "date":
+        return _age(now, value)
+    if value is None:
+        return "<none>" if resource.group == "" else ""
+    if column.type in ("integer", "number") and isinstance(value, int | float):
+        return value
+    return str(value)
+
+
+def _partial_metadata(obj: JsonObject) -> JsonObject:
+    return {
+        "kind": "PartialObjectMetadata",
+        "apiVersion": "meta.k8s.io/v1",
+        "metadata": obj.get("metadata", {}),
+    }
+
+
+def column_definitions(resource: ResourceType) -> list[JsonObject]:
+    return (
+        [NAME_COLUMN]
+        + [
+            {
+                "name": column.name,
+                "type": "string" if column.type == "date" else column.type,
+                "format": "",
+                "description": column.description or column.name,
+                "priority": column.priority,
+            }
+            for column in resource.columns
+        ]
+        if resource.columns
+        else [
+            NAME_COLUMN,
+            {"name": "Created At", "type": "date", "format": "", "description": "", "priority": 0},
+        ]
+    )
+
+
+def table_row(resource: ResourceType, obj: JsonObject, now: datetime) -> JsonObject:
+    name = (obj.get("metadata") or {}).get("name", "")
+    if resource.columns:
+        cells = [name] + [_cell(resource, column, obj, now) for column in resource.columns]
+    else:
+        cells = [name, (obj.get("metadata") or {}).get("creationTimestamp", "")]
+    return {"cells": cells, "object": _partial_metadata(obj)}
+
+
+def table(
+    resource: ResourceType,
+    objects: Sequence[JsonObject],
+    now: datetime,
+    metadata: JsonObject,
+    *,
+    with_columns: bool = True,
+) -> JsonObject:
+    """A `meta.k8s.io/v1` Table; watch events after the first may omit the columns."""
+    result: JsonObject = {"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": metadata}
+    if with_columns:
+        result["columnDefinitions"] = column_definitions(resource)
+    result["rows"] = [table_row(resource, obj, now) for obj in objects]
+    return result
