@@ -13,3 +13,36 @@ class RepoLayoutError(TuiopsError):
 
 class UsageError(TuiopsError):
     """The command line asks for something that does not exist (e.g. an unknown cluster)."""
+
+
+class ClusterError(TuiopsError):
+    """The cluster could not answer what was asked."""
+
+
+class ClusterUnreachable(ClusterError):
+    """No API server answers at the kube context's address (or it stopped mid-request)."""
+
+
+class NoKubeconfig(ClusterError):
+    """There is no kubeconfig or no usable context; tuiops works offline then."""
+
+
+class ApiError(ClusterError):
+    """The API server answered with a Status error; the message is the server's own."""
+
+    def __init__(self, code: int, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.reason = reason
+
+
+class Forbidden(ApiError):
+    """RBAC denied the request (403): shown as "forbidden", never as an empty list."""
+
+
+class NotFound(ApiError):
+    """The object (or the resource type) does not exist (404)."""
+
+
+class Expired(ApiError):
+    """A watch position or continue token is older than the server keeps (410)."""

@@ -44,16 +44,21 @@ class ApiServer(ThreadingHTTPServer):
         self.faults = faults
         self.verbs = Verbs(store)
         self.stopping = threading.Event()
-        self._streams: set[socket.socket] = set()
-        self._streams_lock = threading.Lock()
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
         super().__init__(("127.0.0.1", port), ApiRequestHandler)
 
-    def track_stream(self, connection: socket.socket, active: bool) -> None:
-        with self._streams_lock:
-            if active:
-                self._streams.add(connection)
-            else:
-                self._streams.discard(connection)
+    def process_request(self, request: Any, client_address: Any) -> None:
+        # Every connection is remembered so a stop (an apiserver restart) can cut keep-alive
+        # connections too; otherwise their threads would go on answering after the "restart".
+        with self._connections_lock:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
 
     def stop(self) -> None:
         """Stop accepting, then cut every open stream, as a dying apiserver does."""
@@ -61,9 +66,9 @@ class ApiServer(ThreadingHTTPServer):
         self.shutdown()
         self.store.wake_watchers()
         self.logs.close()
-        with self._streams_lock:
-            streams = list(self._streams)
-        for connection in streams:
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
             with contextlib.suppress(OSError):
                 connection.shutdown(socket.SHUT_RDWR)
         self.server_close()
@@ -219,7 +224,6 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
         self.send_header("Transfer-Encoding", "chunked")
         self.send_header("Cache-Control", "no-cache, private")
         self.end_headers()
-        self.server.track_stream(self.connection, True)
 
     def write_chunk(self, payload: bytes) -> None:
         if payload:
@@ -228,7 +232,6 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
 
     def end_stream(self, *, clean: bool = True) -> None:
         """Finish the chunked body; `clean=False` cuts the connection instead (a dropped watch)."""
-        self.server.track_stream(self.connection, False)
         if clean:
             self.wfile.write(b"0\r\n\r\n")
             self.wfile.flush()
