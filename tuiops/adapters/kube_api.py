@@ -10,6 +10,7 @@ turns transport failures and Status errors into tuiops' own one-line errors.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,9 @@ PAGE_SIZE = 500
 WATCH_SECONDS = 290
 """Server-side watch timeout we ask for; the watcher re-watches from the last position."""
 MERGE_PATCH = "application/merge-patch+json"
+RETRIABLE = {429, 500, 502, 503, 504}
+RETRY_DELAYS: tuple[float | None, ...] = (0.1, 0.3, 0.9, None)
+"""Pauses between attempts of a read answered 429/5xx; None means give up."""
 
 
 def _status_error(code: int, payload: bytes) -> ApiError:
@@ -158,11 +162,22 @@ class KubeApi:
             raise _status_error(raw.status, payload)
         return raw
 
+    def _request_with_retries(self, method: str, path: str, **kwargs: Any) -> Any:
+        """`request`, retrying a read a few times on 429/5xx as client-go does."""
+        for delay in RETRY_DELAYS:
+            try:
+                return self.request(method, path, **kwargs)
+            except ApiError as error:
+                if method != "GET" or error.code not in RETRIABLE or delay is None:
+                    raise
+            time.sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover - the loop always returns
+
     def request_json(self, method: str, path: str, **kwargs: Any) -> JsonObject:
         """`request` and parse the whole JSON body."""
         import urllib3
 
-        raw = self.request(method, path, **kwargs)
+        raw = self._request_with_retries(method, path, **kwargs)
         try:
             payload = raw.read()
         except urllib3.exceptions.HTTPError:
