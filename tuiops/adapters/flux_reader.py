@@ -1,0 +1,51 @@
+"""`FluxReader` over the Kubernetes API: list Kustomizations and HelmReleases, decode them."""
+
+from __future__ import annotations
+
+from tuiops.adapters.kube_api import KubeApi
+from tuiops.domain.decode_live import DecodeError, decode_live_object
+from tuiops.domain.feed import FeedState, FeedStatus
+from tuiops.domain.kinds import FLUX_APPLIERS
+from tuiops.domain.live import LiveObject
+from tuiops.errors import Forbidden, NotFound
+
+
+class KubeFluxReader:
+    """Reads the Flux appliers of one kube context (implements `ports.FluxReader`)."""
+
+    def __init__(self, api: KubeApi) -> None:
+        self._api = api
+
+    @property
+    def context(self) -> str:
+        return self._api.context_name
+
+    @property
+    def server(self) -> str:
+        return self._api.server
+
+    def read_appliers(self) -> tuple[tuple[LiveObject, ...], tuple[FeedStatus, ...]]:
+        objects: list[LiveObject] = []
+        feeds: list[FeedStatus] = []
+        for kind in FLUX_APPLIERS:
+            try:
+                items, _version = self._api.list_all(kind)
+            except Forbidden as error:
+                feeds.append(FeedStatus(kind.kind, FeedState.FORBIDDEN, str(error)))
+                continue
+            except NotFound:
+                feeds.append(
+                    FeedStatus(
+                        kind.kind,
+                        FeedState.UNREACHABLE,
+                        f"{kind.plural}.{kind.group} is not served here: is Flux installed?",
+                    )
+                )
+                continue
+            for item in items:
+                try:
+                    objects.append(decode_live_object(item))
+                except DecodeError:
+                    continue  # an object without kind/name cannot be shown or acted on
+            feeds.append(FeedStatus(kind.kind, FeedState.LIVE))
+        return tuple(objects), tuple(feeds)
