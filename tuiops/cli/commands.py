@@ -52,9 +52,11 @@ def _has_errors(model: RepoModel) -> bool:
 
 
 def run_status(args: argparse.Namespace) -> int:
-    if not args.offline:
-        raise UsageError("live cluster status is not available yet; run `tuiops status --offline`")
     model, clusters = _load(args)
+    if not args.offline:
+        from tuiops.cli.live_status import print_live_status  # the cluster path only
+
+        return print_live_status(args, clusters)
     if args.json:
         _print_json(serialize.status_json(model, clusters))
     else:

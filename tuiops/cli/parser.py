@@ -13,6 +13,7 @@ from tuiops import __version__
 Runner = Callable[[argparse.Namespace], int]
 CHARSETS = ("alnum", "hex", "base64", "words")
 SEVERITIES = ("error", "warning", "info")
+SCENARIOS = ("healthy", "degraded", "large")
 
 
 def _lazy(module: str, function: str) -> Runner:
@@ -50,9 +51,10 @@ def _repo_commands(
         parser = commands.add_parser(name, help=help_text, description=help_text)
         return _common(parser, _lazy("commands", function))
 
-    command("status", "run_status", "layers in apply order with their components").add_argument(
-        "--offline", action="store_true", help="read the repo only (no cluster)"
-    )
+    status = command("status", "run_status", "layers in apply order with live Flux state")
+    status.add_argument("--offline", action="store_true", help="read the repo only (no cluster)")
+    status.add_argument("--kubeconfig", metavar="PATH", help="kubeconfig (default: $KUBECONFIG)")
+    status.add_argument("--context", metavar="NAME", help="kube context (default: current)")
     command("vars", "run_vars", "each ${VAR}: where it is defined and what uses it")
     command(
         "lint",
@@ -125,6 +127,21 @@ def _env_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     )
 
 
+def _sim_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sim = commands.add_parser(
+        "sim",
+        help="run the simulated cluster in the foreground",
+        description="Run the simulated Kubernetes API server, Flux controllers and a fake"
+        " talosctl until interrupted, and print how to point kubectl or tuiops at it.",
+    )
+    sim.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: free)")
+    sim.add_argument("--kubeconfig", metavar="PATH", help="write the kubeconfig here")
+    sim.add_argument(
+        "--scenario", choices=SCENARIOS, default="degraded", help="what the cluster holds"
+    )
+    sim.set_defaults(run=_lazy("sim", "run_sim"))
+
+
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The parser; given `argv`, only the sub-parser it names is built (a few ms less at every
     start, which `tuiops env get` in scripts pays each time)."""
@@ -139,4 +156,6 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         _repo_commands(commands, None if wanted not in REPO_COMMANDS else wanted)
     if wanted in (None, "env") or wanted not in REPO_COMMANDS:
         _env_commands(commands)
+    if wanted in (None, "sim") or wanted not in (*REPO_COMMANDS, "env"):
+        _sim_command(commands)
     return parser

@@ -1,0 +1,141 @@
+"""`tuiops status` against the cluster: per layer and component, Ready, reason, message,
+suspended, applied revision or chart version next to the repo's desired version.
+
+Exit 0 when every listed object is ready, 1 when anything is not, 2 for usage errors (no
+kubeconfig, unreachable API server) with a one-line message. All cluster text is made inert.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from tuiops.domain.feed import FeedState
+from tuiops.domain.overview import AppRow, ClusterOverview
+from tuiops.domain.repo import Cluster
+from tuiops.domain.text import inert
+from tuiops.services.overview import build_overview
+from tuiops.wiring import flux_reader
+
+EXIT_OK = 0
+EXIT_NOT_READY = 1
+
+_HEALTH_MARK = {"ready": " ", "suspended": "~", "progressing": ">", "unknown": "?", "failed": "!"}
+
+
+def live_overviews(
+    args: argparse.Namespace, clusters: tuple[Cluster, ...]
+) -> list[ClusterOverview]:
+    reader = flux_reader(args.kubeconfig, args.context)
+    objects, feeds = reader.read_appliers()
+    return [
+        build_overview(c, objects, feeds, context=reader.context, server=reader.server)
+        for c in clusters
+    ]
+
+
+def _version(row: AppRow) -> str:
+    applied = inert(row.applied_version, one_line=True)
+    if row.ref.kind != "HelmRelease":
+        return applied or "-"
+    desired = row.desired_version or "?"
+    if not applied:
+        return f"- (repo {desired})"
+    return f"{applied} (repo {desired}){' DRIFT' if row.drift else ''}"
+
+
+def _row_line(row: AppRow) -> str:
+    live = row.live
+    reason = inert(live.ready.reason, one_line=True) if live and live.ready else "-"
+    message = inert(live.message, one_line=True) if live else "not in the cluster"
+    suspended = " suspended" if live and live.suspended else ""
+    kind = "ks" if row.ref.kind == "Kustomization" else "hr"
+    return (
+        f"    {_HEALTH_MARK[row.health.value]} {kind} {row.ref.namespaced_name:<44} "
+        f"{row.ready_status:<7} {reason:<24} {_version(row)}{suspended}  {message}"
+    ).rstrip()
+
+
+def overview_text(overview: ClusterOverview) -> str:
+    lines = [f"cluster {overview.cluster}  context {overview.context} ({overview.server})"]
+    for feed in overview.feeds:
+        if feed.state is not FeedState.LIVE:
+            lines.append(f"  {feed.kind}: {feed.state.value}: {inert(feed.message, one_line=True)}")
+    for number, layer in enumerate(overview.layers):
+        counts = ", ".join(
+            f"{layer.count(h)} {h.value}"
+            for h in sorted({r.health for r in layer.rows}, key=lambda h: h.rank)
+        )
+        lines.append(f"  {number:>2}. {layer.name}  {counts or 'empty'}")
+        lines.extend(_row_line(row) for row in layer.rows)
+    if overview.unlisted:
+        lines.append(f"  not in the repo ({len(overview.unlisted)}):")
+        lines.extend(_row_line(row) for row in overview.unlisted)
+    not_ready = overview.not_ready
+    total = len(overview.rows)
+    lines.append(
+        f"{total - len(not_ready)}/{total} ready"
+        + (
+            f"; not ready: {', '.join(str(r.ref) for r in not_ready[:5])}"
+            + (f" +{len(not_ready) - 5}" if len(not_ready) > 5 else "")
+            if not_ready
+            else ""
+        )
+    )
+    return "\n".join(lines) + "\n"
+
+
+def row_json(row: AppRow) -> dict[str, Any]:
+    live = row.live
+    ready = live.ready if live else None
+    return {
+        "kind": row.ref.kind,
+        "namespace": row.ref.namespace,
+        "name": row.ref.name,
+        "layer": row.layer,
+        "component": row.component,
+        "file": row.location.file if row.location else None,
+        "line": row.location.line if row.location else None,
+        "inCluster": live is not None,
+        "health": row.health.value,
+        "ready": ready.status.value if ready else None,
+        "reason": ready.reason if ready else None,
+        "message": inert(ready.message) if ready else None,
+        "suspended": live.suspended if live else None,
+        "appliedVersion": row.applied_version or None,
+        "desiredVersion": row.desired_version or None,
+        "drift": row.drift,
+        "lastAttemptedRevision": live.last_attempted_revision or None if live else None,
+    }
+
+
+def overview_json(overview: ClusterOverview) -> dict[str, Any]:
+    return {
+        "cluster": overview.cluster,
+        "context": overview.context,
+        "server": overview.server,
+        "feeds": [
+            {"kind": f.kind, "state": f.state.value, "message": f.message} for f in overview.feeds
+        ],
+        "layers": [
+            {"name": layer.name, "objects": [row_json(r) for r in layer.rows]}
+            for layer in overview.layers
+        ],
+        "notInRepo": [row_json(r) for r in overview.unlisted],
+        "notReady": len(overview.not_ready),
+    }
+
+
+def print_live_status(args: argparse.Namespace, clusters: tuple[Cluster, ...]) -> int:
+    overviews = live_overviews(args, clusters)
+    if args.json:
+        json.dump({"clusters": [overview_json(o) for o in overviews]}, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write("".join(overview_text(o) for o in overviews))
+    anything_wrong = any(o.not_ready for o in overviews) or any(
+        f.state is not FeedState.LIVE for o in overviews for f in o.feeds
+    )
+    return EXIT_NOT_READY if anything_wrong else EXIT_OK
