@@ -187,7 +187,16 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
                 "Forbidden",
                 f'{subject} is forbidden: User "{USER}" cannot {verb} resource'
                 f' "{resource.plural}" in API group "{resource.group}" {scope}',
-                {"name": route.name, "group": resource.group, "kind": resource.plural},
+                # Status details omit empty fields (no name on a list, no group for core).
+                {
+                    key: value
+                    for key, value in (
+                        ("name", route.name),
+                        ("group", resource.group),
+                        ("kind", resource.plural),
+                    )
+                    if value
+                },
             )
         if faults.should_fail():
             raise StatusError(500, "InternalError", "Internal error occurred: injected fault")

@@ -47,8 +47,15 @@ def parse_time(text: str) -> datetime | None:
 
 
 def human_age(delta: timedelta) -> str:
-    """kubectl's `duration.HumanDuration`: 45s, 5m12s, 3h4m, 2d5h, 400d, 3y120d."""
-    seconds = max(int(delta.total_seconds()), 0)
+    """kubectl's `duration.HumanDuration`: 45s, 5m12s, 3h4m, 2d5h, 400d, 3y120d.
+
+    A moment in the future reads `<invalid>`, except up to 1 s of clock skew, which reads `0s`.
+    """
+    seconds = int(delta.total_seconds())
+    if seconds < -1:
+        return "<invalid>"
+    if seconds < 0:
+        return "0s"
     if seconds < 120:
         return f"{seconds}s"
     minutes = seconds // 60

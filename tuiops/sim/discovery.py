@@ -80,7 +80,7 @@ def _entries(resource: ResourceType) -> list[JsonObject]:
             {
                 "name": f"{resource.plural}/{sub}",
                 "singularName": "",
-                "namespaced": True,
+                "namespaced": resource.namespaced,
                 "kind": kind,
                 "verbs": verbs,
             }

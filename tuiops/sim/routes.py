@@ -32,8 +32,8 @@ def parse_route(path: str) -> Route | None:
         return Route(group, version, discovery=True)
     namespace = ""
     # `/namespaces/NS/<plural>...` is a namespaced collection; `/namespaces[/NS]` is the
-    # Namespace resource itself.
-    if rest[0] == "namespaces" and len(rest) >= 3:
+    # Namespace resource itself, and `/namespaces/NS/status` its status subresource.
+    if rest[0] == "namespaces" and len(rest) >= 3 and rest[2:] != ["status"]:
         namespace, rest = rest[1], rest[2:]
     plural = rest[0]
     name = rest[1] if len(rest) > 1 else ""

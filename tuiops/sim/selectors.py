@@ -79,22 +79,43 @@ def _field_value(obj: Mapping[str, Any], path: str) -> str:
     return "" if value is None else str(value)
 
 
-SUPPORTED_FIELDS = {
-    "metadata.name",
-    "metadata.namespace",
-    "involvedObject.kind",
-    "involvedObject.name",
-    "involvedObject.namespace",
-    "involvedObject.apiVersion",
-    "involvedObject.uid",
-    "involvedObject.resourceVersion",
-    "involvedObject.fieldPath",
-    "reason",
-    "type",
-    "source",
-    "status.phase",
-    "spec.nodeName",
+COMMON_FIELDS = frozenset({"metadata.name", "metadata.namespace"})
+"""Every kind (custom resources included) can be selected by name and namespace."""
+
+FIELDS_BY_KIND: dict[str, frozenset[str]] = {
+    "Event": frozenset(
+        {
+            "involvedObject.kind",
+            "involvedObject.name",
+            "involvedObject.namespace",
+            "involvedObject.apiVersion",
+            "involvedObject.uid",
+            "involvedObject.resourceVersion",
+            "involvedObject.fieldPath",
+            "reason",
+            "reportingComponent",
+            "type",
+            "source",
+        }
+    ),
+    "Pod": frozenset(
+        {
+            "spec.nodeName",
+            "spec.restartPolicy",
+            "spec.schedulerName",
+            "spec.serviceAccountName",
+            "status.phase",
+            "status.podIP",
+            "status.nominatedNodeName",
+        }
+    ),
+    "Namespace": frozenset({"status.phase"}),
+    "Secret": frozenset({"type"}),
+    "Node": frozenset({"spec.unschedulable"}),
 }
+"""The extra fields the apiserver indexes per kind; anything else answers 400."""
+
+SUPPORTED_FIELDS = COMMON_FIELDS.union(*FIELDS_BY_KIND.values())
 
 
 def field_selector(text: str) -> Predicate:
@@ -122,3 +143,17 @@ def field_selector(text: str) -> Predicate:
         return True
 
     return matches
+
+
+def field_selector_for(kind: str, text: str) -> Predicate:
+    """`field_selector` limited to the fields the apiserver supports for `kind`.
+
+    Raises:
+        StatusError: 400 `field label not supported` for a field `kind` does not index.
+    """
+    allowed = COMMON_FIELDS | FIELDS_BY_KIND.get(kind, frozenset())
+    for term in _split_terms(text):
+        key = term.replace("!=", "=").partition("=")[0].strip()
+        if key not in allowed:
+            raise StatusError(400, "BadRequest", f"field label not supported: {key}")
+    return field_selector(text)

@@ -53,6 +53,14 @@ def not_found(resource: ResourceType, name: str) -> StatusError:
     return StatusError(404, "NotFound", f'{resource.key} "{name}" not found', details)
 
 
+def _details(resource: ResourceType, name: str) -> JsonObject:
+    """Status details as the apiserver writes them: empty fields (core's group) left out."""
+    details: JsonObject = {"name": name, "kind": resource.plural}
+    if resource.group:
+        details["group"] = resource.group
+    return details
+
+
 def expired(resource_version: int, current: int) -> StatusError:
     return StatusError(410, "Expired", f"too old resource version: {resource_version} ({current})")
 
@@ -154,7 +162,7 @@ class ObjectStore:
                     409,
                     "AlreadyExists",
                     f'{resource.key} "{name}" already exists',
-                    {"name": name, "group": resource.group, "kind": resource.plural},
+                    _details(resource, name),
                 )
             change = self._commit(resource, "ADDED", (namespace, name), fresh)
         self._notify(change)
@@ -190,7 +198,7 @@ class ObjectStore:
                     f'Operation cannot be fulfilled on {resource.key} "{name}": the object has'
                     " been modified; please apply your changes to the latest version and try"
                     " again",
-                    {"name": name, "group": resource.group, "kind": resource.plural},
+                    _details(resource, name),
                 )
             edited = copy.deepcopy(current)
             edited = mutate(edited) or edited

@@ -17,7 +17,7 @@ from tuiops.sim.faults import Faults
 from tuiops.sim.podlogs import LogRecord, PodLogBook
 from tuiops.sim.resources import ResourceType, type_for_kind
 from tuiops.sim.routes import Route
-from tuiops.sim.selectors import field_selector, label_selector
+from tuiops.sim.selectors import field_selector_for, label_selector
 from tuiops.sim.store import Change, JsonObject, ObjectStore, StatusError, expired, not_found
 from tuiops.sim.tables import table
 from tuiops.sim.verbs import Verbs, served_as, wants_table
@@ -55,7 +55,11 @@ class _WatchFilter:
         self.key = resource.key
         self.namespace = route.namespace
         self.labels = label_selector(query["labelSelector"]) if query.get("labelSelector") else None
-        self.fields = field_selector(query["fieldSelector"]) if query.get("fieldSelector") else None
+        self.fields = (
+            field_selector_for(resource.kind, query["fieldSelector"])
+            if query.get("fieldSelector")
+            else None
+        )
 
     def matches(self, change: Change) -> bool:
         if change.resource_key != self.key:
@@ -164,19 +168,28 @@ def _pick_container(store: ObjectStore, route: Route, query: dict[str, str]) -> 
     return str(names[0])
 
 
-def _first_line(records: list[LogRecord], query: dict[str, str], now: datetime) -> int:
-    """Index of the first line to send given sinceSeconds/sinceTime and tailLines."""
-    start = 0
-    since: datetime | None = None
+def _since(query: dict[str, str], now: datetime) -> datetime | None:
+    """The oldest line time to send (sinceSeconds or sinceTime), or None for all."""
     if query.get("sinceSeconds"):
-        since = now - timedelta(seconds=int(query["sinceSeconds"]))
-    elif query.get("sinceTime"):
-        since = parse_time(query["sinceTime"])
-    if since is not None:
-        start = next((i for i, record in enumerate(records) if record.time >= since), len(records))
+        return now - timedelta(seconds=int(query["sinceSeconds"]))
+    if query.get("sinceTime"):
+        return parse_time(query["sinceTime"])
+    return None
+
+
+def _backlog(
+    records: list[LogRecord], query: dict[str, str], since: datetime | None
+) -> list[LogRecord]:
+    """What the kubelet sends first: the last tailLines lines, minus each one older than since."""
     if query.get("tailLines"):
-        start = max(start, len(records) - int(query["tailLines"]))
-    return start
+        tail = int(query["tailLines"])
+        records = records[len(records) - tail :] if 0 <= tail < len(records) else records
+    return _newer(records, since)
+
+
+def _newer(records: list[LogRecord], since: datetime | None) -> list[LogRecord]:
+    # The kubelet skips each line stamped before `since`, in the backlog and when following.
+    return records if since is None else [record for record in records if record.time >= since]
 
 
 def serve_logs(
@@ -199,8 +212,8 @@ def serve_logs(
         return text.encode()
 
     position = logs.position(route.namespace, route.name, container)
-    backlog = logs.read(route.namespace, route.name, container)
-    backlog = backlog[_first_line(backlog, query, store.clock.now()) :]
+    since = _since(query, store.clock.now())
+    backlog = _backlog(logs.read(route.namespace, route.name, container), query, since)
     handler.start_stream("text/plain")
     payload = encode(backlog)
     if limit:
@@ -214,7 +227,7 @@ def serve_logs(
             continue
         fresh = logs.read(route.namespace, route.name, container, position)
         position += len(fresh)
-        payload = encode(fresh)
+        payload = encode(_newer(fresh, since))
         if limit:
             payload = payload[: limit - sent]
         handler.write_chunk(payload)

@@ -1,7 +1,8 @@
 """The server-side Table form (`Accept: application/json;as=Table;g=meta.k8s.io;v=v1`).
 
 Columns come from the resource's printer columns (a CRD's additionalPrinterColumns), with
-`Name` first; `date` columns hold the human age, since kubectl prints cells verbatim.
+`Name` first (unless the kind places it itself, as events do); `date` columns hold the human
+age, since kubectl prints cells verbatim.
 """
 
 from __future__ import annotations
@@ -86,15 +87,31 @@ def _computed(resource: ResourceType, column: PrinterColumn, obj: JsonObject, no
     return None
 
 
-def _event_cell(name: str, event: JsonObject, now: datetime) -> str:
-    last = event.get("lastTimestamp") or event.get("eventTime")
+def _event_cell(name: str, event: JsonObject, now: datetime) -> Any:
+    """The apiserver's `printEvent`: ages, `kind/name`, source, trimmed message, count."""
     first = event.get("firstTimestamp") or event.get("eventTime")
+    last = event.get("lastTimestamp") or first
+    series = event.get("series") or {}
+    if series.get("lastObservedTime"):
+        last = series["lastObservedTime"]
     if name == "Last Seen":
         return _age(now, last)
     if name == "First Seen":
         return _age(now, first)
     involved = event.get("involvedObject") or {}
-    return f"{str(involved.get('kind', '')).lower()}/{involved.get('name', '')}"
+    if name == "Subobject":
+        return str(involved.get("fieldPath") or "")
+    if name == "Source":
+        source = event.get("source") or {}
+        component = source.get("component") or event.get("reportingComponent") or ""
+        instance = source.get("host") or event.get("reportingInstance") or ""
+        return f"{component}, {instance}" if instance else str(component)
+    if name == "Message":
+        return str(event.get("message") or "").strip()
+    if name == "Count":
+        return int(series.get("count") or event.get("count") or 1)
+    kind = str(involved.get("kind", "")).lower()
+    return f"{kind}/{involved['name']}" if involved.get("name") else kind
 
 
 def _cell(resource: ResourceType, column: PrinterColumn, obj: JsonObject, now: datetime) -> Any:
@@ -118,15 +135,29 @@ def _partial_metadata(obj: JsonObject) -> JsonObject:
     }
 
 
+def _default_description(resource: ResourceType, column: PrinterColumn) -> str:
+    if resource.is_custom:
+        # What apiextensions-apiserver says for a printer column without a description.
+        return f"Custom resource definition column (in JSONPath format): {column.json_path}"
+    return column.name
+
+
+def _names_itself(resource: ResourceType) -> bool:
+    """True when the kind's printer places Name itself (events: a wide-only last column)."""
+    return any(column.name == "Name" for column in resource.columns)
+
+
 def column_definitions(resource: ResourceType) -> list[JsonObject]:
     return (
-        [NAME_COLUMN]
+        ([] if _names_itself(resource) else [NAME_COLUMN])
         + [
             {
                 "name": column.name,
-                "type": "string" if column.type == "date" else column.type,
+                # A CRD's column keeps its declared type ("date" too); built-in printers
+                # declare their Age column a string.
+                "type": column.type if resource.is_custom or column.type != "date" else "string",
                 "format": "",
-                "description": column.description or column.name,
+                "description": column.description or _default_description(resource, column),
                 "priority": column.priority,
             }
             for column in resource.columns
@@ -142,7 +173,8 @@ def column_definitions(resource: ResourceType) -> list[JsonObject]:
 def table_row(resource: ResourceType, obj: JsonObject, now: datetime) -> JsonObject:
     name = (obj.get("metadata") or {}).get("name", "")
     if resource.columns:
-        cells = [name] + [_cell(resource, column, obj, now) for column in resource.columns]
+        cells = [] if _names_itself(resource) else [name]
+        cells += [_cell(resource, column, obj, now) for column in resource.columns]
     else:
         cells = [name, (obj.get("metadata") or {}).get("creationTimestamp", "")]
     return {"cells": cells, "object": _partial_metadata(obj)}

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import base64
+import copy
 import json
+from collections.abc import Callable
 from typing import Any
 
 from tuiops.sim.patching import apply_patch
 from tuiops.sim.resources import ResourceType
 from tuiops.sim.routes import Route
-from tuiops.sim.selectors import field_selector, label_selector
+from tuiops.sim.selectors import field_selector_for, label_selector
 from tuiops.sim.store import JsonObject, ObjectStore, StatusError, not_found
 from tuiops.sim.tables import table
 
@@ -39,6 +41,39 @@ def _decode_continue(token: str) -> tuple[int, tuple[str, str]]:
         raise StatusError(400, "BadRequest", "continue key is not valid") from error
 
 
+def _keep_status(resource: ResourceType, current: JsonObject, written: JsonObject) -> JsonObject:
+    """A write to the main resource of a kind with a status subresource leaves status alone
+    (the apiserver resets it to the stored one, or drops it when there is none yet)."""
+    if "status" not in resource.subresources:
+        return written
+    written.pop("status", None)
+    if "status" in current:
+        written["status"] = current["status"]
+    return written
+
+
+_SERVER_FIELDS = ("name", "namespace", "uid", "creationTimestamp", "resourceVersion", "generation")
+
+
+def _unchanged(current: JsonObject, candidate: JsonObject, *, status_only: bool) -> bool:
+    """True when writing `candidate` would store what is already stored."""
+    if status_only:
+        return bool(candidate.get("status") == current.get("status"))
+    metadata = dict(candidate.get("metadata") or {})
+    for field in _SERVER_FIELDS:
+        if field in current["metadata"]:
+            metadata[field] = current["metadata"][field]
+        else:
+            metadata.pop(field, None)
+    normalized = {
+        **candidate,
+        "metadata": metadata,
+        "kind": current["kind"],
+        "apiVersion": current["apiVersion"],
+    }
+    return normalized == current
+
+
 def _key(obj: JsonObject) -> tuple[str, str]:
     metadata = obj.get("metadata", {})
     return metadata.get("namespace", ""), metadata.get("name", "")
@@ -61,7 +96,7 @@ class Verbs:
             matches = label_selector(query["labelSelector"])
             items = [item for item in items if matches(item)]
         if query.get("fieldSelector"):
-            matches = field_selector(query["fieldSelector"])
+            matches = field_selector_for(resource.kind, query["fieldSelector"])
             items = [item for item in items if matches(item)]
         return items, resource_version
 
@@ -123,19 +158,12 @@ class Verbs:
             patched = apply_patch(current, content_type, body, custom=resource.is_custom)
             if not isinstance(patched, dict):
                 raise StatusError(422, "Invalid", "patch result is not an object")
-            return patched
+            return patched if status_only else _keep_status(resource, current, patched)
 
         expected = None
         if isinstance(body, dict):
             expected = (body.get("metadata") or {}).get("resourceVersion")
-        updated = self.store.update(
-            resource,
-            route.namespace,
-            route.name,
-            mutate,
-            status_only=status_only,
-            expected_version=expected,
-        )
+        updated = self._write(resource, route, mutate, expected)
         return served_as(resource, route.version, updated)
 
     def create(self, resource: ResourceType, route: Route, body: Any) -> JsonObject:
@@ -151,15 +179,39 @@ class Verbs:
         if not isinstance(body, dict):
             raise StatusError(400, "BadRequest", "body must be an object")
         expected = (body.get("metadata") or {}).get("resourceVersion")
-        updated = self.store.update(
+        status_only = route.subresource == "status"
+
+        def replace(current: JsonObject) -> JsonObject:
+            return dict(body) if status_only else _keep_status(resource, current, dict(body))
+
+        updated = self._write(resource, route, replace, expected)
+        return served_as(resource, route.version, updated)
+
+    def _write(
+        self,
+        resource: ResourceType,
+        route: Route,
+        change: Callable[[JsonObject], JsonObject],
+        expected: str | None,
+    ) -> JsonObject:
+        """Commit `change`, unless it changes nothing: the apiserver skips no-op writes (same
+        resourceVersion, no watch event), which is how kubectl tells "patched (no change)"."""
+        status_only = route.subresource == "status"
+        current = self.store.get(resource, route.namespace, route.name)
+        if current is None:
+            raise not_found(resource, route.name)
+        if not expected or expected == current["metadata"]["resourceVersion"]:
+            candidate = change(copy.deepcopy(current))
+            if _unchanged(current, candidate, status_only=status_only):
+                return current
+        return self.store.update(
             resource,
             route.namespace,
             route.name,
-            lambda _current: dict(body),
-            status_only=route.subresource == "status",
+            change,
+            status_only=status_only,
             expected_version=expected,
         )
-        return served_as(resource, route.version, updated)
 
     def delete(self, resource: ResourceType, route: Route) -> JsonObject:
         gone = self.store.delete(resource, route.namespace, route.name)
