@@ -41,9 +41,13 @@ def _version(row: AppRow) -> str:
     if row.ref.kind != "HelmRelease":
         return applied or "-"
     desired = row.desired_version or "?"
+    attempted = row.live.last_attempted_revision if row.live else ""
+    tried = (
+        f", attempted {inert(attempted, one_line=True)}" if attempted not in ("", applied) else ""
+    )
     if not applied:
-        return f"- (repo {desired})"
-    return f"{applied} (repo {desired}){' DRIFT' if row.drift else ''}"
+        return f"- (repo {desired}{tried})"
+    return f"{applied} (repo {desired}{tried}){' DRIFT' if row.drift else ''}"
 
 
 def _row_line(row: AppRow) -> str:
@@ -68,7 +72,8 @@ def overview_text(overview: ClusterOverview) -> str:
             f"{layer.count(h)} {h.value}"
             for h in sorted({r.health for r in layer.rows}, key=lambda h: h.rank)
         )
-        lines.append(f"  {number:>2}. {layer.name}  {counts or 'empty'}")
+        note = "" if layer.applied else "  (not applied: the repo does not list this layer)"
+        lines.append(f"  {number:>2}. {layer.name}  {counts or 'empty'}{note}")
         lines.extend(_row_line(row) for row in layer.rows)
     if overview.unlisted:
         lines.append(f"  not in the repo ({len(overview.unlisted)}):")
@@ -120,7 +125,11 @@ def overview_json(overview: ClusterOverview) -> dict[str, Any]:
             {"kind": f.kind, "state": f.state.value, "message": f.message} for f in overview.feeds
         ],
         "layers": [
-            {"name": layer.name, "objects": [row_json(r) for r in layer.rows]}
+            {
+                "name": layer.name,
+                "applied": layer.applied,
+                "objects": [row_json(r) for r in layer.rows],
+            }
             for layer in overview.layers
         ],
         "notInRepo": [row_json(r) for r in overview.unlisted],

@@ -138,8 +138,14 @@ class LiveObject:
 
     @property
     def applied_version(self) -> str:
-        """What runs now: the deployed chart version for a HelmRelease (`flux get hr` REVISION),
+        """What runs now: the chart version of the newest `deployed` history entry for a
+        HelmRelease (empty when no release is deployed),
         the last applied revision for a Kustomization, the artifact revision for a source."""
         if self.ref.kind == "HelmRelease":
-            return self.history[0].chart_version if self.history else ""
+            # Not history[0]: after a failed upgrade that is the failed attempt, while the
+            # release still runs the last deployed one (flux2 #1760).
+            deployed = next(
+                (entry for entry in self.history if entry.status is ReleaseStatus.DEPLOYED), None
+            )
+            return deployed.chart_version if deployed is not None else ""
         return self.last_applied_revision or self.artifact_revision

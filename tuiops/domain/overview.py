@@ -66,6 +66,8 @@ class LayerOverview:
 
     name: str
     rows: tuple[AppRow, ...]
+    applied: bool = True
+    """False for a layer the repo comments out or does not list: Flux does not apply it."""
 
     def count(self, health: Health) -> int:
         return sum(1 for row in self.rows if row.health is health)
@@ -93,4 +95,10 @@ class ClusterOverview:
 
     @property
     def not_ready(self) -> tuple[AppRow, ...]:
-        return tuple(row for row in self.rows if row.not_ready)
+        """Rows that should run and are not ready (an unapplied layer's absence is expected)."""
+        unapplied = {row.ref for layer in self.layers if not layer.applied for row in layer.rows}
+        return tuple(
+            row
+            for row in self.rows
+            if row.not_ready and not (row.ref in unapplied and row.live is None)
+        )

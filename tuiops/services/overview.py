@@ -13,7 +13,7 @@ from tuiops.domain.feed import FeedStatus
 from tuiops.domain.live import LiveObject
 from tuiops.domain.overview import AppRow, ClusterOverview, LayerOverview
 from tuiops.domain.refs import ObjectRef
-from tuiops.domain.repo import Cluster, Component
+from tuiops.domain.repo import Cluster, Component, LayerState
 
 ENTRY_LAYER = "entry"
 """Pseudo-layer for the Kustomizations that bootstrap the layers (clustertool's flux-entry)."""
@@ -65,7 +65,13 @@ def build_overview(
             LayerOverview(ENTRY_LAYER, tuple(_rows(ENTRY_LAYER, cluster.entrypoints, live)))
         )
     for layer in cluster.layers:
-        layers.append(LayerOverview(layer.name, tuple(_rows(layer.name, layer.components, live))))
+        layers.append(
+            LayerOverview(
+                layer.name,
+                tuple(_rows(layer.name, layer.components, live)),
+                applied=layer.state is LayerState.LISTED,
+            )
+        )
     listed = {row.ref for layer in layers for row in layer.rows}
     unlisted = tuple(
         AppRow(ref, "", "", None, "", obj)
