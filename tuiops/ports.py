@@ -3,10 +3,15 @@ and the simulated cluster stands behind those same adapters in tests and the dem
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
+from tuiops.domain.events import Event
 from tuiops.domain.feed import FeedStatus
+from tuiops.domain.helm import ReleaseRevision
 from tuiops.domain.live import LiveObject
+from tuiops.domain.refs import ObjectRef
+from tuiops.domain.talos import ClusterHealth, EtcdMember, NodeResults, TalosNode, TalosService
 
 
 class FluxReader(Protocol):
@@ -32,3 +37,55 @@ class FluxReader(Protocol):
             NoKubeconfig: there is no usable kube context.
         """
         ...
+
+
+class FluxFeed(Protocol):
+    """Live Kustomizations and HelmReleases, kept current by list+watch in the background."""
+
+    @property
+    def context(self) -> str: ...
+
+    @property
+    def server(self) -> str: ...
+
+    def start(self, on_change: Callable[[], None]) -> None:
+        """Begin watching; `on_change` is called (from a background thread) after changes."""
+        ...
+
+    def stop(self) -> None: ...
+
+    def objects(self) -> tuple[LiveObject, ...]:
+        """The current view (may be empty until the first list answers)."""
+        ...
+
+    def feeds(self) -> tuple[FeedStatus, ...]: ...
+
+
+class ObjectDetails(Protocol):
+    """Blocking reads behind the Detail and History screens (run them in a worker)."""
+
+    def events_for(self, ref: ObjectRef) -> tuple[Event, ...]: ...
+
+    def describe(self, ref: ObjectRef) -> str:
+        """`kubectl describe` text."""
+        ...
+
+    def yaml(self, ref: ObjectRef) -> str:
+        """`kubectl get -o yaml` text."""
+        ...
+
+    def revisions(self, release: LiveObject) -> tuple[ReleaseRevision, ...]:
+        """Helm storage revisions of a HelmRelease, oldest first."""
+        ...
+
+
+class TalosReader(Protocol):
+    """The Talos nodes and their health, through talosctl (blocking; run in a worker)."""
+
+    def cluster_nodes(self) -> tuple[TalosNode, ...]: ...
+
+    def health(self) -> ClusterHealth: ...
+
+    def services(self) -> NodeResults[TalosService]: ...
+
+    def etcd_members(self) -> NodeResults[EtcdMember]: ...

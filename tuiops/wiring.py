@@ -5,11 +5,83 @@ Everything heavy (the kubernetes client) is imported when a port is first used, 
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from tuiops.adapters.flux_feed import KubeFluxFeed, KubeObjectDetails
 from tuiops.adapters.flux_reader import KubeFluxReader
 from tuiops.adapters.kube_api import KubeApi
+from tuiops.adapters.kubectl import Kubectl
+from tuiops.adapters.talosctl import TalosCli
 from tuiops.ports import FluxReader
+from tuiops.services.backend import Backend
 
 
 def flux_reader(kubeconfig: str | None = None, context: str | None = None) -> FluxReader:
     """A FluxReader for the kube context (default: $KUBECONFIG / ~/.kube/config current)."""
     return KubeFluxReader(KubeApi(kubeconfig, context))
+
+
+def _has_kubeconfig(kubeconfig: str | None) -> bool:
+    if kubeconfig:
+        return Path(kubeconfig).is_file()
+    paths = os.environ.get("KUBECONFIG", "")
+    candidates = [Path(p) for p in paths.split(os.pathsep) if p] or [Path.home() / ".kube/config"]
+    return any(path.is_file() for path in candidates)
+
+
+def cluster_backend(
+    repo_root: Path | None,
+    *,
+    kubeconfig: str | None = None,
+    context: str | None = None,
+    offline: bool = False,
+    read_only: bool = False,
+    talosctl: str = "talosctl",
+    label: str = "",
+) -> Backend:
+    """A Backend on the kube context, or an offline one when there is no kubeconfig."""
+    if offline:
+        return Backend(repo_root, offline_reason="offline (--offline)", read_only=True)
+    if not _has_kubeconfig(kubeconfig):
+        return Backend(repo_root, offline_reason="offline: no kubeconfig", read_only=read_only)
+    api = KubeApi(kubeconfig, context)
+    return Backend(
+        repo_root,
+        flux=KubeFluxFeed(api),
+        details=KubeObjectDetails(api, Kubectl(kubeconfig, context)),
+        talos=TalosCli(talosctl),
+        read_only=read_only,
+        label=label or context or "",
+    )
+
+
+@contextmanager
+def demo_backend(*, frozen_clock: bool = False, controllers: bool = True) -> Iterator[Backend]:
+    """The degraded simulated cluster on a temporary copy of the example repo with its demo
+    key; everything is removed on exit. Snapshots use a frozen clock and no controllers, so
+    nothing moves while the picture is taken."""
+    from tuiops.sim.example_repo import DEMO_KEY_FILE, EXAMPLE_REPO
+    from tuiops.sim.session import start_simulation
+
+    workdir = Path(tempfile.mkdtemp(prefix="tuiops-demo-"))
+    repo = workdir / "repo"
+    shutil.copytree(EXAMPLE_REPO, repo)
+    shutil.copy(DEMO_KEY_FILE, repo / "age.agekey")
+    simulation = start_simulation(
+        "degraded", repo=repo, workdir=workdir / "sim", frozen_clock=frozen_clock
+    )
+    try:
+        yield cluster_backend(
+            repo,
+            kubeconfig=str(simulation.kubeconfig),
+            talosctl=str(simulation.talosctl),
+            label="demo (simulated)",
+        )
+    finally:
+        simulation.stop()
+        shutil.rmtree(workdir, ignore_errors=True)

@@ -162,5 +162,6 @@ class ResourceWatcher(Generic[T]):
         self._emit(FeedUpdate(self._status))
 
     def _emit(self, update: FeedUpdate[T]) -> None:
-        if self._on_update is not None:
+        # After stop() the consumer may be gone (a closed app); it must not hear from us.
+        if self._on_update is not None and not self._stop.is_set():
             self._on_update(update)

@@ -150,6 +150,16 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         description="Console for Talos + Kubernetes + Flux homelabs run from a GitOps repo.",
     )
     parser.add_argument("--version", action="version", version=f"tuiops {__version__}")
+    console = parser.add_argument_group("console (when no COMMAND is given)")
+    console.add_argument(
+        "--demo", action="store_true", help="open the console on a simulated cluster"
+    )
+    console.add_argument("--repo", metavar="DIR", help="GitOps repo (default: the git root here)")
+    console.add_argument("--kubeconfig", metavar="PATH", help="kubeconfig (default: $KUBECONFIG)")
+    console.add_argument("--context", metavar="NAME", help="kube context (default: current)")
+    console.add_argument("--offline", action="store_true", help="the repo only, no cluster")
+    console.add_argument("--read-only", action="store_true", help="no actions that change state")
+    parser.set_defaults(run=_lazy("console", "run_console"))
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     wanted = argv[0] if argv else None
     if wanted != "env":

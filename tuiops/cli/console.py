@@ -1,0 +1,39 @@
+"""`tuiops` with no command opens the console; `tuiops --demo` opens it on the simulated
+cluster (degraded scenario) and a temporary copy of the example repo."""
+
+from __future__ import annotations
+
+import argparse
+from contextlib import ExitStack
+from pathlib import Path
+
+from tuiops.errors import RepoLayoutError
+from tuiops.gitops.discovery import check_repo_dir, find_repo_root
+from tuiops.wiring import cluster_backend, demo_backend
+
+
+def _repo(args: argparse.Namespace) -> Path | None:
+    if args.repo:
+        return check_repo_dir(Path(args.repo))
+    try:
+        return find_repo_root(Path.cwd())
+    except RepoLayoutError:
+        return None  # the console still shows the cluster
+
+
+def run_console(args: argparse.Namespace) -> int:
+    from tuiops.ui.app import TuiopsApp  # Textual only for the console
+
+    if args.demo:
+        with ExitStack() as stack:
+            TuiopsApp(lambda: stack.enter_context(demo_backend())).run()
+        return 0
+    backend = cluster_backend(
+        _repo(args),
+        kubeconfig=args.kubeconfig,
+        context=args.context,
+        offline=args.offline,
+        read_only=args.read_only,
+    )
+    TuiopsApp(backend).run()
+    return 0

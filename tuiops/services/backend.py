@@ -1,0 +1,26 @@
+"""The bundle of port implementations a console session runs on (live cluster, simulator, or
+none), built by `wiring.py`; the UI sees only this and the services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from tuiops.ports import FluxFeed, ObjectDetails, TalosReader
+
+
+@dataclass(frozen=True)
+class Backend:
+    """What one console session talks to."""
+
+    repo_root: Path | None
+    """The GitOps repo; None when tuiops was started outside one."""
+    flux: FluxFeed | None = None
+    """None when offline (no kubeconfig, or `--offline`)."""
+    details: ObjectDetails | None = None
+    talos: TalosReader | None = None
+    offline_reason: str = ""
+    """Why there is no cluster, shown in the status bar and on the Layers screen."""
+    read_only: bool = False
+    label: str = ""
+    """Kube context (and `demo` in the demo), for the status bar."""

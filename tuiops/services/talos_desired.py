@@ -1,0 +1,111 @@
+"""The Talos and Kubernetes versions a repo asks for, read from its talhelper `talconfig.yaml`.
+
+The Talos screen compares these with what the nodes run. Reading is tolerant: a repo without a
+talconfig, or with one that is unreadable, broken YAML or missing the keys, gives empty strings
+instead of an error, because the comparison is a hint and never a reason to fail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tuiops.gitops.yamldocs import load_documents
+
+TALCONFIG_PATTERNS = (
+    "clusters/*/talos/talconfig.yaml",
+    "talos/talconfig.yaml",
+    "kubernetes/bootstrap/talos/talconfig.yaml",
+    "bootstrap/talos/talconfig.yaml",
+    "talconfig.yaml",
+)
+"""Where talhelper configs live in the common homelab layouts, most specific first."""
+
+MAX_BYTES = 1 << 20
+"""A talconfig larger than this is not read (it is not a talconfig)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TalosDesired:
+    """The versions the repo wants; each field is empty when unknown."""
+
+    talos: str = ""
+    """`talosVersion`, e.g. `v1.11.3`."""
+    kubernetes: str = ""
+    """`kubernetesVersion`, e.g. `v1.34.1`."""
+    file: str = ""
+    """The talconfig read, relative to the repo root (POSIX separators)."""
+
+
+def find_talconfig(repo_root: Path) -> Path | None:
+    """The first talconfig.yaml of the known layouts inside `repo_root`.
+
+    Files that resolve outside the repo (symlinks) are skipped.
+
+    Args:
+        repo_root: the GitOps repository's root folder.
+
+    Returns:
+        The file's path, or None when there is none.
+    """
+    try:
+        root = repo_root.resolve()
+    except OSError:
+        return None
+    for pattern in TALCONFIG_PATTERNS:
+        try:
+            candidates = sorted(root.glob(pattern))
+        except OSError:
+            continue
+        for candidate in candidates:
+            try:
+                if candidate.is_file() and candidate.resolve().is_relative_to(root):
+                    return candidate
+            except OSError:
+                continue
+    return None
+
+
+def _version(data: dict[Any, Any], key: str) -> str:
+    value = data.get(key)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def desired_versions(repo_root: Path | None) -> TalosDesired:
+    """Read `talosVersion` and `kubernetesVersion` from the repo's talconfig.yaml.
+
+    Never raises: a missing repo or file, an unreadable or oversized file, broken YAML or
+    values that are not strings all give empty fields.
+
+    Args:
+        repo_root: the GitOps repository's root folder; None when there is no repo.
+
+    Returns:
+        The desired versions and the file they came from (all empty when none was found).
+    """
+    if repo_root is None:
+        return TalosDesired()
+    path = find_talconfig(repo_root)
+    if path is None:
+        return TalosDesired()
+    try:
+        relative = path.relative_to(repo_root.resolve()).as_posix()
+    except ValueError:
+        relative = path.name
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except OSError:
+        return TalosDesired(file=relative)
+    if len(raw) > MAX_BYTES:
+        return TalosDesired(file=relative)
+    parsed = load_documents(raw.decode("utf-8", errors="replace"))
+    for document in parsed.documents:
+        if isinstance(document.data, dict):
+            return TalosDesired(
+                talos=_version(document.data, "talosVersion"),
+                kubernetes=_version(document.data, "kubernetesVersion"),
+                file=relative,
+            )
+    return TalosDesired(file=relative)

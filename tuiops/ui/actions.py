@@ -1,0 +1,64 @@
+"""The one registry of key bindings: id, default keys, description. Footer, help, the command
+palette and the user's keymap file all read it, so a key is declared once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding, BindingType
+
+
+@dataclass(frozen=True, slots=True)
+class ActionSpec:
+    """One bindable action."""
+
+    id: str
+    """Stable name used in the keymap file (`~/.config/tuiops/keys.toml`)."""
+    keys: str
+    action: str
+    description: str
+    show: bool = True
+
+
+GLOBAL_ACTIONS = (
+    ActionSpec("screen.layers", "1", "switch_mode('layers')", "Layers"),
+    ActionSpec("screen.apps", "2", "switch_mode('apps')", "Apps"),
+    ActionSpec("screen.talos", "3", "switch_mode('talos')", "Talos"),
+    ActionSpec("screen.env", "4", "switch_mode('env')", "Env"),
+    ActionSpec("screen.logs", "5", "switch_mode('logs')", "Logs"),
+    ActionSpec("jump", "colon", "jump", "Jump (:apps, :hr NAME)"),
+    ActionSpec("help", "question_mark", "help", "Help"),
+    ActionSpec("quit", "q", "quit", "Quit"),
+)
+
+APPS_ACTIONS = (
+    ActionSpec("apps.filter", "slash", "filter", "Filter"),
+    ActionSpec("apps.not_ready", "n", "toggle_not_ready", "Not ready only"),
+    ActionSpec("apps.sort", "s", "cycle_sort", "Sort column"),
+    ActionSpec("apps.open", "enter", "open", "Details", show=False),
+)
+
+DETAIL_ACTIONS = (
+    ActionSpec("detail.yaml", "y", "show_yaml", "YAML"),
+    ActionSpec("detail.describe", "d", "show_describe", "Describe"),
+    ActionSpec("detail.history", "h", "history", "History"),
+    ActionSpec("detail.root", "r", "root_cause", "Root cause"),
+    ActionSpec("back", "escape", "back", "Back"),
+)
+
+HISTORY_ACTIONS = (
+    ActionSpec("history.mark", "space", "mark", "Mark for diff"),
+    ActionSpec("history.diff", "enter", "diff", "Diff with marked"),
+    ActionSpec("back", "escape", "back", "Back"),
+)
+
+
+def bindings(specs: tuple[ActionSpec, ...]) -> list[BindingType]:
+    """Textual bindings with ids, so `App.set_keymap` can remap them."""
+    return [
+        Binding(spec.keys, spec.action, spec.description, show=spec.show, id=spec.id)
+        for spec in specs
+    ]
+
+
+ALL_ACTIONS = GLOBAL_ACTIONS + APPS_ACTIONS + DETAIL_ACTIONS + HISTORY_ACTIONS

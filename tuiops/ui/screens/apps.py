@@ -1,0 +1,166 @@
+"""Apps: every Kustomization and HelmRelease. `/` filters as you type, `n` shows only what is
+not ready, `s` cycles the sort column, enter opens the detail. Rows are keyed by object, so
+the cursor stays on its object across live updates; an update that keeps the row order only
+rewrites the cells that changed (one object changing costs one row, not a table)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.coordinate import Coordinate
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from tuiops.domain.overview import AppRow
+from tuiops.ui.actions import APPS_ACTIONS, bindings
+from tuiops.ui.state import ConsoleState, host_of
+from tuiops.ui.tables import APP_COLUMNS, app_cells
+from tuiops.ui.widgets.status_bar import StatusBar
+
+SORTS: tuple[tuple[str, Callable[[AppRow], Any]], ...] = (
+    ("layer", lambda row: 0),  # the repo's order, as built
+    ("health", lambda row: row.health.rank),
+    ("name", lambda row: (row.ref.namespace, row.ref.name, row.ref.kind)),
+    ("kind", lambda row: (row.ref.kind, row.ref.namespace, row.ref.name)),
+)
+
+
+def visible_rows(
+    rows: tuple[AppRow, ...], text: str, not_ready_only: bool, sort: int
+) -> list[AppRow]:
+    """The rows the table shows: filtered by words (all must match), then sorted (stable)."""
+    words = text.lower().split()
+    chosen = [
+        row
+        for row in rows
+        if (not not_ready_only or row.not_ready) and all(word in _haystack(row) for word in words)
+    ]
+    return sorted(chosen, key=SORTS[sort][1])
+
+
+def _haystack(row: AppRow) -> str:
+    live = row.live
+    parts = [row.ref.kind, row.ref.namespace, row.ref.name, row.layer, row.health.value]
+    if live is not None:
+        parts += [live.message, live.ready.reason if live.ready else ""]
+    return " ".join(parts).lower()
+
+
+class AppsScreen(Screen[None]):
+    """The table of every Flux applier."""
+
+    DEFAULT_CSS = """
+    AppsScreen #filter { dock: top; height: 1; border: none; padding: 0 1; display: none; }
+    AppsScreen #filter.visible { display: block; }
+    AppsScreen #summary { height: 1; padding: 0 1; color: $text-muted; }
+    AppsScreen DataTable { height: 1fr; }
+    """
+    BINDINGS = bindings(APPS_ACTIONS)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._filter = ""
+        self._not_ready_only = False
+        self._sort = 0
+        self._shown: list[str] = []
+        self._cells: dict[str, tuple[Text, ...]] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="summary")
+        yield DataTable(id="apps", cursor_type="row")
+        yield Input(placeholder="filter: words in kind, name, layer, reason, message", id="filter")
+        yield StatusBar()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns(*APP_COLUMNS)
+        table.focus()
+        self.watch(self.app, "state", self._show)
+
+    # -- rendering -----------------------------------------------------------------------
+
+    def _show(self, state: ConsoleState) -> None:
+        backend = host_of(self.app).backend
+        self.query_one(StatusBar).show(state, backend.label, backend.read_only)
+        rows = visible_rows(state.rows, self._filter, self._not_ready_only, self._sort)
+        keys = [str(row.ref) for row in rows]
+        table = self.query_one(DataTable)
+        if keys == self._shown:
+            for index, (row, key) in enumerate(zip(rows, keys, strict=True)):
+                cells = app_cells(row)
+                old = self._cells.get(key)
+                if cells != old:
+                    for column, (new_cell, old_cell) in enumerate(
+                        zip(cells, old or (None,) * len(cells), strict=True)
+                    ):
+                        if new_cell != old_cell:
+                            table.update_cell_at(Coordinate(index, column), new_cell)
+                    self._cells[key] = cells
+        else:
+            self._rebuild(table, rows, keys)
+        shown = f"{len(rows)} of {len(state.rows)}"
+        flags = [f"sorted by {SORTS[self._sort][0]}"]
+        if self._not_ready_only:
+            flags.append("not ready only")
+        if self._filter:
+            flags.append(f"filter {self._filter!r}")
+        self.query_one("#summary", Static).update(Text(f"{shown} · " + " · ".join(flags)))
+
+    def _rebuild(self, table: DataTable[Any], rows: list[AppRow], keys: list[str]) -> None:
+        current = self._shown[table.cursor_row] if 0 <= table.cursor_row < len(self._shown) else ""
+        table.clear()
+        self._cells = {}
+        for row, key in zip(rows, keys, strict=True):
+            cells = app_cells(row)
+            self._cells[key] = cells
+            table.add_row(*cells, key=key)
+        self._shown = keys
+        if current in keys:
+            table.move_cursor(row=keys.index(current), animate=False)
+
+    # -- actions -------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.add_class("visible")
+        box.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._filter = event.value
+        self._show(host_of(self.app).state)
+
+    def on_input_submitted(self, _event: Input.Submitted) -> None:
+        self.query_one(DataTable).focus()
+
+    def key_escape(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.has_class("visible"):
+            box.value = ""
+            box.remove_class("visible")
+            self.query_one(DataTable).focus()
+
+    def action_toggle_not_ready(self) -> None:
+        self._not_ready_only = not self._not_ready_only
+        self._show(host_of(self.app).state)
+
+    def action_cycle_sort(self) -> None:
+        self._sort = (self._sort + 1) % len(SORTS)
+        self._show(host_of(self.app).state)
+
+    def action_open(self) -> None:
+        table = self.query_one(DataTable)
+        if 0 <= table.cursor_row < len(self._shown):
+            self._open(self._shown[table.cursor_row])
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self._open(str(event.row_key.value))
+
+    def _open(self, key: str) -> None:
+        host = host_of(self.app)
+        row = next((r for r in host.state.rows if str(r.ref) == key), None)
+        if row is not None:
+            host.open_detail(row.ref)

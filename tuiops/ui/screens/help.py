@@ -1,0 +1,46 @@
+"""`?`: every key, from the one registry in `actions.py` (with the user's remaps applied)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from tuiops.ui.actions import APPS_ACTIONS, DETAIL_ACTIONS, GLOBAL_ACTIONS, HISTORY_ACTIONS
+
+
+class HelpScreen(ModalScreen[None]):
+    """A table of keys per screen; escape or ? closes it."""
+
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen VerticalScroll { width: 72; max-height: 90%; border: round $primary;
+                                background: $surface; padding: 0 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss", "Close", show=False),
+        Binding("question_mark", "dismiss", "Close", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        keymap = getattr(self.app, "_keymap", {}) or {}
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold")
+        table.add_column()
+        table.add_column(style="dim")
+        for title, specs in (
+            ("everywhere", GLOBAL_ACTIONS),
+            ("apps", APPS_ACTIONS),
+            ("detail", DETAIL_ACTIONS),
+            ("history", HISTORY_ACTIONS),
+        ):
+            table.add_row(title.upper(), "", "")
+            for spec in specs:
+                table.add_row(keymap.get(spec.id, spec.keys), spec.description, spec.id)
+        with VerticalScroll():
+            yield Static(table)

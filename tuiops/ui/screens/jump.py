@@ -1,0 +1,84 @@
+"""The `:` prompt k9s users know: `:apps`, `:layers`, `:talos`, `:env`, `:logs`, `:hr NAME`,
+`:ks NAME` (NAME may be `ns/name`)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import ModalScreen
+from textual.widgets import Input
+
+from tuiops.domain.refs import ObjectRef
+from tuiops.errors import UsageError
+from tuiops.ui.state import ConsoleState
+
+SCREEN_WORDS = {
+    "layers": "layers",
+    "layer": "layers",
+    "home": "layers",
+    "apps": "apps",
+    "app": "apps",
+    "ks": "apps",
+    "hr": "apps",
+    "talos": "talos",
+    "nodes": "talos",
+    "env": "env",
+    "logs": "logs",
+}
+KIND_WORDS = {
+    "hr": "HelmRelease",
+    "helmrelease": "HelmRelease",
+    "helmreleases": "HelmRelease",
+    "ks": "Kustomization",
+    "kustomization": "Kustomization",
+    "kustomizations": "Kustomization",
+}
+
+
+def parse_jump(text: str, state: ConsoleState) -> str | ObjectRef:
+    """A mode name, or the ref of the object named.
+
+    Raises:
+        UsageError: unknown word or no such object.
+    """
+    words = text.strip().lstrip(":").split()
+    if not words:
+        raise UsageError("empty jump")
+    head = words[0].lower()
+    if len(words) == 1 and head in SCREEN_WORDS:
+        return SCREEN_WORDS[head]
+    if head not in KIND_WORDS or len(words) != 2:
+        raise UsageError(f"unknown jump {text!r}: try :apps, :layers, :talos, :hr NAME, :ks NAME")
+    kind, wanted = KIND_WORDS[head], words[1]
+    namespace, _, name = wanted.rpartition("/")
+    matches = [
+        row.ref
+        for row in state.rows
+        if row.ref.kind == kind
+        and row.ref.name == name
+        and (not namespace or row.ref.namespace == namespace)
+    ]
+    if not matches:
+        raise UsageError(f"no {kind} named {wanted}")
+    return sorted(matches)[0]
+
+
+class JumpScreen(ModalScreen[str | None]):
+    """One line at the bottom; enter jumps, escape cancels."""
+
+    DEFAULT_CSS = """
+    JumpScreen { align: left bottom; background: transparent; }
+    JumpScreen Input { dock: bottom; width: 100%; border: none; height: 1; padding: 0 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", show=False)]
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder=":apps  :layers  :talos  :hr NAME  :ks NAME", id="jump")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

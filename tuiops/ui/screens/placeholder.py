@@ -1,0 +1,30 @@
+"""Env and Logs keep their places in the navigation; their screens come with their issues."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+
+class _Placeholder(Screen[None]):
+    TEXT = ""
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.TEXT, id="placeholder")
+        yield Footer()
+
+
+class EnvScreen(_Placeholder):
+    """SOPS env editing (next issue); the CLI has it today: `tuiops env show`."""
+
+    TEXT = (
+        "Env: SOPS-decrypted clusterenv editing comes with its own issue.\n"
+        "Today: `tuiops env show`, `env set KEY`, `env rotate KEY` on the command line."
+    )
+
+
+class LogsScreen(_Placeholder):
+    """Live Flux controller logs (next issue)."""
+
+    TEXT = "Logs: live Flux controller logs come with their own issue."

@@ -1,0 +1,66 @@
+"""Pure renderers from domain rows to table cells (tested without a running app). All
+cluster text is made inert and markup-escaped here, before it reaches a widget."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from tuiops.domain.overview import AppRow
+from tuiops.domain.status import Health
+from tuiops.domain.text import inert
+
+HEALTH_STYLE = {
+    Health.FAILED: "bold red",
+    Health.PROGRESSING: "yellow",
+    Health.UNKNOWN: "dim",
+    Health.SUSPENDED: "magenta",
+    Health.READY: "green",
+}
+HEALTH_GLYPH = {
+    Health.FAILED: "✗",
+    Health.PROGRESSING: "◎",
+    Health.UNKNOWN: "?",
+    Health.SUSPENDED: "‖",
+    Health.READY: "✓",
+}
+APP_COLUMNS = ("", "Kind", "Namespace/Name", "Ready", "Version", "Reason", "Layer", "Message")
+"""Most telling first: at 80 columns, health, name, Ready and version stay on screen."""
+
+
+def cluster_text(text: str, limit: int = 0) -> Text:
+    """Untrusted text as an inert Rich Text (Text never parses markup)."""
+    cleaned = inert(text, one_line=True)
+    if limit and len(cleaned) > limit:
+        cleaned = cleaned[: limit - 1] + "…"
+    return Text(cleaned)
+
+
+def health_cell(health: Health) -> Text:
+    return Text(HEALTH_GLYPH[health], style=HEALTH_STYLE[health])
+
+
+def version_cell(row: AppRow) -> Text:
+    applied = inert(row.applied_version, one_line=True)
+    if row.ref.kind == "Kustomization":
+        short = applied.split("@sha1:")[-1][:7] if "@sha1:" in applied else applied
+        return Text(short or "-")
+    text = Text(applied or "-")
+    if row.drift or (row.desired_version and not applied):
+        text.append(f" → {row.desired_version}", style="bold yellow")
+    return text
+
+
+def app_cells(row: AppRow) -> tuple[Text, ...]:
+    live = row.live
+    ready = live.ready if live else None
+    kind = "ks" if row.ref.kind == "Kustomization" else "hr"
+    return (
+        health_cell(row.health),
+        Text(kind),
+        cluster_text(row.ref.namespaced_name),
+        Text(row.ready_status),
+        version_cell(row),
+        cluster_text(ready.reason if ready else "-"),
+        Text(row.layer or "-"),
+        cluster_text(live.message if live else "not in the cluster", limit=160),
+    )

@@ -1,0 +1,42 @@
+"""The bottom line: kube context, connection state, not-ready count, read-only badge, time of
+the last change. It changes only when the data does: no ticking clock (0 bytes when idle)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from tuiops.ui.state import ConsoleState
+
+CONNECTION_STYLE = {
+    "live": "green",
+    "connecting": "yellow",
+    "reconnecting": "bold yellow",
+    "forbidden": "bold red",
+    "offline": "dim",
+}
+
+
+class StatusBar(Static):
+    """Docked at the bottom of every screen."""
+
+    DEFAULT_CSS = """
+    StatusBar { height: 1; background: $panel; color: $text; padding: 0 1; }
+    """
+
+    def show(self, state: ConsoleState, label: str, read_only: bool) -> None:
+        text = Text()
+        text.append(label or "no context", style="bold")
+        text.append("  ")
+        text.append(state.connection, style=CONNECTION_STYLE[state.connection])
+        if state.offline_reason:
+            text.append(f" ({state.offline_reason})", style="dim")
+        if state.overview is not None:
+            not_ready = len(state.overview.not_ready)
+            total = len(state.overview.rows)
+            text.append(f"  {total - not_ready}/{total} ready")
+        if read_only:
+            text.append("  READ-ONLY", style="reverse")
+        if state.updated is not None:
+            text.append(f"  updated {state.updated:%H:%M:%S}", style="dim")
+        self.update(text)
