@@ -1,0 +1,165 @@
+"""Pilot tests of the flows people use, against the simulator through the real adapters:
+filter as you type, cursor kept across live updates, drill down, jump by `:`, help, a
+remapped key, and cluster text shown inert."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from textual.coordinate import Coordinate
+from textual.pilot import Pilot
+from textual.widgets import DataTable
+
+from tests.snapshots.scenes import LIVE_OBJECTS, wait_for
+from tuiops.sim.example_repo import EXAMPLE_REPO
+from tuiops.sim.resources import type_for_kind
+from tuiops.sim.session import start_simulation
+from tuiops.ui.app import TuiopsApp
+from tuiops.ui.screens.apps import AppsScreen
+from tuiops.ui.screens.detail import DetailScreen
+from tuiops.ui.screens.help import HelpScreen
+from tuiops.wiring import cluster_backend
+
+HR = type_for_kind("HelmRelease")
+
+
+def _run(
+    test: Callable[[TuiopsApp, Pilot[None], object], Awaitable[None]],
+    tmp_path: Path,
+    *,
+    keymap: Path | None = None,
+) -> None:
+    async def main() -> None:
+        with start_simulation(
+            "degraded", controllers=False, frozen_clock=True, workdir=tmp_path / "sim"
+        ) as simulation:
+            backend = cluster_backend(EXAMPLE_REPO, kubeconfig=str(simulation.kubeconfig))
+            app = TuiopsApp(backend, keymap_file=keymap or tmp_path / "none.toml")
+            async with app.run_test(size=(120, 40)) as pilot:
+                await wait_for(pilot, lambda: len(app.state.objects) == LIVE_OBJECTS)
+                await test(app, pilot, simulation)
+
+    asyncio.run(main())
+
+
+def _table(app: TuiopsApp) -> DataTable[object]:
+    return app.screen.query_one("#apps", DataTable)
+
+
+def _keys(app: TuiopsApp) -> list[str]:
+    table = _table(app)
+    return [
+        str(table.coordinate_to_cell_key(Coordinate(i, 0)).row_key.value)
+        for i in range(table.row_count)
+    ]
+
+
+def test_filter_as_you_type_and_not_ready_toggle(tmp_path: Path) -> None:
+    async def flow(app: TuiopsApp, pilot: Pilot[None], _sim: object) -> None:
+        await pilot.press("2")
+        assert isinstance(app.screen, AppsScreen)
+        assert _table(app).row_count == 142  # 140 live + the 2 of the unapplied layer
+        await pilot.press("slash", *"intel")
+        await pilot.pause(0.1)
+        # intel-device-plugins-operator and intel-gpu-plugin: a Kustomization + HR each.
+        assert sorted(_keys(app)) == [
+            "HelmRelease/kube-system/intel-device-plugins-operator",
+            "HelmRelease/kube-system/intel-gpu-plugin",
+            "Kustomization/flux-system/intel-device-plugins-operator",
+            "Kustomization/flux-system/intel-gpu-plugin",
+        ]
+        await pilot.press("escape", "n")
+        await pilot.pause(0.1)
+        # The degraded scenario: failing, two blocked, upgrading; plus the 2 never applied.
+        assert set(_keys(app)) >= {
+            "HelmRelease/kube-system/node-feature-discovery",
+            "HelmRelease/kube-system/intel-device-plugins-operator",
+            "HelmRelease/kube-system/intel-gpu-plugin",
+            "HelmRelease/longhorn-system/longhorn",
+        }
+        assert "HelmRelease/plex/plex" not in _keys(app)  # suspended but Ready=True
+
+    _run(flow, tmp_path)
+
+
+def test_cursor_stays_on_its_object_across_live_updates(tmp_path: Path) -> None:
+    async def flow(app: TuiopsApp, pilot: Pilot[None], simulation: object) -> None:
+        await pilot.press("2")
+        table = _table(app)
+        target = _keys(app).index("HelmRelease/kube-system/intel-gpu-plugin")
+        table.move_cursor(row=target)
+        store = simulation.cluster.store  # type: ignore[attr-defined]
+
+        def rename_message(obj: dict[str, object]) -> None:
+            for condition in obj["status"]["conditions"]:  # type: ignore[index]
+                if condition["type"] == "Ready":
+                    condition["message"] = "changed by the test"
+
+        # A change that re-sorts nothing, then one that adds a row above the cursor.
+        store.update(HR, "kube-system", "intel-gpu-plugin", rename_message, status_only=True)
+        await wait_for(pilot, lambda: "changed by the test" in str(table.get_row_at(target)))
+        store.create(
+            HR, {"metadata": {"name": "aaa-new", "namespace": "aaa"}, "spec": {"interval": "1h"}}
+        )
+        await wait_for(pilot, lambda: table.row_count == 143)
+        key = _keys(app)[table.cursor_row]
+        assert key == "HelmRelease/kube-system/intel-gpu-plugin"
+
+    _run(flow, tmp_path)
+
+
+def test_drill_down_and_jump(tmp_path: Path) -> None:
+    async def flow(app: TuiopsApp, pilot: Pilot[None], _sim: object) -> None:
+        await pilot.press("colon", *"hr intel-gpu-plugin", "enter")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, DetailScreen)
+        await pilot.press("escape", "colon", *"apps", "enter")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, AppsScreen)
+        await pilot.press("slash", *"longhorn", "enter", "down", "enter")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, DetailScreen)
+        await pilot.press("escape")
+        await pilot.press("colon", *"hr does-not-exist", "enter")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, AppsScreen)  # a notification, not a crash
+
+    _run(flow, tmp_path)
+
+
+def test_help_lists_every_key_and_a_remap_applies(tmp_path: Path) -> None:
+    keymap = tmp_path / "keys.toml"
+    keymap.write_text('[keys]\n"apps.not_ready" = "f"\n"no.such.id" = "z"\n')
+
+    async def flow(app: TuiopsApp, pilot: Pilot[None], _sim: object) -> None:
+        await pilot.press("question_mark")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape", "2", "f")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, AppsScreen)
+        assert _table(app).row_count < 142  # `f` now toggles "not ready only"
+
+    _run(flow, tmp_path, keymap=keymap)
+
+
+def test_hostile_cluster_text_is_inert(tmp_path: Path) -> None:
+    async def flow(app: TuiopsApp, pilot: Pilot[None], simulation: object) -> None:
+        store = simulation.cluster.store  # type: ignore[attr-defined]
+
+        def hostile(obj: dict[str, object]) -> None:
+            for condition in obj["status"]["conditions"]:  # type: ignore[index]
+                if condition["type"] == "Ready":
+                    condition["message"] = "[bold red]x[/] \x1b]0;pwned\x07\x1b[2Jdone"
+
+        store.update(HR, "plex", "plex", hostile, status_only=True)
+        await pilot.press("2")
+        table = _table(app)
+        row = _keys(app).index("HelmRelease/plex/plex")
+        await wait_for(pilot, lambda: "done" in str(table.get_row_at(row)))
+        message = str(table.get_row_at(row)[-1])
+        assert message == "[bold red]x[/] done"  # markup shown literally, escapes gone
+
+    _run(flow, tmp_path)
