@@ -73,7 +73,11 @@ def demo_backend(*, frozen_clock: bool = False, controllers: bool = True) -> Ite
     shutil.copytree(EXAMPLE_REPO, repo)
     shutil.copy(DEMO_KEY_FILE, repo / "age.agekey")
     simulation = start_simulation(
-        "degraded", repo=repo, workdir=workdir / "sim", frozen_clock=frozen_clock
+        "degraded",
+        repo=repo,
+        workdir=workdir / "sim",
+        frozen_clock=frozen_clock,
+        controllers=controllers,
     )
     try:
         yield cluster_backend(
