@@ -163,3 +163,16 @@ def test_hostile_cluster_text_is_inert(tmp_path: Path) -> None:
         assert message == "[bold red]x[/] done"  # markup shown literally, escapes gone
 
     _run(flow, tmp_path)
+
+
+def test_command_palette_opens_an_object(tmp_path: Path) -> None:
+    async def flow(app: TuiopsApp, pilot: Pilot[None], _sim: object) -> None:
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        await pilot.press(*"open HelmRelease/kube-system/intel-gpu")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause(0.5)
+        assert isinstance(app.screen, DetailScreen)
+
+    _run(flow, tmp_path)

@@ -25,6 +25,7 @@ from tuiops.services.backend import Backend
 from tuiops.services.overview import build_overview
 from tuiops.services.repo import read_repo
 from tuiops.ui.actions import GLOBAL_ACTIONS, bindings
+from tuiops.ui.commands import ConsoleCommands
 from tuiops.ui.keymap import load_keymap
 from tuiops.ui.screens.apps import AppsScreen
 from tuiops.ui.screens.jump import JumpScreen, parse_jump
@@ -50,6 +51,7 @@ class TuiopsApp(App[None]):
     }
     DEFAULT_MODE = "layers"
     BINDINGS = bindings(GLOBAL_ACTIONS)
+    COMMANDS = App.COMMANDS | {ConsoleCommands}
 
     state: reactive[ConsoleState] = reactive(ConsoleState, always_update=True)
     """The latest snapshot; screens watch it."""
