@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tuiops.errors import RepoLayoutError
 from tuiops.gitops.discovery import check_repo_dir, find_repo_root
-from tuiops.wiring import cluster_backend, demo_backend
+from tuiops.services.backend import Backend
 
 
 def _repo(args: argparse.Namespace) -> Path | None:
@@ -24,16 +24,23 @@ def _repo(args: argparse.Namespace) -> Path | None:
 def run_console(args: argparse.Namespace) -> int:
     from tuiops.ui.app import TuiopsApp  # Textual only for the console
 
-    if args.demo:
-        with ExitStack() as stack:
-            TuiopsApp(lambda: stack.enter_context(demo_backend())).run()
-        return 0
-    backend = cluster_backend(
-        _repo(args),
-        kubeconfig=args.kubeconfig,
-        context=args.context,
-        offline=args.offline,
-        read_only=args.read_only,
-    )
-    TuiopsApp(backend).run()
+    repo = None if args.demo else _repo(args)
+
+    with ExitStack() as stack:
+
+        def connect() -> Backend:
+            # Called in the app's worker: the first frame never waits for this.
+            from tuiops import wiring
+
+            if args.demo:
+                return stack.enter_context(wiring.demo_backend())
+            return wiring.cluster_backend(
+                repo,
+                kubeconfig=args.kubeconfig,
+                context=args.context,
+                offline=args.offline,
+                read_only=args.read_only,
+            )
+
+        TuiopsApp(connect).run()
     return 0

@@ -6,6 +6,7 @@ costs one redraw and an idle cluster costs none."""
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -23,19 +24,30 @@ from tuiops.domain.text import inert
 from tuiops.errors import TuiopsError
 from tuiops.services.backend import Backend
 from tuiops.services.overview import build_overview
-from tuiops.services.repo import read_repo
 from tuiops.ui.actions import GLOBAL_ACTIONS, bindings
 from tuiops.ui.commands import ConsoleCommands
 from tuiops.ui.keymap import load_keymap
-from tuiops.ui.screens.apps import AppsScreen
 from tuiops.ui.screens.jump import JumpScreen, parse_jump
 from tuiops.ui.screens.layers import LayersScreen
 from tuiops.ui.screens.placeholder import EnvScreen, LogsScreen
-from tuiops.ui.screens.talos import TalosScreen
 from tuiops.ui.state import ConsoleState
 
 COALESCE_SECONDS = 0.1
 STARTING = Backend(None, label="starting…")
+
+
+def _apps_screen() -> Screen[Any]:
+    # Screens other than the home one are imported when first shown: the first frame
+    # pays only for what it draws.
+    from tuiops.ui.screens.apps import AppsScreen
+
+    return AppsScreen()
+
+
+def _talos_screen() -> Screen[Any]:
+    from tuiops.ui.screens.talos import TalosScreen
+
+    return TalosScreen()
 
 
 class TuiopsApp(App[None]):
@@ -44,8 +56,8 @@ class TuiopsApp(App[None]):
     TITLE = "tuiops"
     MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
         "layers": LayersScreen,
-        "apps": AppsScreen,
-        "talos": TalosScreen,
+        "apps": lambda: _apps_screen(),
+        "talos": lambda: _talos_screen(),
         "env": EnvScreen,
         "logs": LogsScreen,
     }
@@ -73,6 +85,7 @@ class TuiopsApp(App[None]):
         self._cluster_name = cluster
         self._keymap_file = keymap_file
         self._pending: Timer | None = None
+        self._last_recompute = 0.0
         self.state = ConsoleState(offline_reason=self.backend.offline_reason)
 
     def on_mount(self) -> None:
@@ -90,6 +103,8 @@ class TuiopsApp(App[None]):
             self.call_from_thread(setattr, self, "state", ConsoleState())
         else:
             backend = self.backend
+        from tuiops.services.repo import read_repo  # the YAML reader: after the first frame
+
         model = read_repo(backend.repo_root) if backend.repo_root else None
         self.call_from_thread(self._model_loaded, model)
 
@@ -112,11 +127,16 @@ class TuiopsApp(App[None]):
             self.call_from_thread(self._schedule_recompute)
 
     def _schedule_recompute(self) -> None:
-        if self._pending is None:
-            self._pending = self.set_timer(COALESCE_SECONDS, self.recompute)
+        """Throttle, not debounce: the first change after a quiet spell is drawn at once, the
+        rest of a burst at most once per COALESCE_SECONDS."""
+        if self._pending is not None:
+            return
+        wait = self._last_recompute + COALESCE_SECONDS - time.monotonic()
+        self._pending = self.set_timer(max(wait, 0.001), self.recompute)  # 0 divides by zero
 
     def recompute(self) -> None:
         self._pending = None
+        self._last_recompute = time.monotonic()
         model = self.state.model
         flux = self.backend.flux
         objects = flux.objects() if flux else ()

@@ -10,14 +10,14 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from tuiops.domain.overview import AppRow
 from tuiops.ui.actions import APPS_ACTIONS, bindings
 from tuiops.ui.state import ConsoleState, host_of
-from tuiops.ui.tables import APP_COLUMNS, app_cells
+from tuiops.ui.tables import APP_COLUMNS, AppCellCache
+from tuiops.ui.widgets.resource_table import ResourceTable
 from tuiops.ui.widgets.status_bar import StatusBar
 
 SORTS: tuple[tuple[str, Callable[[AppRow], Any]], ...] = (
@@ -65,19 +65,19 @@ class AppsScreen(Screen[None]):
         self._filter = ""
         self._not_ready_only = False
         self._sort = 0
-        self._shown: list[str] = []
-        self._cells: dict[str, tuple[Text, ...]] = {}
+        self._cell_cache = AppCellCache()
+        self._summary = ""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="summary")
-        yield DataTable(id="apps", cursor_type="row")
+        yield ResourceTable(id="apps")
         yield Input(placeholder="filter: words in kind, name, layer, reason, message", id="filter")
         yield StatusBar()
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns(*APP_COLUMNS)
+        table = self.query_one(ResourceTable)
+        table.set_columns(APP_COLUMNS)
         table.focus()
         self.watch(self.app, "state", self._show)
 
@@ -87,40 +87,18 @@ class AppsScreen(Screen[None]):
         backend = host_of(self.app).backend
         self.query_one(StatusBar).show(state, backend.label, backend.read_only)
         rows = visible_rows(state.rows, self._filter, self._not_ready_only, self._sort)
-        keys = [str(row.ref) for row in rows]
-        table = self.query_one(DataTable)
-        if keys == self._shown:
-            for index, (row, key) in enumerate(zip(rows, keys, strict=True)):
-                cells = app_cells(row)
-                old = self._cells.get(key)
-                if cells != old:
-                    for column, (new_cell, old_cell) in enumerate(
-                        zip(cells, old or (None,) * len(cells), strict=True)
-                    ):
-                        if new_cell != old_cell:
-                            table.update_cell_at(Coordinate(index, column), new_cell)
-                    self._cells[key] = cells
-        else:
-            self._rebuild(table, rows, keys)
+        table = self.query_one(ResourceTable)
+        table.sync([(str(row.ref), self._cell_cache.cells(row)) for row in rows])
         shown = f"{len(rows)} of {len(state.rows)}"
         flags = [f"sorted by {SORTS[self._sort][0]}"]
         if self._not_ready_only:
             flags.append("not ready only")
         if self._filter:
             flags.append(f"filter {self._filter!r}")
-        self.query_one("#summary", Static).update(Text(f"{shown} · " + " · ".join(flags)))
-
-    def _rebuild(self, table: DataTable[Any], rows: list[AppRow], keys: list[str]) -> None:
-        current = self._shown[table.cursor_row] if 0 <= table.cursor_row < len(self._shown) else ""
-        table.clear()
-        self._cells = {}
-        for row, key in zip(rows, keys, strict=True):
-            cells = app_cells(row)
-            self._cells[key] = cells
-            table.add_row(*cells, key=key)
-        self._shown = keys
-        if current in keys:
-            table.move_cursor(row=keys.index(current), animate=False)
+        summary = f"{shown} · " + " · ".join(flags)
+        if summary != self._summary:
+            self._summary = summary
+            self.query_one("#summary", Static).update(Text(summary))
 
     # -- actions -------------------------------------------------------------------------
 
@@ -134,14 +112,14 @@ class AppsScreen(Screen[None]):
         self._show(host_of(self.app).state)
 
     def on_input_submitted(self, _event: Input.Submitted) -> None:
-        self.query_one(DataTable).focus()
+        self.query_one(ResourceTable).focus()
 
     def key_escape(self) -> None:
         box = self.query_one("#filter", Input)
         if box.has_class("visible"):
             box.value = ""
             box.remove_class("visible")
-            self.query_one(DataTable).focus()
+            self.query_one(ResourceTable).focus()
 
     def action_toggle_not_ready(self) -> None:
         self._not_ready_only = not self._not_ready_only
@@ -152,9 +130,9 @@ class AppsScreen(Screen[None]):
         self._show(host_of(self.app).state)
 
     def action_open(self) -> None:
-        table = self.query_one(DataTable)
-        if 0 <= table.cursor_row < len(self._shown):
-            self._open(self._shown[table.cursor_row])
+        key = self.query_one(ResourceTable).cursor_key
+        if key:
+            self._open(key)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self._open(str(event.row_key.value))

@@ -11,7 +11,8 @@ from textual.widgets import DataTable, Footer, Static
 from tuiops.domain.overview import LayerOverview
 from tuiops.domain.status import Health
 from tuiops.ui.state import ConsoleState, host_of
-from tuiops.ui.tables import APP_COLUMNS, HEALTH_STYLE, app_cells, health_cell
+from tuiops.ui.tables import APP_COLUMNS, HEALTH_STYLE, AppCellCache, health_cell
+from tuiops.ui.widgets.resource_table import ResourceTable
 from tuiops.ui.widgets.status_bar import StatusBar
 
 COUNTED = (Health.READY, Health.PROGRESSING, Health.FAILED, Health.SUSPENDED, Health.UNKNOWN)
@@ -26,17 +27,23 @@ class LayersScreen(Screen[None]):
     LayersScreen #note { height: auto; color: $text-muted; padding: 0 1; }
     """
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._cell_cache = AppCellCache()
+        self._note: str | None = None
+
     def compose(self) -> ComposeResult:
         yield Static("", id="note")
-        yield DataTable(id="layers", cursor_type="row", zebra_stripes=False)
-        yield DataTable(id="components", cursor_type="row")
+        yield ResourceTable(id="layers")
+        yield ResourceTable(id="components")
         yield StatusBar()
         yield Footer()
 
     def on_mount(self) -> None:
-        layers = self.query_one("#layers", DataTable)
-        layers.add_columns("#", "Layer", *(h.value for h in COUNTED), "")
-        self.query_one("#components", DataTable).add_columns(*APP_COLUMNS)
+        self.query_one("#layers", ResourceTable).set_columns(
+            [("#", 2), ("Layer", 16), *((h.value, len(h.value)) for h in COUNTED), ("", 11)]
+        )
+        self.query_one("#components", ResourceTable).set_columns(APP_COLUMNS)
         self.watch(self.app, "state", self._show)
 
     def _layers(self, state: ConsoleState) -> tuple[LayerOverview, ...]:
@@ -45,16 +52,16 @@ class LayersScreen(Screen[None]):
     def _show(self, state: ConsoleState) -> None:
         backend = host_of(self.app).backend
         self.query_one(StatusBar).show(state, backend.label, backend.read_only)
-        note = self.query_one("#note", Static)
         if state.model is None:
-            note.update("reading the repo…")
+            note = "reading the repo…"
         elif state.offline_reason:
-            note.update(f"{state.offline_reason}: desired state from the repo, live status unknown")
+            note = f"{state.offline_reason}: desired state from the repo, live status unknown"
         else:
-            note.update("")
-        table = self.query_one("#layers", DataTable)
-        cursor = table.cursor_row
-        table.clear()
+            note = ""
+        if note != self._note:
+            self._note = note
+            self.query_one("#note", Static).update(note)
+        rows = []
         for number, layer in enumerate(self._layers(state)):
             counts = [
                 Text(str(layer.count(h)) if layer.count(h) else "·", style=HEALTH_STYLE[h])
@@ -64,20 +71,16 @@ class LayersScreen(Screen[None]):
             worst = health_cell(layer.worst) if layer.rows else Text("")
             if not layer.applied:
                 worst = Text("not applied", style="dim")
-            table.add_row(str(number), name, *counts, worst, key=layer.name)
-        if table.row_count:
-            table.move_cursor(row=min(cursor, table.row_count - 1))
+            rows.append((layer.name, (Text(str(number)), name, *counts, worst)))
+        self.query_one("#layers", ResourceTable).sync(rows)
         self._show_components(state)
 
     def _show_components(self, state: ConsoleState) -> None:
-        table = self.query_one("#layers", DataTable)
-        layers = self._layers(state)
-        components = self.query_one("#components", DataTable)
-        components.clear()
-        if not layers or table.cursor_row >= len(layers):
-            return
-        for row in layers[table.cursor_row].rows:
-            components.add_row(*app_cells(row), key=str(row.ref))
+        table = self.query_one("#layers", ResourceTable)
+        layer = next((x for x in self._layers(state) if x.name == table.cursor_key), None)
+        components = self.query_one("#components", ResourceTable)
+        rows = layer.rows if layer is not None else ()
+        components.sync([(str(row.ref), self._cell_cache.cells(row)) for row in rows])
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "layers":
@@ -90,4 +93,4 @@ class LayersScreen(Screen[None]):
                 if str(row.ref) == event.row_key.value:
                     host.open_detail(row.ref)
         else:
-            self.query_one("#components", DataTable).focus()
+            self.query_one("#components", ResourceTable).focus()

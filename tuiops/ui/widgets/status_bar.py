@@ -24,6 +24,8 @@ class StatusBar(Static):
     StatusBar { height: 1; background: $panel; color: $text; padding: 0 1; }
     """
 
+    _shown: Text | None = None
+
     def show(self, state: ConsoleState, label: str, read_only: bool) -> None:
         text = Text()
         text.append(label or "no context", style="bold")
@@ -39,4 +41,6 @@ class StatusBar(Static):
             text.append("  READ-ONLY", style="reverse")
         if state.updated is not None:
             text.append(f"  updated {state.updated:%H:%M:%S}", style="dim")
-        self.update(text)
+        if text != self._shown:  # an unchanged line costs nothing on the wire
+            self._shown = text
+            self.update(text)
