@@ -17,6 +17,9 @@ _ESCAPES = re.compile(
 
 def inert(text: str, *, one_line: bool = False) -> str:
     """`text` without terminal control sequences; `one_line` also folds newlines and tabs."""
+    # Fast path (most cluster text): printable means no ESC, C0/C1 control, tab or newline.
+    if text.isprintable() and (not one_line or "  " not in text):
+        return text
     cleaned = _ESCAPES.sub("", text)
     if one_line:
         cleaned = " ".join(cleaned.split())

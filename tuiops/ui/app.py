@@ -65,7 +65,7 @@ class TuiopsApp(App[None]):
     BINDINGS = bindings(GLOBAL_ACTIONS)
     COMMANDS = App.COMMANDS | {ConsoleCommands}
 
-    state: reactive[ConsoleState] = reactive(ConsoleState, always_update=True)
+    state: reactive[ConsoleState] = reactive(ConsoleState, always_update=True, repaint=False)
     """The latest snapshot; screens watch it."""
 
     def __init__(

@@ -1,10 +1,14 @@
 """The bottom line: kube context, connection state, not-ready count, read-only badge, time of
-the last change. It changes only when the data does: no ticking clock (0 bytes when idle)."""
+the last change. It changes only when the data does: no ticking clock (0 bytes when idle).
+
+A plain `render()` widget, repainted without a layout pass: `Static.update` re-lays out the
+screen, which costs kilobytes over SSH for one changed line.
+"""
 
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
+from textual.widget import Widget
 
 from tuiops.ui.state import ConsoleState
 
@@ -17,14 +21,19 @@ CONNECTION_STYLE = {
 }
 
 
-class StatusBar(Static):
-    """Docked at the bottom of every screen."""
+class StatusBar(Widget):
+    """One line under the screen's content."""
 
     DEFAULT_CSS = """
     StatusBar { height: 1; background: $panel; color: $text; padding: 0 1; }
     """
 
-    _shown: Text | None = None
+    def __init__(self) -> None:
+        super().__init__()
+        self._text = Text()
+
+    def render(self) -> Text:
+        return self._text
 
     def show(self, state: ConsoleState, label: str, read_only: bool) -> None:
         text = Text()
@@ -41,6 +50,6 @@ class StatusBar(Static):
             text.append("  READ-ONLY", style="reverse")
         if state.updated is not None:
             text.append(f"  updated {state.updated:%H:%M:%S}", style="dim")
-        if text != self._shown:  # an unchanged line costs nothing on the wire
-            self._shown = text
-            self.update(text)
+        if text != self._text:  # an unchanged line costs nothing on the wire
+            self._text = text
+            self.refresh()
