@@ -7,7 +7,7 @@ field by field. `tuiops.domain.decode_live` builds these from raw API objects.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tuiops.domain.helm import ReleaseStatus
 from tuiops.domain.refs import ObjectRef
@@ -107,6 +107,18 @@ class LiveObject:
     """Sources: `status.artifact.revision` (`main@sha1:…`, `sha256:…`, `6.9.2`, `v1@sha256:…`)."""
     url: str = ""
     """Sources: `spec.url`, the column `flux get sources` prints."""
+    _health: Health = field(default=Health.UNKNOWN, init=False, repr=False, compare=False)
+    """`health`, worked out once: screens and counts ask for it thousands of times a second."""
+
+    def __post_init__(self) -> None:
+        health = health_of(
+            self.conditions,
+            generation=self.generation or None,
+            observed_generation=self.observed_generation,
+            suspended=self.suspended,
+            deleting=self.deleting,
+        )
+        object.__setattr__(self, "_health", health)
 
     @property
     def ready(self) -> Condition | None:
@@ -122,13 +134,7 @@ class LiveObject:
     @property
     def health(self) -> Health:
         """Health by the rules of `tuiops.domain.status.health_of`."""
-        return health_of(
-            self.conditions,
-            generation=self.generation or None,
-            observed_generation=self.observed_generation,
-            suspended=self.suspended,
-            deleting=self.deleting,
-        )
+        return self._health
 
     @property
     def waiting_on_dependency(self) -> bool:

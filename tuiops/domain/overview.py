@@ -4,7 +4,7 @@ Apps screens show."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tuiops.domain.feed import FeedStatus
 from tuiops.domain.live import LiveObject
@@ -89,16 +89,25 @@ class ClusterOverview:
     context: str = ""
     server: str = ""
 
+    _rows: tuple[AppRow, ...] = field(default=(), init=False, repr=False, compare=False)
+    _not_ready: tuple[AppRow, ...] = field(default=(), init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Worked out once: the status bar and every screen ask on each redraw, and with
+        # thousands of rows recomputing them was the largest cost of a live update.
+        rows = tuple(row for layer in self.layers for row in layer.rows) + self.unlisted
+        unapplied = {row.ref for layer in self.layers if not layer.applied for row in layer.rows}
+        not_ready = tuple(
+            row for row in rows if row.not_ready and not (row.ref in unapplied and row.live is None)
+        )
+        object.__setattr__(self, "_rows", rows)
+        object.__setattr__(self, "_not_ready", not_ready)
+
     @property
     def rows(self) -> tuple[AppRow, ...]:
-        return tuple(row for layer in self.layers for row in layer.rows) + self.unlisted
+        return self._rows
 
     @property
     def not_ready(self) -> tuple[AppRow, ...]:
         """Rows that should run and are not ready (an unapplied layer's absence is expected)."""
-        unapplied = {row.ref for layer in self.layers if not layer.applied for row in layer.rows}
-        return tuple(
-            row
-            for row in self.rows
-            if row.not_ready and not (row.ref in unapplied and row.live is None)
-        )
+        return self._not_ready
