@@ -175,14 +175,19 @@ def nodes_summary(snapshot: TalosSnapshot) -> Text:
     return text
 
 
-def health_text(health: ClusterHealth | None, error: str) -> Text:
-    """The `talosctl health` section: overall verdict, then each check with its detail."""
-    text = Text("Health", style="bold")
+def _section(title: str, error: str) -> Text:
+    """A section's bold title, followed by the read's error when it failed."""
+    text = Text(title, style="bold")
     if error:
         text.append("  ")
         text.append(_cut(error), style="bold red")
-        return text
-    if health is None:
+    return text
+
+
+def health_text(health: ClusterHealth | None, error: str) -> Text:
+    """The `talosctl health` section: overall verdict, then each check with its detail."""
+    text = _section("Health", error)
+    if error or health is None:
         return text
     verdict = ("ok", "green") if health.ok else ("failing", "bold red")
     text.append(f"  {verdict[0]}", style=verdict[1])
@@ -212,12 +217,8 @@ def services_text(
     results: NodeResults[TalosService] | None, error: str, nodes: tuple[TalosNode, ...]
 ) -> Text:
     """The services section: per node a count, and only the services that are not OK."""
-    text = Text("Services", style="bold")
-    if error:
-        text.append("  ")
-        text.append(_cut(error), style="bold red")
-        return text
-    if results is None:
+    text = _section("Services", error)
+    if error or results is None:
         return text
     names = _names(nodes)
     by_node: dict[str, list[TalosService]] = {}
@@ -247,12 +248,8 @@ def etcd_text(
     results: NodeResults[EtcdMember] | None, error: str, nodes: tuple[TalosNode, ...]
 ) -> Text:
     """The etcd section: each member once (several nodes may report it), then read errors."""
-    text = Text("etcd members", style="bold")
-    if error:
-        text.append("  ")
-        text.append(_cut(error), style="bold red")
-        return text
-    if results is None:
+    text = _section("etcd members", error)
+    if error or results is None:
         return text
     seen: dict[str, EtcdMember] = {}
     for member in results.items:
