@@ -6,23 +6,16 @@ import threading
 from collections.abc import Callable
 
 from tuiops.adapters.cluster_reads import events_for, helm_release_of, helm_revisions
+from tuiops.adapters.flux_reader import decode_flux_object
 from tuiops.adapters.kube_api import KubeApi
 from tuiops.adapters.kube_watch import FeedUpdate, ResourceWatcher
 from tuiops.adapters.kubectl import Kubectl
-from tuiops.domain.decode_live import DecodeError, decode_live_object
 from tuiops.domain.events import Event
 from tuiops.domain.feed import FeedStatus
 from tuiops.domain.helm import ReleaseRevision
 from tuiops.domain.kinds import FLUX_APPLIERS
 from tuiops.domain.live import LiveObject
 from tuiops.domain.refs import ObjectRef
-
-
-def _decode(obj: dict[str, object]) -> LiveObject | None:
-    try:
-        return decode_live_object(obj)
-    except DecodeError:
-        return None
 
 
 class KubeFluxFeed:
@@ -45,7 +38,8 @@ class KubeFluxFeed:
     def start(self, on_change: Callable[[], None]) -> None:
         self._on_change = on_change
         self._watchers = [
-            ResourceWatcher(self._api, kind, _decode, self._changed) for kind in FLUX_APPLIERS
+            ResourceWatcher(self._api, kind, decode_flux_object, self._changed)
+            for kind in FLUX_APPLIERS
         ]
         for watcher in self._watchers:
             watcher.start()

@@ -10,6 +10,15 @@ from tuiops.domain.live import LiveObject
 from tuiops.errors import Forbidden, NotFound
 
 
+def decode_flux_object(obj: dict[str, object]) -> LiveObject | None:
+    """The decoded object, or None for one without kind or name (it cannot be shown or acted
+    on); the one place the live readers make that choice."""
+    try:
+        return decode_live_object(obj)
+    except DecodeError:
+        return None
+
+
 class KubeFluxReader:
     """Reads the Flux appliers of one kube context (implements `ports.FluxReader`)."""
 
@@ -42,10 +51,7 @@ class KubeFluxReader:
                     )
                 )
                 continue
-            for item in items:
-                try:
-                    objects.append(decode_live_object(item))
-                except DecodeError:
-                    continue  # an object without kind/name cannot be shown or acted on
+            decoded = (decode_flux_object(item) for item in items)
+            objects.extend(obj for obj in decoded if obj is not None)
             feeds.append(FeedStatus(kind.kind, FeedState.LIVE))
         return tuple(objects), tuple(feeds)
