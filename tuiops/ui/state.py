@@ -34,6 +34,10 @@ class ConsoleState:
     def row(self, ref: ObjectRef) -> AppRow | None:
         return next((row for row in self.rows if row.ref == ref), None)
 
+    def row_for_key(self, key: str) -> AppRow | None:
+        """The row a table keyed by `str(ref)` (ResourceTable) names."""
+        return next((row for row in self.rows if str(row.ref) == key), None)
+
     @property
     def connection(self) -> str:
         """`offline`, `connecting`, `live`, `reconnecting` or `forbidden`: the status bar word."""

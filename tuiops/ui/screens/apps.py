@@ -139,6 +139,6 @@ class AppsScreen(Screen[None]):
 
     def _open(self, key: str) -> None:
         host = host_of(self.app)
-        row = next((r for r in host.state.rows if str(r.ref) == key), None)
+        row = host.state.row_for_key(key)
         if row is not None:
             host.open_detail(row.ref)

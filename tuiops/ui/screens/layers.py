@@ -89,8 +89,8 @@ class LayersScreen(Screen[None]):
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table.id == "components":
             host = host_of(self.app)
-            for row in host.state.rows:
-                if str(row.ref) == event.row_key.value:
-                    host.open_detail(row.ref)
+            row = host.state.row_for_key(str(event.row_key.value))
+            if row is not None:
+                host.open_detail(row.ref)
         else:
             self.query_one("#components", ResourceTable).focus()
