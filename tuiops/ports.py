@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
+from tuiops.domain.actions import ActionOutcome
 from tuiops.domain.events import Event
 from tuiops.domain.feed import FeedStatus
 from tuiops.domain.helm import ReleaseRevision
@@ -77,6 +78,21 @@ class ObjectDetails(Protocol):
     def revisions(self, release: LiveObject) -> tuple[ReleaseRevision, ...]:
         """Helm storage revisions of a HelmRelease, oldest first."""
         ...
+
+
+class FluxControl(Protocol):
+    """Flux actions that change the cluster; each blocks until the controller answers (run it
+    in a worker) and reports failures in the outcome rather than raising."""
+
+    def reconcile(
+        self, ref: ObjectRef, *, with_source: bool = False, force: bool = False, reset: bool = False
+    ) -> ActionOutcome:
+        """`flux reconcile` (`force`/`reset`: HelmRelease only)."""
+        ...
+
+    def suspend(self, ref: ObjectRef) -> ActionOutcome: ...
+
+    def resume(self, ref: ObjectRef, *, wait: bool = True) -> ActionOutcome: ...
 
 
 class TalosReader(Protocol):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from tuiops.ports import FluxFeed, ObjectDetails, TalosReader
+from tuiops.ports import FluxControl, FluxFeed, ObjectDetails, TalosReader
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,8 @@ class Backend:
     """None when offline (no kubeconfig, or `--offline`)."""
     details: ObjectDetails | None = None
     talos: TalosReader | None = None
+    control: FluxControl | None = None
+    """Reconcile/suspend/resume; None when offline. `read_only` forbids using it."""
     offline_reason: str = ""
     """Why there is no cluster, shown in the status bar and on the Layers screen."""
     read_only: bool = False

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol, cast
+from typing import Protocol, cast, runtime_checkable
 
 from tuiops.domain.feed import FeedState
 from tuiops.domain.live import LiveObject
@@ -72,3 +72,11 @@ class ConsoleHost(Protocol):
 def host_of(app: object) -> ConsoleHost:
     """The running app as a ConsoleHost."""
     return cast(ConsoleHost, app)
+
+
+@runtime_checkable
+class ShowsObject(Protocol):
+    """A screen with a current Flux object (the row under the cursor, the object shown): the
+    one app-wide Flux actions act on."""
+
+    def selected_ref(self) -> ObjectRef | None: ...
