@@ -44,13 +44,14 @@ from pathlib import Path
 from typing import Any
 
 from textual import events
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from tuiops.sim.clock import SCENARIO_NOW
 from tuiops.sim.example_repo import DEMO_KEY_FILE, EXAMPLE_REPO
 from tuiops.sim.resources import type_for_kind
 from tuiops.sim.session import Simulation, start_simulation
 from tuiops.ui.app import TuiopsApp
+from tuiops.ui.widgets.resource_table import ResourceTable
 from tuiops.wiring import cluster_backend
 
 HERE = Path(__file__).resolve().parent
@@ -208,8 +209,8 @@ def set_ready_message(
     sim.cluster.store.update(helm_release, namespace, name, mutate, status_only=True)
 
 
-def _cell_has(table: Any, key: str, text: str) -> bool:
-    return text in str(table.get_row(key)[-1])
+def _cell_has(table: ResourceTable, key: str, text: str) -> bool:
+    return text in table.cells(key)[-1].plain
 
 
 async def until(found: Callable[[], bool], timeout: float = 30.0) -> None:
@@ -237,7 +238,7 @@ async def large_run(
     started = time.perf_counter()
     async with app.run_test(size=(COLUMNS, LINES)) as pilot:
         await pilot.press("2")
-        table: DataTable[Any] = app.screen.query_one(DataTable)
+        table = app.screen.query_one(ResourceTable)
 
         def loaded() -> bool:
             rows = app.state.rows

@@ -8,9 +8,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from textual.coordinate import Coordinate
 from textual.pilot import Pilot
-from textual.widgets import DataTable
 
 from tests.snapshots.scenes import LIVE_OBJECTS, wait_for
 from tuiops.sim.example_repo import EXAMPLE_REPO
@@ -20,6 +18,7 @@ from tuiops.ui.app import TuiopsApp
 from tuiops.ui.screens.apps import AppsScreen
 from tuiops.ui.screens.detail import DetailScreen
 from tuiops.ui.screens.help import HelpScreen
+from tuiops.ui.widgets.resource_table import ResourceTable
 from tuiops.wiring import cluster_backend
 
 HR = type_for_kind("HelmRelease")
@@ -44,16 +43,16 @@ def _run(
     asyncio.run(main())
 
 
-def _table(app: TuiopsApp) -> DataTable[object]:
-    return app.screen.query_one("#apps", DataTable)
+def _table(app: TuiopsApp) -> ResourceTable:
+    return app.screen.query_one("#apps", ResourceTable)
 
 
 def _keys(app: TuiopsApp) -> list[str]:
-    table = _table(app)
-    return [
-        str(table.coordinate_to_cell_key(Coordinate(i, 0)).row_key.value)
-        for i in range(table.row_count)
-    ]
+    return list(_table(app).keys)
+
+
+def _row_text(table: ResourceTable, key: str) -> str:
+    return " ".join(cell.plain for cell in table.cells(key))
 
 
 def test_filter_as_you_type_and_not_ready_toggle(tmp_path: Path) -> None:
@@ -89,7 +88,7 @@ def test_cursor_stays_on_its_object_across_live_updates(tmp_path: Path) -> None:
         await pilot.press("2")
         table = _table(app)
         target = _keys(app).index("HelmRelease/kube-system/intel-gpu-plugin")
-        table.move_cursor(row=target)
+        table.move_cursor(target)
         store = simulation.cluster.store  # type: ignore[attr-defined]
 
         def rename_message(obj: dict[str, object]) -> None:
@@ -99,7 +98,7 @@ def test_cursor_stays_on_its_object_across_live_updates(tmp_path: Path) -> None:
 
         # A change that re-sorts nothing, then one that adds a row above the cursor.
         store.update(HR, "kube-system", "intel-gpu-plugin", rename_message, status_only=True)
-        await wait_for(pilot, lambda: "changed by the test" in str(table.get_row_at(target)))
+        await wait_for(pilot, lambda: "changed by the test" in _row_text(table, table.keys[target]))
         store.create(
             HR, {"metadata": {"name": "aaa-new", "namespace": "aaa"}, "spec": {"interval": "1h"}}
         )
@@ -157,9 +156,9 @@ def test_hostile_cluster_text_is_inert(tmp_path: Path) -> None:
         store.update(HR, "plex", "plex", hostile, status_only=True)
         await pilot.press("2")
         table = _table(app)
-        row = _keys(app).index("HelmRelease/plex/plex")
-        await wait_for(pilot, lambda: "done" in str(table.get_row_at(row)))
-        message = str(table.get_row_at(row)[-1])
+        key = "HelmRelease/plex/plex"
+        await wait_for(pilot, lambda: "done" in _row_text(table, key))
+        message = table.cells(key)[-1].plain
         assert message == "[bold red]x[/] done"  # markup shown literally, escapes gone
 
     _run(flow, tmp_path)

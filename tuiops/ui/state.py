@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Protocol, cast, runtime_checkable
 
 from tuiops.domain.feed import FeedState
@@ -36,7 +37,13 @@ class ConsoleState:
 
     def row_for_key(self, key: str) -> AppRow | None:
         """The row a table keyed by `str(ref)` (ResourceTable) names."""
-        return next((row for row in self.rows if str(row.ref) == key), None)
+        return self._rows_by_key.get(key)
+
+    @cached_property
+    def _rows_by_key(self) -> dict[str, AppRow]:
+        # Built once per snapshot, on first use: actions ask for the row under the cursor
+        # on every footer refresh.
+        return {str(row.ref): row for row in self.rows}
 
     @property
     def connection(self) -> str:

@@ -77,12 +77,32 @@ def app_cells(row: AppRow) -> tuple[Text, ...]:
     )
 
 
+def search_text(row: AppRow) -> str:
+    """What the Apps filter matches words against: kind, namespace, name, layer, health,
+    reason and message, lower-cased."""
+    live = row.live
+    parts = [row.ref.kind, row.ref.namespace, row.ref.name, row.layer, row.health.value]
+    if live is not None:
+        parts += [live.message, live.ready.reason if live.ready else ""]
+    return " ".join(parts).lower()
+
+
 class AppCellCache:
-    """Cells per object, rebuilt only when its live object (a new one arrives with each watch
-    event), layer or desired version changes: a redraw of 7,000 rows reuses 6,999."""
+    """Cells and search text per object, rebuilt only when its live object (a new one arrives
+    with each watch event), layer or desired version changes: a redraw of 7,000 rows reuses
+    6,999, and a filter keystroke joins no strings."""
 
     def __init__(self) -> None:
         self._cache: dict[ObjectRef, tuple[object, str, str, tuple[Text, ...]]] = {}
+        self._search: dict[ObjectRef, tuple[object, str, str]] = {}
+
+    def search_text(self, row: AppRow) -> str:
+        cached = self._search.get(row.ref)
+        if cached is not None and cached[0] is row.live and cached[1] == row.layer:
+            return cached[2]
+        text = search_text(row)
+        self._search[row.ref] = (row.live, row.layer, text)
+        return text
 
     def cells(self, row: AppRow) -> tuple[Text, ...]:
         cached = self._cache.get(row.ref)

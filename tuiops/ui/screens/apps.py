@@ -1,7 +1,7 @@
 """Apps: every Kustomization and HelmRelease. `/` filters as you type, `n` shows only what is
 not ready, `s` cycles the sort column, enter opens the detail. Rows are keyed by object, so
-the cursor stays on its object across live updates; an update that keeps the row order only
-rewrites the cells that changed (one object changing costs one row, not a table)."""
+the cursor stays on its object across live updates; the table draws only the rows on screen,
+so a keystroke over 7,000 rows costs a filtered list of keys, not a rebuilt table."""
 
 from __future__ import annotations
 
@@ -11,17 +11,18 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import Footer, Input, Static
 
 from tuiops.domain.overview import AppRow
+from tuiops.domain.refs import ObjectRef
 from tuiops.ui.actions import APPS_ACTIONS, bindings
 from tuiops.ui.state import ConsoleState, host_of
-from tuiops.ui.tables import APP_COLUMNS, AppCellCache
+from tuiops.ui.tables import APP_COLUMNS, AppCellCache, search_text
 from tuiops.ui.widgets.resource_table import ResourceTable
 from tuiops.ui.widgets.status_bar import StatusBar
 
 SORTS: tuple[tuple[str, Callable[[AppRow], Any]], ...] = (
-    ("layer", lambda row: 0),  # the repo's order, as built
+    ("layer", lambda row: 0),  # the repo's order, as built (not re-sorted)
     ("health", lambda row: row.health.rank),
     ("name", lambda row: (row.ref.namespace, row.ref.name, row.ref.kind)),
     ("kind", lambda row: (row.ref.kind, row.ref.namespace, row.ref.name)),
@@ -29,24 +30,21 @@ SORTS: tuple[tuple[str, Callable[[AppRow], Any]], ...] = (
 
 
 def visible_rows(
-    rows: tuple[AppRow, ...], text: str, not_ready_only: bool, sort: int
+    rows: tuple[AppRow, ...],
+    text: str,
+    not_ready_only: bool,
+    sort: int,
+    match_text: Callable[[AppRow], str] = search_text,
 ) -> list[AppRow]:
     """The rows the table shows: filtered by words (all must match), then sorted (stable)."""
     words = text.lower().split()
     chosen = [
         row
         for row in rows
-        if (not not_ready_only or row.not_ready) and all(word in _haystack(row) for word in words)
+        if (not not_ready_only or row.not_ready)
+        and (not words or all(word in match_text(row) for word in words))
     ]
-    return sorted(chosen, key=SORTS[sort][1])
-
-
-def _haystack(row: AppRow) -> str:
-    live = row.live
-    parts = [row.ref.kind, row.ref.namespace, row.ref.name, row.layer, row.health.value]
-    if live is not None:
-        parts += [live.message, live.ready.reason if live.ready else ""]
-    return " ".join(parts).lower()
+    return chosen if sort == 0 else sorted(chosen, key=SORTS[sort][1])
 
 
 class AppsScreen(Screen[None]):
@@ -56,7 +54,7 @@ class AppsScreen(Screen[None]):
     AppsScreen #filter { dock: top; height: 1; border: none; padding: 0 1; display: none; }
     AppsScreen #filter.visible { display: block; }
     AppsScreen #summary { height: 1; padding: 0 1; color: $text-muted; }
-    AppsScreen DataTable { height: 1fr; }
+    AppsScreen ResourceTable { height: 1fr; }
     """
     BINDINGS = bindings(APPS_ACTIONS)
 
@@ -86,9 +84,12 @@ class AppsScreen(Screen[None]):
     def _show(self, state: ConsoleState) -> None:
         backend = host_of(self.app).backend
         self.query_one(StatusBar).show(state, backend.label, backend.read_only)
-        rows = visible_rows(state.rows, self._filter, self._not_ready_only, self._sort)
+        cache = self._cell_cache
+        rows = visible_rows(
+            state.rows, self._filter, self._not_ready_only, self._sort, cache.search_text
+        )
         table = self.query_one(ResourceTable)
-        table.sync([(str(row.ref), self._cell_cache.cells(row)) for row in rows])
+        table.sync([str(row.ref) for row in rows], lambda index: cache.cells(rows[index]))
         shown = f"{len(rows)} of {len(state.rows)}"
         flags = [f"sorted by {SORTS[self._sort][0]}"]
         if self._not_ready_only:
@@ -130,15 +131,14 @@ class AppsScreen(Screen[None]):
         self._show(host_of(self.app).state)
 
     def action_open(self) -> None:
-        key = self.query_one(ResourceTable).cursor_key
-        if key:
-            self._open(key)
+        ref = self.selected_ref()
+        if ref is not None:
+            host_of(self.app).open_detail(ref)
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        self._open(str(event.row_key.value))
+    def on_resource_table_selected(self, _event: ResourceTable.Selected) -> None:
+        self.action_open()
 
-    def _open(self, key: str) -> None:
-        host = host_of(self.app)
-        row = host.state.row_for_key(key)
-        if row is not None:
-            host.open_detail(row.ref)
+    def selected_ref(self) -> ObjectRef | None:
+        """The object under the cursor (`ShowsObject`)."""
+        row = host_of(self.app).state.row_for_key(self.query_one(ResourceTable).cursor_key)
+        return row.ref if row is not None else None

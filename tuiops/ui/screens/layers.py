@@ -6,9 +6,10 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import Footer, Static
 
 from tuiops.domain.overview import LayerOverview
+from tuiops.domain.refs import ObjectRef
 from tuiops.domain.status import Health
 from tuiops.ui.state import ConsoleState, host_of
 from tuiops.ui.tables import APP_COLUMNS, HEALTH_STYLE, AppCellCache, health_cell
@@ -72,7 +73,9 @@ class LayersScreen(Screen[None]):
             if not layer.applied:
                 worst = Text("not applied", style="dim")
             rows.append((layer.name, (Text(str(number)), name, *counts, worst)))
-        self.query_one("#layers", ResourceTable).sync(rows)
+        self.query_one("#layers", ResourceTable).sync(
+            [key for key, _cells in rows], lambda index: rows[index][1]
+        )
         self._show_components(state)
 
     def _show_components(self, state: ConsoleState) -> None:
@@ -80,17 +83,25 @@ class LayersScreen(Screen[None]):
         layer = next((x for x in self._layers(state) if x.name == table.cursor_key), None)
         components = self.query_one("#components", ResourceTable)
         rows = layer.rows if layer is not None else ()
-        components.sync([(str(row.ref), self._cell_cache.cells(row)) for row in rows])
+        cache = self._cell_cache
+        components.sync([str(row.ref) for row in rows], lambda index: cache.cells(rows[index]))
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.data_table.id == "layers":
+    def on_resource_table_highlighted(self, event: ResourceTable.Highlighted) -> None:
+        if event.table.id == "layers":
             self._show_components(host_of(self.app).state)
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        if event.data_table.id == "components":
-            host = host_of(self.app)
-            row = host.state.row_for_key(str(event.row_key.value))
-            if row is not None:
-                host.open_detail(row.ref)
+    def on_resource_table_selected(self, event: ResourceTable.Selected) -> None:
+        if event.table.id == "components":
+            ref = self.selected_ref()
+            if ref is not None:
+                host_of(self.app).open_detail(ref)
         else:
             self.query_one("#components", ResourceTable).focus()
+
+    def selected_ref(self) -> ObjectRef | None:
+        """The component under the cursor (`ShowsObject`); none while a layer is focused."""
+        components = self.query_one("#components", ResourceTable)
+        if not components.has_focus:
+            return None
+        row = host_of(self.app).state.row_for_key(components.cursor_key)
+        return row.ref if row is not None else None

@@ -1,65 +1,283 @@
-"""A DataTable keyed by object that follows a changing list cheaply.
+"""A virtual table keyed by object: it draws only the rows on screen.
 
-`sync(rows)` keeps the cursor on its object. When the keys and their order are unchanged it
-rewrites only the cells that differ and repaints only their rows: DataTable's own
-`update_cell` repaints the whole widget, which over SSH costs ~30 KB per change instead of
-one line. Columns have fixed widths so thousands of rows are added without measuring each.
+Textual's DataTable builds and measures every cell of every row (7,000 rows took seconds to
+add and each rebuild as long). This table holds only the row keys and asks the screen for a
+row's cells when the row scrolls into view, so a filter keystroke over thousands of rows
+costs a list of keys, and a live change repaints just the lines whose cells changed (one
+line over SSH instead of a whole widget). Columns have fixed widths; nothing is measured.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import ClassVar
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
-from textual.widgets import DataTable
-from textual.widgets.data_table import ColumnKey, RowKey
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 Cells = tuple[Text, ...]
+CellsOf = Callable[[int], Cells]
+CELL_PADDING = 1
+"""Blank cells either side of a column's text, as in DataTable."""
 
 
-class ResourceTable(DataTable[Text]):
-    """Rows keyed by a string (the ObjectRef's text)."""
+def _no_cells(_index: int) -> Cells:
+    return ()
+
+
+def same_cells(old: Cells, new: Cells) -> bool:
+    """Equal as drawn. Rich's Text equality ignores the base style (a cell turning from
+    green to red with the same glyph would compare equal), so styles are compared too."""
+    return old is new or (
+        len(old) == len(new)
+        and all(
+            a.plain == b.plain and a.style == b.style and a.spans == b.spans
+            for a, b in zip(old, new, strict=True)
+        )
+    )
+
+
+class ResourceTable(ScrollView, can_focus=True):
+    """Rows keyed by a string (an ObjectRef's text), one line each, a header on top."""
+
+    DEFAULT_CSS = """
+    ResourceTable {
+        background: $surface;
+        color: $foreground;
+        height: auto;
+        max-height: 100%;
+        &:focus { background-tint: $foreground 5%; }
+        & > .resource-table--header { text-style: bold; background: $panel; color: $foreground; }
+        &:ansi > .resource-table--header { background: ansi_bright_blue; color: ansi_default; }
+        & > .resource-table--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+        &:focus > .resource-table--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: $block-cursor-text-style;
+        }
+    }
+    """
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"resource-table--header", "resource-table--cursor"}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "cursor(-1)", "Up", show=False),
+        Binding("down,j", "cursor(1)", "Down", show=False),
+        Binding("pageup,ctrl+b", "page(-1)", "Page up", show=False),
+        Binding("pagedown,ctrl+f", "page(1)", "Page down", show=False),
+        Binding("home,g", "jump(0)", "First", show=False),
+        Binding("end,G", "jump(-1)", "Last", show=False),
+        Binding("enter", "select", "Select", show=False),
+    ]
+
+    class Highlighted(Message):
+        """The cursor moved to another key (also sent when a sync moves it)."""
+
+        def __init__(self, table: ResourceTable, key: str) -> None:
+            super().__init__()
+            self.table = table
+            self.key = key
+
+        @property
+        def control(self) -> ResourceTable:
+            return self.table
+
+    class Selected(Message):
+        """Enter (or a click on the cursor row) on a key."""
+
+        def __init__(self, table: ResourceTable, key: str) -> None:
+            super().__init__()
+            self.table = table
+            self.key = key
+
+        @property
+        def control(self) -> ResourceTable:
+            return self.table
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="row")
+        super().__init__(id=id)
         self.keys: list[str] = []
-        self._cells: dict[str, Cells] = {}
-        self._column_keys: list[ColumnKey] = []
+        self._index: dict[str, int] = {}
+        self._cells_of: CellsOf = _no_cells
+        self._widths: list[int] = []
+        self._labels: list[str] = []
+        self._cursor = 0
+        # Rendered rows by key, reused while the screen hands out the same cells object.
+        self._lines: LRUCache[str, tuple[Cells, Strip]] = LRUCache(1024)
 
-    def set_columns(self, columns: Sequence[tuple[str, int | None]]) -> None:
-        """(label, width) pairs; None measures the content (only for short tables)."""
-        self._column_keys = [self.add_column(label, width=width) for label, width in columns]
+    # -- what the screens call -------------------------------------------------------------
+
+    def set_columns(self, columns: Sequence[tuple[str, int]]) -> None:
+        """(label, width) pairs, in cells."""
+        self._labels = [label for label, _width in columns]
+        self._widths = [width for _label, width in columns]
+        self._lines.clear()
+        self._resize_virtual()
+        self.refresh()
+
+    def sync(self, keys: Sequence[str], cells_of: CellsOf) -> None:
+        """Show `keys` in this order; `cells_of(i)` gives the cells of `keys[i]` and is called
+        only for rows on screen. The cursor stays on its key when the key is still shown."""
+        self._cells_of = cells_of
+        if keys == self.keys:
+            self._repaint_changed_lines()
+            return
+        current = self.cursor_key
+        self.keys = list(keys)
+        self._index = {key: index for index, key in enumerate(self.keys)}
+        self._resize_virtual()
+        cursor = self._index.get(current, min(self._cursor, max(len(self.keys) - 1, 0)))
+        self._cursor = -1  # force the move (and its message) when the key under it changed
+        self._move(cursor, announce=self.cursor_key_at(cursor) != current)
+        self.refresh()
+
+    @property
+    def cursor_row(self) -> int:
+        return self._cursor
 
     @property
     def cursor_key(self) -> str:
-        return self.keys[self.cursor_row] if 0 <= self.cursor_row < len(self.keys) else ""
+        return self.cursor_key_at(self._cursor)
 
-    def sync(self, rows: Sequence[tuple[str, Cells]]) -> None:
-        keys = [key for key, _cells in rows]
-        if keys == self.keys:
-            self._update_in_place(rows)
+    def cursor_key_at(self, index: int) -> str:
+        return self.keys[index] if 0 <= index < len(self.keys) else ""
+
+    @property
+    def row_count(self) -> int:
+        return len(self.keys)
+
+    def cells(self, key: str) -> Cells:
+        """The cells shown (or to be shown) for `key`; () when the key is not in the table."""
+        index = self._index.get(key)
+        return self._cells_of(index) if index is not None else ()
+
+    def move_cursor(self, row: int) -> None:
+        self._move(row, announce=True)
+
+    # -- keys and mouse -------------------------------------------------------------------
+
+    def action_cursor(self, step: int) -> None:
+        self._move(self._cursor + step, announce=True)
+
+    def action_page(self, direction: int) -> None:
+        self._move(self._cursor + direction * max(self._rows_on_screen() - 1, 1), announce=True)
+
+    def action_jump(self, row: int) -> None:
+        self._move(row if row >= 0 else len(self.keys) - 1, announce=True)
+
+    def action_select(self) -> None:
+        if self.cursor_key:
+            self.post_message(self.Selected(self, self.cursor_key))
+
+    def on_click(self, event: events.Click) -> None:
+        """A click moves the cursor; a click on the cursor row selects it (enter)."""
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y < 1:
             return
-        current = self.cursor_key
-        self.clear()
-        self._cells = dict(rows)
-        self.keys = keys
-        for key, cells in rows:
-            self.add_row(*cells, key=key)
-        if current in self._cells:
-            self.move_cursor(row=keys.index(current), animate=False)
+        row = offset.y - 1 + self.scroll_offset.y
+        if 0 <= row < len(self.keys):
+            if row == self._cursor:
+                self.action_select()
+            else:
+                self._move(row, announce=True)
 
-    def _update_in_place(self, rows: Sequence[tuple[str, Cells]]) -> None:
-        changed: list[int] = []
-        for index, (key, cells) in enumerate(rows):
-            if self._cells.get(key) == cells:
-                continue
-            self._cells[key] = cells
-            row = self._data[RowKey(key)]
-            for column_key, cell in zip(self._column_keys, cells, strict=True):
-                row[column_key] = cell
-            changed.append(index)
-        if changed:
-            # The render caches are keyed by this counter; bump it once, repaint only the rows.
-            self._update_count += 1
-            for index in changed:
-                self.refresh_row(index)
+    def on_focus(self) -> None:
+        self.refresh_line(self._cursor + 1)
+
+    def on_blur(self) -> None:
+        self.refresh_line(self._cursor + 1)
+
+    # -- drawing --------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.size.width
+        base = self.rich_style
+        if y == 0:
+            header = self.get_component_rich_style("resource-table--header")
+            line = self._line(self._header_cells(), base + header)
+        else:
+            index = y - 1 + scroll_y
+            if index >= len(self.keys):
+                return Strip.blank(width, base)
+            line = self._row_line(index, base)
+            if index == self._cursor:
+                cursor = self.get_component_rich_style("resource-table--cursor")
+                line = Strip(Segment.apply_style(line, post_style=cursor), line.cell_length)
+        return line.crop_extend(scroll_x, scroll_x + width, base)
+
+    def _row_line(self, index: int, base: Style) -> Strip:
+        key = self.keys[index]
+        cells = self._cells_of(index)
+        cached = self._lines.get(key)
+        if cached is not None and same_cells(cached[0], cells):
+            return cached[1]
+        line = self._line(cells, base)
+        self._lines[key] = (cells, line)
+        return line
+
+    def _line(self, cells: Cells, base: Style) -> Strip:
+        """One row: each cell cut (with an ellipsis) or padded to its column's width."""
+        text = Text(no_wrap=True, end="")
+        pad = " " * CELL_PADDING
+        for width, cell in zip(self._widths, cells, strict=False):
+            fitted = cell.copy()
+            fitted.truncate(width, overflow="ellipsis", pad=True)
+            text.append(pad)
+            text.append_text(fitted)
+            text.append(pad)
+        segments = Segment.apply_style(text.render(self.app.console), style=base)
+        return Strip(segments, self._total_width())
+
+    def _header_cells(self) -> Cells:
+        return tuple(Text(label) for label in self._labels)
+
+    # -- cursor and geometry --------------------------------------------------------------
+
+    def _move(self, row: int, *, announce: bool) -> None:
+        row = max(0, min(row, len(self.keys) - 1)) if self.keys else 0
+        if row == self._cursor:
+            return
+        previous, self._cursor = self._cursor, row
+        self.refresh_line(previous + 1)
+        self.refresh_line(row + 1)
+        self._scroll_to_cursor()
+        if announce and self.cursor_key:
+            self.post_message(self.Highlighted(self, self.cursor_key))
+
+    def _scroll_to_cursor(self) -> None:
+        top = self.scroll_offset.y
+        visible = self._rows_on_screen()
+        if self._cursor < top:
+            self.scroll_to(y=self._cursor, animate=False, immediate=True)
+        elif visible and self._cursor >= top + visible:
+            self.scroll_to(y=self._cursor - visible + 1, animate=False, immediate=True)
+
+    def _rows_on_screen(self) -> int:
+        return max(self.scrollable_content_region.height - 1, 0)
+
+    def _total_width(self) -> int:
+        return sum(self._widths) + 2 * CELL_PADDING * len(self._widths)
+
+    def _resize_virtual(self) -> None:
+        self.virtual_size = Size(self._total_width(), len(self.keys) + 1)
+
+    def _repaint_changed_lines(self) -> None:
+        top = self.scroll_offset.y
+        for index in range(top, min(top + self._rows_on_screen(), len(self.keys))):
+            cached = self._lines.get(self.keys[index])
+            if cached is None or not same_cells(cached[0], self._cells_of(index)):
+                self.refresh_line(index + 1)
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self._scroll_to_cursor()
