@@ -20,6 +20,8 @@ SOURCE_KINDS = ("HelmRepository", "GitRepository", "OCIRepository")
 
 def as_map(value: object) -> Mapping[str, Any]:
     """`value` if it is a mapping, else an empty one."""
+    if type(value) is dict:  # parsed JSON/YAML: skip the slower abstract-class check
+        return value
     return value if isinstance(value, Mapping) else {}
 
 
@@ -30,6 +32,8 @@ def as_list(value: object) -> list[Any]:
 
 def as_str(value: object, default: str = "") -> str:
     """Scalars as text (YAML may give numbers or booleans), anything else as `default`."""
+    if type(value) is str:  # the common case first: decoding 5,000 objects calls this 200,000 times
+        return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str | int | float):

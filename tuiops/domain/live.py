@@ -109,6 +109,8 @@ class LiveObject:
     """Sources: `spec.url`, the column `flux get sources` prints."""
     _health: Health = field(default=Health.UNKNOWN, init=False, repr=False, compare=False)
     """`health`, worked out once: screens and counts ask for it thousands of times a second."""
+    _ready: Condition | None = field(default=None, init=False, repr=False, compare=False)
+    """`ready`, found once for the same reason."""
 
     def __post_init__(self) -> None:
         health = health_of(
@@ -119,11 +121,12 @@ class LiveObject:
             deleting=self.deleting,
         )
         object.__setattr__(self, "_health", health)
+        object.__setattr__(self, "_ready", find_condition(self.conditions, READY))
 
     @property
     def ready(self) -> Condition | None:
         """The Ready condition, None before the controller has reported."""
-        return find_condition(self.conditions, READY)
+        return self._ready
 
     @property
     def message(self) -> str:
