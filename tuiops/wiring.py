@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from tuiops.adapters.flux import FluxActions
 from tuiops.adapters.flux_feed import KubeFluxFeed, KubeObjectDetails
 from tuiops.adapters.flux_reader import KubeFluxReader
 from tuiops.adapters.kube_api import KubeApi
@@ -43,8 +44,15 @@ def cluster_backend(
     read_only: bool = False,
     talosctl: str = "talosctl",
     label: str = "",
+    action_poll: float = 2.0,
+    action_timeout: float = 300.0,
 ) -> Backend:
-    """A Backend on the kube context, or an offline one when there is no kubeconfig."""
+    """A Backend on the kube context, or an offline one when there is no kubeconfig.
+
+    Args:
+        action_poll: Seconds between status reads while a Flux action waits (flux: 2 s).
+        action_timeout: Seconds a Flux action may wait for the controller (flux: 5 min).
+    """
     if offline:
         return Backend(repo_root, offline_reason="offline (--offline)", read_only=True)
     if not _has_kubeconfig(kubeconfig):
@@ -55,16 +63,25 @@ def cluster_backend(
         flux=KubeFluxFeed(api),
         details=KubeObjectDetails(api, Kubectl(kubeconfig, context)),
         talos=TalosCli(talosctl),
+        # The feed's KubeApi: one connection pool and one kube context for reads and actions.
+        control=FluxActions(api, poll_interval=action_poll, timeout=action_timeout),
         read_only=read_only,
         label=label or context or "",
     )
 
 
 @contextmanager
-def demo_backend(*, frozen_clock: bool = False, controllers: bool = True) -> Iterator[Backend]:
+def demo_backend(
+    *,
+    frozen_clock: bool = False,
+    controllers: bool = True,
+    read_only: bool = False,
+    action_poll: float = 2.0,
+    action_timeout: float = 300.0,
+) -> Iterator[Backend]:
     """The degraded simulated cluster on a temporary copy of the example repo with its demo
     key; everything is removed on exit. Snapshots use a frozen clock and no controllers, so
-    nothing moves while the picture is taken."""
+    nothing moves while the picture is taken. Flux actions act on the simulator."""
     from tuiops.sim.example_repo import DEMO_KEY_FILE, EXAMPLE_REPO
     from tuiops.sim.session import start_simulation
 
@@ -85,6 +102,9 @@ def demo_backend(*, frozen_clock: bool = False, controllers: bool = True) -> Ite
             kubeconfig=str(simulation.kubeconfig),
             talosctl=str(simulation.talosctl),
             label="demo (simulated)",
+            read_only=read_only,
+            action_poll=action_poll,
+            action_timeout=action_timeout,
         )
     finally:
         simulation.stop()

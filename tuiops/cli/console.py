@@ -33,7 +33,7 @@ def run_console(args: argparse.Namespace) -> int:
             from tuiops import wiring
 
             if args.demo:
-                return stack.enter_context(wiring.demo_backend())
+                return stack.enter_context(wiring.demo_backend(read_only=args.read_only))
             return wiring.cluster_backend(
                 repo,
                 kubeconfig=args.kubeconfig,

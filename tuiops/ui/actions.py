@@ -18,6 +18,10 @@ class ActionSpec:
     action: str
     description: str
     show: bool = True
+    """Listed in the footer (help and the palette list every action)."""
+    dangerous: bool = False
+    """Changes the cluster: asks in a ConfirmScreen first, and is greyed out under
+    `--read-only` (style.md §8)."""
 
 
 GLOBAL_ACTIONS = (
@@ -29,6 +33,32 @@ GLOBAL_ACTIONS = (
     ActionSpec("jump", "colon", "jump", "Jump (:apps, :hr NAME)"),
     ActionSpec("help", "question_mark", "help", "Help"),
     ActionSpec("quit", "q", "quit", "Quit"),
+)
+
+# Flux actions on the object the screen shows (`ShowsObject.selected_ref`), app-wide. Keys as
+# k9s' Flux plugin and flux9s have them where they agree: shift-R reconciles (both), shift-W
+# reconciles with the source (flux9s), shift-T suspends/resumes (k9s' toggle: one key, the
+# action that applies is the one offered). Lowercase s and r are taken (sort, root cause).
+# F and X (force, reset) have no peer key; they exist for HelmReleases only.
+FLUX_ACTIONS = (
+    ActionSpec("flux.reconcile", "R", "flux('reconcile')", "Reconcile", dangerous=True),
+    ActionSpec(
+        "flux.reconcile_source",
+        "W",
+        "flux('reconcile_source')",
+        "Reconcile with source",
+        False,
+        dangerous=True,
+    ),
+    ActionSpec("flux.suspend", "T", "flux('suspend')", "Suspend", dangerous=True),
+    ActionSpec("flux.resume", "T", "flux('resume')", "Resume", dangerous=True),
+    ActionSpec("flux.force", "F", "flux('force')", "Force Helm upgrade", False, dangerous=True),
+    ActionSpec("flux.reset", "X", "flux('reset')", "Reset Helm failures", False, dangerous=True),
+)
+
+CONFIRM_ACTIONS = (
+    ActionSpec("confirm.yes", "y,enter", "confirm", "Confirm"),
+    ActionSpec("confirm.no", "n,escape", "cancel", "Cancel"),
 )
 
 APPS_ACTIONS = (
@@ -61,4 +91,11 @@ def bindings(specs: tuple[ActionSpec, ...]) -> list[BindingType]:
     ]
 
 
-ALL_ACTIONS = GLOBAL_ACTIONS + APPS_ACTIONS + DETAIL_ACTIONS + HISTORY_ACTIONS
+ALL_ACTIONS = (
+    GLOBAL_ACTIONS
+    + FLUX_ACTIONS
+    + APPS_ACTIONS
+    + DETAIL_ACTIONS
+    + HISTORY_ACTIONS
+    + CONFIRM_ACTIONS
+)

@@ -26,6 +26,7 @@ from tuiops.services.backend import Backend
 from tuiops.services.overview import build_overview
 from tuiops.ui.actions import GLOBAL_ACTIONS, bindings
 from tuiops.ui.commands import ConsoleCommands
+from tuiops.ui.flux_actions import FluxActionsApp
 from tuiops.ui.keymap import load_keymap
 from tuiops.ui.screens.jump import JumpScreen, parse_jump
 from tuiops.ui.screens.layers import LayersScreen
@@ -50,8 +51,8 @@ def _talos_screen() -> Screen[Any]:
     return TalosScreen()
 
 
-class TuiopsApp(App[None]):
-    """The console."""
+class TuiopsApp(FluxActionsApp):
+    """The console. The Flux actions (reconcile, suspend, …) live in `FluxActionsApp`."""
 
     TITLE = "tuiops"
     MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
@@ -157,13 +158,16 @@ class TuiopsApp(App[None]):
             updated=self.now() if flux else None,
             objects={obj.ref: obj for obj in objects},
         )
+        self.refresh_flux_bindings()  # e.g. a resumed object now offers "suspend"
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Every worker's failure becomes a notification with its cause, never a crash."""
         if event.state is WorkerState.ERROR and event.worker.error is not None:
             error = event.worker.error
             message = str(error) if isinstance(error, TuiopsError) else repr(error)
-            self.notify(inert(message, one_line=True), title="error", severity="error")
+            self.notify(
+                inert(message, one_line=True), title="error", severity="error", markup=False
+            )
 
     def on_unmount(self) -> None:
         if self.backend.flux is not None:

@@ -1,5 +1,6 @@
-"""Command palette (ctrl+p): every global action from the key registry, and "open" for every
-Kustomization and HelmRelease, so nothing needs a key to be remembered."""
+"""Command palette (ctrl+p): every global action from the key registry, the Flux actions that
+apply to the object on screen (named with it), and "open" for every Kustomization and
+HelmRelease, so nothing needs a key to be remembered."""
 
 from __future__ import annotations
 
@@ -9,23 +10,41 @@ from functools import partial
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from tuiops.ui.actions import GLOBAL_ACTIONS
+from tuiops.ui.flux_actions import VERBS, flux_target
 from tuiops.ui.state import host_of
+
+Command = tuple[str, str, Callable[[], object]]
 
 
 class ConsoleCommands(Provider):
     """Actions and objects of the console."""
 
-    def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+    def _actions(self) -> list[Command]:
+        """Global actions, then the Flux actions that apply where the palette was opened."""
         app = self.app
-        commands: list[tuple[str, str, Callable[[], object]]] = [
-            (
-                f"{spec.description}",
-                f"key {spec.keys} · {spec.id}",
-                partial(app.run_action, spec.action),
-            )
+        commands: list[Command] = [
+            (spec.description, f"key {spec.keys} · {spec.id}", partial(app.run_action, spec.action))
             for spec in GLOBAL_ACTIONS
         ]
         host = host_of(app)
+        for verb in VERBS.values():
+            # `self.screen` is the screen under the palette; the command runs once the
+            # palette is gone, on that same screen, through the same check as the key.
+            ref = flux_target(verb, self.screen, host)
+            if ref is not None:
+                spec = verb.spec
+                commands.append(
+                    (
+                        f"{spec.description}: {ref}",
+                        f"key {spec.keys} · {spec.id}",
+                        partial(app.run_action, spec.action),
+                    )
+                )
+        return commands
+
+    def _commands(self) -> list[Command]:
+        commands = self._actions()
+        host = host_of(self.app)
         for row in host.state.rows:
             commands.append(
                 (
@@ -37,7 +56,7 @@ class ConsoleCommands(Provider):
         return commands
 
     async def discover(self) -> Hits:
-        for text, help_text, command in self._commands()[: len(GLOBAL_ACTIONS)]:
+        for text, help_text, command in self._actions():
             yield DiscoveryHit(text, command, help=help_text)
 
     async def search(self, query: str) -> Hits:

@@ -11,7 +11,14 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from tuiops.ui.actions import APPS_ACTIONS, DETAIL_ACTIONS, GLOBAL_ACTIONS, HISTORY_ACTIONS
+from tuiops.ui.actions import (
+    APPS_ACTIONS,
+    CONFIRM_ACTIONS,
+    DETAIL_ACTIONS,
+    FLUX_ACTIONS,
+    GLOBAL_ACTIONS,
+    HISTORY_ACTIONS,
+)
 
 
 class HelpScreen(ModalScreen[None]):
@@ -35,9 +42,11 @@ class HelpScreen(ModalScreen[None]):
         table.add_column(style="dim")
         for title, specs in (
             ("everywhere", GLOBAL_ACTIONS),
+            ("flux (asks first)", FLUX_ACTIONS),
             ("apps", APPS_ACTIONS),
             ("detail", DETAIL_ACTIONS),
             ("history", HISTORY_ACTIONS),
+            ("confirmation", CONFIRM_ACTIONS),
         ):
             table.add_row(title.upper(), "", "")
             for spec in specs:

@@ -249,3 +249,7 @@ class HistoryScreen(Screen[None]):
     def action_back(self) -> None:
         """Return to the previous screen."""
         self.app.pop_screen()
+
+    def selected_ref(self) -> ObjectRef | None:
+        """The HelmRelease shown (`ShowsObject`): app-wide Flux actions act on it."""
+        return self.ref

@@ -1,0 +1,69 @@
+"""A modal question before an action that changes the cluster: what will happen, to which
+object, and the flux command it amounts to. `y`/enter confirms, `n`/escape cancels; the
+answer is the screen's result. Fits 80x24: the box is at most the terminal's width and wraps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from tuiops.domain.text import inert
+from tuiops.ui.actions import CONFIRM_ACTIONS, bindings
+
+
+def _keys(app: object, spec_id: str, default: str) -> str:
+    """The keys bound to a confirm action, with the user's remaps, as `y / enter`."""
+    keymap = getattr(app, "_keymap", {}) or {}
+    keys = str(keymap.get(spec_id, default))
+    return " / ".join(key.strip().replace("escape", "esc") for key in keys.split(","))
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """Asks one question; dismisses with True (confirmed) or False (cancelled).
+
+    All text may hold cluster names, so it is made inert and never read as markup.
+    """
+
+    DEFAULT_CSS = """
+    ConfirmScreen { align: center middle; }
+    ConfirmScreen #dialog { width: 76; max-width: 100%; height: auto; max-height: 100%;
+                            border: round $warning; background: $surface; padding: 0 1; }
+    ConfirmScreen #question { text-style: bold; margin-bottom: 1; }
+    ConfirmScreen #keys { margin-top: 1; color: $text-muted; }
+    """
+    BINDINGS = bindings(CONFIRM_ACTIONS)
+
+    def __init__(self, question: str, details: Sequence[str] = (), *, verb: str = "confirm"):
+        """Args:
+        question: One line, e.g. `Suspend HelmRelease/plex/plex?`.
+        details: Lines saying what will happen (one short paragraph each).
+        verb: What `y` does, shown in the key hint (`suspend`).
+        """
+        super().__init__()
+        self.question = question
+        self.details = tuple(details)
+        self.verb = verb
+
+    def compose(self) -> ComposeResult:
+        yes, no = CONFIRM_ACTIONS
+        hint = (
+            f"{_keys(self.app, yes.id, yes.keys)}: {self.verb}    "
+            f"{_keys(self.app, no.id, no.keys)}: cancel"
+        )
+        with Vertical(id="dialog"):
+            yield Static(Text(inert(self.question, one_line=True)), id="question")
+            for number, line in enumerate(self.details):
+                yield Static(Text(inert(line, one_line=True)), id=f"detail-{number}")
+            yield Static(Text(hint), id="keys")
+
+    def action_confirm(self) -> None:
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
