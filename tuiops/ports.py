@@ -13,6 +13,7 @@ from tuiops.domain.helm import ReleaseRevision
 from tuiops.domain.live import LiveObject
 from tuiops.domain.refs import ObjectRef
 from tuiops.domain.talos import ClusterHealth, EtcdMember, NodeResults, TalosNode, TalosService
+from tuiops.domain.workloads import ReleaseObjects
 
 
 class FluxReader(Protocol):
@@ -77,6 +78,14 @@ class ObjectDetails(Protocol):
 
     def revisions(self, release: LiveObject) -> tuple[ReleaseRevision, ...]:
         """Helm storage revisions of a HelmRelease, oldest first."""
+        ...
+
+    def release_objects(self, release: LiveObject) -> ReleaseObjects:
+        """The objects a HelmRelease's newest Helm revision created and whether each is ready:
+        not ready first (each with its culprit: a pod that cannot be scheduled, a missing
+        ServiceAccount, a crashing container), then unknown (not checked, forbidden), then
+        ready. Never raises a cluster error: an object that cannot be read is an UNKNOWN
+        line, a missing one a NOT_READY line, and an unreadable release storage `note`."""
         ...
 
 

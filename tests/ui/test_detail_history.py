@@ -1,10 +1,12 @@
 """Pilot tests of the Detail and History screens on the degraded demo cluster: the root cause of
-intel-gpu-plugin is node-feature-discovery's failed upgrade, `r` jumps there, and the History
-screen diffs the values of two Helm revisions. Plus pure renderer checks."""
+intel-gpu-plugin is node-feature-discovery's failed upgrade, `r` jumps there, the Detail screen
+names the object of node-feature-discovery's release that keeps it from being ready, and the
+History screen diffs the values of two Helm revisions. Plus pure renderer checks."""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Iterator
 
 import pytest
@@ -12,16 +14,23 @@ from rich.text import Text
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
+from tuiops.domain.events import Event
 from tuiops.domain.helm import ReleaseRevision, ReleaseStatus
+from tuiops.domain.live import LiveObject
 from tuiops.domain.refs import ObjectRef
+from tuiops.domain.workloads import ObjectReadiness, Readiness, ReleaseObjects
+from tuiops.ports import ObjectDetails
 from tuiops.services.backend import Backend
 from tuiops.ui.app import TuiopsApp
-from tuiops.ui.screens.detail import DetailScreen, events_text
+from tuiops.ui.detail_text import MAX_RELEASE_OBJECTS, events_text, release_objects_text
+from tuiops.ui.screens.detail import DetailScreen
 from tuiops.ui.screens.history import HistoryScreen, diff_text, merge_history
 from tuiops.wiring import demo_backend
 
 GPU = ObjectRef("HelmRelease", "kube-system", "intel-gpu-plugin")
 NFD = ObjectRef("HelmRelease", "kube-system", "node-feature-discovery")
+METRICS_SERVER = ObjectRef("HelmRelease", "kube-system", "metrics-server")
+MISSING_ACCOUNT = 'serviceaccount "nfd-worker" not found'
 
 
 @pytest.fixture
@@ -75,6 +84,102 @@ def test_detail_names_root_cause_and_jumps(backend: Backend) -> None:
             await pilot.press("escape")
             await pilot.pause()
             assert isinstance(app.screen, DetailScreen) and app.screen.ref == GPU
+
+    asyncio.run(run())
+
+
+def section(app: TuiopsApp, name: str) -> Static:
+    return app.screen.query_one(f"#{name}", Static)
+
+
+def section_text(app: TuiopsApp, name: str) -> str:
+    content = section(app, name).content
+    return content.plain if isinstance(content, Text) else str(content)
+
+
+def test_detail_names_the_culprit_of_a_timed_out_release(backend: Backend) -> None:
+    async def run() -> None:
+        app = TuiopsApp(backend)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for(pilot, lambda: NFD in app.state.objects and app.state.rows)
+            app.open_detail(NFD)
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, DetailScreen)
+            assert screen.selected_ref() == NFD
+            assert section(app, "release-objects").display
+            await wait_for(pilot, lambda: MISSING_ACCOUNT in section_text(app, "release-objects"))
+            lines = section_text(app, "release-objects").splitlines()
+            assert lines[0].startswith("Not ready in the release")
+            assert "kube-system/node-feature-discovery.v" in lines[0]
+            culprits = [line for line in lines if line.startswith("  ✗ ")]
+            # Only the worker Deployment is stuck; nfd-master and the accounts are fine.
+            assert len(culprits) == 1, lines
+            (culprit,) = culprits
+            assert culprit.startswith("  ✗ Deployment kube-system/nfd-worker: ")
+            assert "FailedCreate" in culprit and "Error creating: pods" in culprit
+            assert "0/1 updated" in culprit
+            assert any(line.strip().endswith("objects ready") for line in lines), lines
+            # The HelmRelease itself only says that Helm's wait ran out of time.
+            assert "context deadline exceeded" in section_text(app, "conditions")
+
+            await pilot.press("escape")
+            app.open_detail(GPU)
+            await pilot.pause()
+            assert isinstance(app.screen, DetailScreen) and app.screen.ref == GPU
+            # Blocked by its dependency: its own objects are fine, and the page says so.
+            await wait_for(pilot, lambda: "objects ready" in section_text(app, "release-objects"))
+            assert "✗" not in section_text(app, "release-objects")
+            assert "all " in section_text(app, "release-objects")
+
+    asyncio.run(run())
+
+
+class CountingDetails:
+    """An ObjectDetails that counts `release_objects` calls and passes everything on."""
+
+    def __init__(self, inner: ObjectDetails) -> None:
+        self.inner = inner
+        self.release_reads: list[ObjectRef] = []
+
+    def events_for(self, ref: ObjectRef) -> tuple[Event, ...]:
+        return self.inner.events_for(ref)
+
+    def describe(self, ref: ObjectRef) -> str:
+        return self.inner.describe(ref)
+
+    def yaml(self, ref: ObjectRef) -> str:
+        return self.inner.yaml(ref)
+
+    def revisions(self, release: LiveObject) -> tuple[ReleaseRevision, ...]:
+        return self.inner.revisions(release)
+
+    def release_objects(self, release: LiveObject) -> ReleaseObjects:
+        self.release_reads.append(release.ref)
+        return self.inner.release_objects(release)
+
+
+def test_ready_release_reads_no_release_objects(backend: Backend) -> None:
+    assert backend.details is not None
+    counting = CountingDetails(backend.details)
+
+    async def run() -> None:
+        app = TuiopsApp(dataclasses.replace(backend, details=counting))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for(pilot, lambda: METRICS_SERVER in app.state.objects)
+            live = app.state.objects[METRICS_SERVER]
+            assert live.ready is not None and live.ready.is_true
+            app.open_detail(METRICS_SERVER)
+            await pilot.pause()
+            assert isinstance(app.screen, DetailScreen)
+            assert not section(app, "release-objects").display
+            await app.workers.wait_for_complete()
+            assert counting.release_reads == []
+            await pilot.press("escape")
+            app.open_detail(NFD)
+            await pilot.pause()
+            await wait_for(pilot, lambda: MISSING_ACCOUNT in section_text(app, "release-objects"))
+            assert counting.release_reads == [NFD]
 
     asyncio.run(run())
 
@@ -142,3 +247,50 @@ def test_offline_screens_say_so() -> None:
             assert "not in the cluster" in screen_text(app)
 
     asyncio.run(run())
+
+
+def _status(kind: str, name: str, readiness: Readiness, reason: str) -> ObjectReadiness:
+    return ObjectReadiness(ObjectRef(kind, "ns", name), readiness, reason)
+
+
+def test_release_objects_text() -> None:
+    assert "loading…" in release_objects_text(None).plain
+    failed = release_objects_text("boom\x1b]0;title\x07").plain
+    assert "could not read the release objects: boom" in failed and "\x1b" not in failed
+    empty = release_objects_text(ReleaseObjects("ns/app.v1")).plain
+    assert "the manifest names no objects" in empty and "all 0" not in empty
+    noted = release_objects_text(ReleaseObjects(note="no revision of ns/x in the Helm storage"))
+    assert "could not read the release objects: no revision of ns/x" in noted.plain
+
+    fine = ReleaseObjects(
+        "ns/app.v3",
+        (
+            _status("Deployment", "app", Readiness.READY, ""),
+            _status("Service", "app", Readiness.READY, ""),
+        ),
+    )
+    assert "all 2 objects ready" in release_objects_text(fine).plain
+    partly = ReleaseObjects(
+        "ns/app.v3",
+        (
+            _status("Widget", "w", Readiness.UNKNOWN, "not checked: tuiops does not read x/v1"),
+            _status("Service", "app", Readiness.READY, ""),
+        ),
+    )
+    text = release_objects_text(partly).plain
+    assert "1 of 2 ready" in text and "all 2" not in text
+    assert "? Widget ns/w: not checked" in text
+
+    many = ReleaseObjects(
+        "ns/app.v3",
+        tuple(
+            _status("Pod", f"p{n:02d}", Readiness.NOT_READY, "pod \x1b[31mPending")
+            for n in range(MAX_RELEASE_OBJECTS + 2)
+        ),
+        unreadable_documents=1,
+    )
+    text = release_objects_text(many).plain
+    assert text.count("✗ Pod") == MAX_RELEASE_OBJECTS
+    assert "… 2 more" in text and "\x1b" not in text
+    assert "0 of 17 objects ready" in text
+    assert "1 manifest documents not understood" in text

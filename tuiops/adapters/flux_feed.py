@@ -10,12 +10,14 @@ from tuiops.adapters.flux_reader import decode_flux_object
 from tuiops.adapters.kube_api import KubeApi
 from tuiops.adapters.kube_watch import FeedUpdate, ResourceWatcher
 from tuiops.adapters.kubectl import Kubectl
+from tuiops.adapters.release_objects import release_objects
 from tuiops.domain.events import Event
 from tuiops.domain.feed import FeedStatus
 from tuiops.domain.helm import ReleaseRevision
 from tuiops.domain.kinds import FLUX_APPLIERS
 from tuiops.domain.live import LiveObject
 from tuiops.domain.refs import ObjectRef
+from tuiops.domain.workloads import ReleaseObjects
 
 
 class KubeFluxFeed:
@@ -64,7 +66,7 @@ class KubeFluxFeed:
 
 
 class KubeObjectDetails:
-    """Events and Helm history from the API; describe and YAML from kubectl."""
+    """Events, Helm history and release objects from the API; describe and YAML from kubectl."""
 
     def __init__(self, api: KubeApi, kubectl: Kubectl) -> None:
         self._api = api
@@ -82,3 +84,6 @@ class KubeObjectDetails:
     def revisions(self, release: LiveObject) -> tuple[ReleaseRevision, ...]:
         storage = helm_release_of(release)
         return helm_revisions(self._api, storage.release_name, storage.namespace)
+
+    def release_objects(self, release: LiveObject) -> ReleaseObjects:
+        return release_objects(self._api, release)

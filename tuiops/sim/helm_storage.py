@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from tuiops.sim.charts import chart_objects, render_manifest
 from tuiops.sim.clock import rfc3339
 
 JsonObject = dict[str, Any]
@@ -94,30 +95,6 @@ def values_for_revision(values: Mapping[str, Any], age: int, app_version: str) -
     return config
 
 
-def _manifest(name: str, chart: str, version: str, app: str, config: Mapping[str, Any]) -> str:
-    image = config.get("image") if isinstance(config.get("image"), dict) else {}
-    tag = image.get("tag", app) if isinstance(image, dict) else app
-    replicas = config.get("replicaCount", 1)
-    labels = (
-        f"    helm.sh/chart: {chart}-{version}\n"
-        f"    app.kubernetes.io/name: {name}\n"
-        f'    app.kubernetes.io/version: "{app}"\n'
-        "    app.kubernetes.io/managed-by: Helm\n"
-    )
-    return (
-        f"---\n# Source: {chart}/templates/service.yaml\napiVersion: v1\nkind: Service\n"
-        f"metadata:\n  name: {name}\n  labels:\n{labels}spec:\n  type: ClusterIP\n"
-        "  ports:\n    - port: 80\n      targetPort: http\n      protocol: TCP\n      name: http\n"
-        f"  selector:\n    app.kubernetes.io/name: {name}\n"
-        f"---\n# Source: {chart}/templates/deployment.yaml\napiVersion: apps/v1\n"
-        f"kind: Deployment\nmetadata:\n  name: {name}\n  labels:\n{labels}spec:\n"
-        f"  replicas: {replicas}\n  selector:\n    matchLabels:\n"
-        f"      app.kubernetes.io/name: {name}\n  template:\n    metadata:\n      labels:\n"
-        f"        app.kubernetes.io/name: {name}\n    spec:\n      containers:\n"
-        f'        - name: {name}\n          image: "example.org/{chart}:{tag}"\n'
-    )
-
-
 def _b64(text: str) -> str:
     return base64.b64encode(text.encode()).decode()
 
@@ -184,7 +161,7 @@ def build_release(
             "files": [{"name": "README.md", "data": _b64(f"# {chart}\n")}],
         },
         "config": dict(config),
-        "manifest": _manifest(name, chart, version, app, config),
+        "manifest": render_manifest(chart, chart_objects(name, chart, version, app, config)),
         "version": revision,
         "namespace": namespace,
     }

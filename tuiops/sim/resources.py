@@ -1,5 +1,6 @@
-"""The resource types the simulated API server serves: core kinds, apps/v1 Deployments and
-the Flux kinds, with the names, verbs and printer columns discovery and Tables need.
+"""The resource types the simulated API server serves: core kinds, the kinds Helm releases
+create (apps/v1 workloads, batch/v1 Jobs, ClusterRoles) and the Flux kinds, with the names,
+verbs and printer columns discovery and Tables need.
 
 Flux kinds come from `data/flux-crds.json`, a summary of the Flux 2.7.5 CRDs that a test keeps
 equal to the CRD fixtures, so the simulator serves exactly what the real CRDs declare.
@@ -183,7 +184,122 @@ CORE_TYPES: tuple[ResourceType, ...] = (
         ),
         subresources=("status",),
     ),
+    ResourceType(
+        "",
+        ("v1",),
+        "ServiceAccount",
+        "serviceaccounts",
+        "serviceaccount",
+        namespaced=True,
+        short_names=("sa",),
+        columns=(PrinterColumn("Secrets", "string", ""), _age()),
+    ),
+    ResourceType(
+        "",
+        ("v1",),
+        "Service",
+        "services",
+        "service",
+        namespaced=True,
+        short_names=("svc",),
+        columns=(
+            PrinterColumn("Type", "string", ".spec.type"),
+            PrinterColumn("Cluster-IP", "string", ".spec.clusterIP"),
+            PrinterColumn("External-IP", "string", ""),
+            PrinterColumn("Port(s)", "string", ""),
+            _age(),
+        ),
+        subresources=("status",),
+    ),
+    ResourceType(
+        "",
+        ("v1",),
+        "PersistentVolumeClaim",
+        "persistentvolumeclaims",
+        "persistentvolumeclaim",
+        namespaced=True,
+        short_names=("pvc",),
+        columns=(
+            PrinterColumn("Status", "string", ".status.phase"),
+            PrinterColumn("Volume", "string", ".spec.volumeName"),
+            PrinterColumn("Capacity", "string", ".status.capacity.storage"),
+            PrinterColumn("Access Modes", "string", ""),
+            PrinterColumn("StorageClass", "string", ".spec.storageClassName"),
+            _age(),
+        ),
+        subresources=("status",),
+    ),
+    ResourceType(
+        "apps",
+        ("v1",),
+        "ReplicaSet",
+        "replicasets",
+        "replicaset",
+        namespaced=True,
+        short_names=("rs",),
+        columns=(
+            PrinterColumn("Desired", "integer", ""),
+            PrinterColumn("Current", "integer", ""),
+            PrinterColumn("Ready", "integer", ""),
+            _age(),
+        ),
+        subresources=("status",),
+    ),
+    ResourceType(
+        "apps",
+        ("v1",),
+        "StatefulSet",
+        "statefulsets",
+        "statefulset",
+        namespaced=True,
+        short_names=("sts",),
+        columns=(PrinterColumn("Ready", "string", ""), _age()),
+        subresources=("status",),
+    ),
+    ResourceType(
+        "apps",
+        ("v1",),
+        "DaemonSet",
+        "daemonsets",
+        "daemonset",
+        namespaced=True,
+        short_names=("ds",),
+        columns=(
+            PrinterColumn("Desired", "integer", ""),
+            PrinterColumn("Current", "integer", ""),
+            PrinterColumn("Ready", "integer", ""),
+            PrinterColumn("Up-to-date", "integer", ""),
+            PrinterColumn("Available", "integer", ""),
+            PrinterColumn("Node Selector", "string", ""),
+            _age(),
+        ),
+        subresources=("status",),
+    ),
+    ResourceType(
+        "batch",
+        ("v1",),
+        "Job",
+        "jobs",
+        "job",
+        namespaced=True,
+        columns=(
+            PrinterColumn("Status", "string", ""),
+            PrinterColumn("Completions", "string", ""),
+            _age(),
+        ),
+        subresources=("status",),
+    ),
+    ResourceType(
+        "rbac.authorization.k8s.io",
+        ("v1",),
+        "ClusterRole",
+        "clusterroles",
+        "clusterrole",
+        namespaced=False,
+    ),
 )
+"""The core and built-in kinds served: what the console reads (pods, events, Helm storage
+Secrets) and what Helm releases create (workloads, Services, accounts, claims, ClusterRoles)."""
 
 
 @cache

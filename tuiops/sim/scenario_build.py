@@ -59,6 +59,10 @@ class ScenarioBuilder:
         self.events: list[JsonObject] = []
         self.lines: dict[str, list[tuple[datetime, str]]] = {}
         self.failing: dict[str, str] = {}
+        self.releases: dict[str, tuple[JsonObject, JsonObject | None]] = {}
+        """`Kind/ns/name` of a HelmRelease → (newest, deployed) revision of its release."""
+        self.workloads: list[JsonObject] = []
+        """Objects the releases run (`release_workloads`; `degraded` only)."""
         self.commit_subject = "chore(deps): update helm charts"
 
     # -- small helpers -----------------------------------------------------------------------
@@ -320,6 +324,9 @@ class ScenarioBuilder:
     ) -> None:
         """Storage Secrets, HelmChart, and the event and log lines of the newest release."""
         namespace = storage_namespace_of(obj)
+        latest = storage.latest()
+        if latest is not None:
+            self.releases[object_key(obj)] = (latest, storage.deployed())
         for release in storage.releases:
             secret = storage_secret(release, modified[int(release["version"])])
             secret["metadata"]["namespace"] = namespace

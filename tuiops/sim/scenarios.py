@@ -2,9 +2,10 @@
 GitOps repo, deterministic (fixed now, fixed seed, uuid5 uids), with what each Flux applier
 is expected to report so tests can hold `tuiops status` against it.
 
-`degraded` plays, on the example repo: a HelmRelease whose upgrade keeps failing until its
-retries are exhausted (Stalled), the HelmReleases that depend on it (DependencyNotReady), a
-suspended app, an upgrade in progress, and an unreachable worker node.
+`degraded` plays, on the example repo: a HelmRelease whose upgrade keeps timing out until its
+retries are exhausted (Stalled) because a Deployment of it cannot create pods, the
+HelmReleases that depend on it (DependencyNotReady), a suspended app, an upgrade in progress,
+and an unreachable worker node; it also runs the releases' objects (`release_workloads`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from tuiops.sim.flux_pods import (
 )
 from tuiops.sim.podlogs import LogRecord
 from tuiops.sim.recorder import log_line
+from tuiops.sim.release_workloads import add_release_workloads
 from tuiops.sim.resources import ResourceType, type_for_kind
 from tuiops.sim.roles import DegradedRoles, pick_roles, play_degraded
 from tuiops.sim.scenario_build import ScenarioBuilder
@@ -47,7 +49,16 @@ SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system",
 _LOAD_ORDER = (
     "Namespace",
     "Node",
+    "ClusterRole",
+    "ServiceAccount",
+    "ConfigMap",
+    "PersistentVolumeClaim",
+    "Service",
+    "DaemonSet",
     "Deployment",
+    "ReplicaSet",
+    "StatefulSet",
+    "Job",
     "Pod",
     "GitRepository",
     "OCIRepository",
@@ -175,10 +186,11 @@ def _assemble(
     worker = next((n.hostname for n in talos.nodes if n.role is NodeRole.WORKER), "")
     core = [*nodes, *_controllers(builder, worker or talos.nodes[0].hostname)]
     flux = list(builder.objects.values())
-    used = {str(o["metadata"].get("namespace", "")) for o in (*flux, *builder.secrets)}
+    placed = (*flux, *builder.secrets, *builder.workloads)
+    used = {str(o["metadata"].get("namespace", "")) for o in placed}
     names = sorted((used | set(SYSTEM_NAMESPACES)) - {""})
     namespaces = [namespace_object(n, builder.born) for n in names]
-    objects = _ordered([*namespaces, *core, *flux, *builder.secrets, *builder.events])
+    objects = _ordered([*namespaces, *core, *placed, *builder.events])
     expected = {
         key: expected_state(obj)
         for key, obj in builder.objects.items()
@@ -205,6 +217,9 @@ def build_base(name: str, repo: Path, now: datetime) -> tuple[ScenarioBuilder, D
     if name == "degraded":
         builder.build_helm_releases(skip=roles.special())
         play_degraded(builder, roles)
+        workers = scenario_cluster(name).nodes
+        count = sum(1 for node in workers if node.role is NodeRole.WORKER)
+        add_release_workloads(builder, roles.failing, roles.upgrading, count)
     else:
         builder.build_helm_releases()
     return builder, roles

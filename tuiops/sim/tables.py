@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from tuiops.sim.clock import human_age, parse_time
+from tuiops.domain.age import human_age, parse_time
 from tuiops.sim.resources import PrinterColumn, ResourceType
 
 JsonObject = dict[str, Any]
@@ -84,6 +84,65 @@ def _computed(resource: ResourceType, column: PrinterColumn, obj: JsonObject, no
         return f"{status.get('readyReplicas', 0)}/{replicas}"
     if resource.kind == "Event":
         return _event_cell(column.name, obj, now)
+    return _workload_cell(resource.kind, column.name, obj)
+
+
+_WORKLOAD_FIELDS = {
+    ("ReplicaSet", "Desired"): ("spec", "replicas"),
+    ("ReplicaSet", "Current"): ("status", "replicas"),
+    ("ReplicaSet", "Ready"): ("status", "readyReplicas"),
+    ("DaemonSet", "Desired"): ("status", "desiredNumberScheduled"),
+    ("DaemonSet", "Current"): ("status", "currentNumberScheduled"),
+    ("DaemonSet", "Ready"): ("status", "numberReady"),
+    ("DaemonSet", "Up-to-date"): ("status", "updatedNumberScheduled"),
+    ("DaemonSet", "Available"): ("status", "numberAvailable"),
+}
+"""Integer cells the Go printers fill from a field, 0 when it is absent."""
+
+
+def _workload_cell(kind: str, name: str, obj: JsonObject) -> Any:
+    """Cells of the kinds Helm releases create (kubectl's printers.go)."""
+    spec, status = obj.get("spec") or {}, obj.get("status") or {}
+    field = _WORKLOAD_FIELDS.get((kind, name))
+    if field is not None:
+        return int((spec if field[0] == "spec" else status).get(field[1]) or 0)
+    if kind == "StatefulSet" and name == "Ready":
+        return f"{status.get('readyReplicas', 0)}/{spec.get('replicas', 1)}"
+    if kind == "DaemonSet" and name == "Node Selector":
+        selector = (spec.get("template") or {}).get("spec", {}).get("nodeSelector") or {}
+        return ",".join(f"{k}={v}" for k, v in sorted(selector.items())) or "<none>"
+    if kind == "ServiceAccount" and name == "Secrets":
+        return str(len(obj.get("secrets") or []))
+    if kind == "Service" and name == "External-IP":
+        ingress = (status.get("loadBalancer") or {}).get("ingress") or []
+        addresses = [i.get("ip") or i.get("hostname", "") for i in ingress] + list(
+            spec.get("externalIPs") or []
+        )
+        if addresses:
+            return ",".join(addresses)
+        return "<pending>" if spec.get("type") == "LoadBalancer" else "<none>"
+    if kind == "Service" and name == "Port(s)":
+        ports = [
+            f"{p.get('port')}:{p['nodePort']}/{p.get('protocol', 'TCP')}"
+            if p.get("nodePort")
+            else f"{p.get('port')}/{p.get('protocol', 'TCP')}"
+            for p in spec.get("ports") or []
+        ]
+        return ",".join(ports) or "<none>"
+    if kind == "PersistentVolumeClaim" and name == "Access Modes":
+        short = {"ReadWriteOnce": "RWO", "ReadOnlyMany": "ROX", "ReadWriteMany": "RWX"}
+        modes = (status.get("accessModes") or spec.get("accessModes")) or []
+        return ",".join(short.get(mode, mode) for mode in modes)
+    if kind == "Job" and name == "Completions":
+        completions = spec.get("completions")
+        total = str(completions) if completions is not None else "1"
+        return f"{status.get('succeeded', 0)}/{total}"
+    if kind == "Job" and name == "Status":
+        kinds = {c.get("type") for c in status.get("conditions") or [] if c.get("status") == "True"}
+        for condition, word in (("Complete", "Complete"), ("Failed", "Failed")):
+            if condition in kinds:
+                return word
+        return "Suspended" if spec.get("suspend") else "Running"
     return None
 
 
