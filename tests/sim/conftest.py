@@ -24,7 +24,8 @@ from typing import IO, Any
 import pytest
 import yaml
 
-from tuiops.sim.clock import SimClock, parse_time
+from tuiops.domain.age import parse_time
+from tuiops.sim.clock import SimClock
 from tuiops.sim.cluster import SimulatedCluster
 from tuiops.sim.podlogs import LogRecord
 from tuiops.sim.resources import type_for_kind

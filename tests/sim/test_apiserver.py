@@ -22,8 +22,8 @@ from urllib.parse import quote
 import pytest
 
 from tests.sim.conftest import KubectlCluster, crd_facts, flux_objects
+from tuiops.domain.age import human_age
 from tuiops.sim import streams
-from tuiops.sim.clock import human_age
 from tuiops.sim.cluster import SimulatedCluster
 from tuiops.sim.podlogs import LogRecord
 from tuiops.sim.resources import type_for_kind

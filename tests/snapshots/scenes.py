@@ -66,6 +66,15 @@ async def detail(pilot: Pilot[None]) -> None:
     await pilot.pause(1.0)
 
 
+async def detail_culprit(pilot: Pilot[None]) -> None:
+    """The release that timed out, scrolled to the object that keeps it from being ready."""
+    await _loaded(pilot)
+    await pilot.press("colon", *"hr node-feature-discovery", "enter")
+    await pilot.pause(1.0)
+    await pilot.press("down", "down", "down", "down")
+    await pilot.pause(0.2)
+
+
 async def history(pilot: Pilot[None]) -> None:
     await _loaded(pilot)
     _app(pilot).open_history(ObjectRef("HelmRelease", "kube-system", "node-feature-discovery"))
@@ -115,6 +124,7 @@ SCENES = (
     Scene("apps", apps),
     Scene("apps-filtered", apps_filtered),
     Scene("detail-root-cause", detail),
+    Scene("detail-release-culprit", detail_culprit),
     Scene("history-diff", history),
     Scene("talos", talos),
     Scene("help", help_screen),

@@ -132,7 +132,7 @@ def raw(simulation: Simulation, ref: ObjectRef) -> dict[str, Any]:
     return obj
 
 
-def annotations(simulation: Simulation, ref: ObjectRef) -> dict[str, str]:
+def annotations_of(simulation: Simulation, ref: ObjectRef) -> dict[str, str]:
     return dict(raw(simulation, ref)["metadata"].get("annotations") or {})
 
 
@@ -230,7 +230,7 @@ def test_suspend_cancelled_changes_nothing_confirmed_suspends(tmp_path: Path) ->
         await pilot.pause(0.2)
         assert app.notes[-1][0] == "warning"
         assert app.notes[-1][2].startswith("HelmRelease/kube-system/cilium is suspended")
-        assert REQUESTED_AT not in annotations(simulation, CILIUM)
+        assert REQUESTED_AT not in annotations_of(simulation, CILIUM)
 
     _run(flow, tmp_path, controllers=False)
 
@@ -238,14 +238,14 @@ def test_suspend_cancelled_changes_nothing_confirmed_suspends(tmp_path: Path) ->
 def test_reconcile_asks_then_sets_requested_at(tmp_path: Path) -> None:
     async def flow(app: RecordingApp, pilot: Pilot[None], simulation: Simulation) -> None:
         await show(app, pilot, CILIUM)
-        assert REQUESTED_AT not in annotations(simulation, CILIUM)
+        assert REQUESTED_AT not in annotations_of(simulation, CILIUM)
         await pilot.press("R")
         await pilot.pause(0.1)
         assert isinstance(app.screen, ConfirmScreen)
         text = dialog_text(app)
         assert "Reconcile HelmRelease/kube-system/cilium?" in text
         assert "runs: flux reconcile helmrelease cilium -n kube-system" in text
-        assert app.notes == [] and REQUESTED_AT not in annotations(simulation, CILIUM)
+        assert app.notes == [] and REQUESTED_AT not in annotations_of(simulation, CILIUM)
         await pilot.press("y")
         await pilot.pause(0.05)
         assert isinstance(app.screen, HistoryScreen)
@@ -254,13 +254,13 @@ def test_reconcile_asks_then_sets_requested_at(tmp_path: Path) -> None:
             "",
             "reconcile requested for HelmRelease/kube-system/cilium…",
         )
-        await wait_for(pilot, lambda: REQUESTED_AT in annotations(simulation, CILIUM))
+        await wait_for(pilot, lambda: REQUESTED_AT in annotations_of(simulation, CILIUM))
         await wait_for(pilot, lambda: app.result_for("reconcile", CILIUM) is not None)
         severity, _title, message = app.result_for("reconcile", CILIUM) or ("", "", "")
         assert severity == "information", message
         assert message.startswith("HelmRelease kube-system/cilium reconciled")
         handled = raw(simulation, CILIUM)["status"]["lastHandledReconcileAt"]
-        assert handled == annotations(simulation, CILIUM)[REQUESTED_AT]
+        assert handled == annotations_of(simulation, CILIUM)[REQUESTED_AT]
 
     _run(flow, tmp_path, controllers=True)
 
@@ -370,8 +370,8 @@ def test_force_and_reset_only_for_helm_releases(tmp_path: Path) -> None:
         command = "flux reconcile helmrelease node-feature-discovery -n kube-system --force"
         assert f"runs: {command}" in text
         await pilot.press("y")
-        await wait_for(pilot, lambda: FORCE_AT in annotations(simulation, NFD))
-        sent = annotations(simulation, NFD)
+        await wait_for(pilot, lambda: FORCE_AT in annotations_of(simulation, NFD))
+        sent = annotations_of(simulation, NFD)
         assert sent[FORCE_AT] == sent[REQUESTED_AT]
         assert "reconcile.fluxcd.io/resetAt" not in sent
         # While the force runs, another action on the same release is refused before asking.

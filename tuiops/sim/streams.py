@@ -12,7 +12,8 @@ import time
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from tuiops.sim.clock import parse_time, rfc3339_nano
+from tuiops.domain.age import parse_time
+from tuiops.sim.clock import rfc3339_nano
 from tuiops.sim.faults import Faults
 from tuiops.sim.podlogs import LogRecord, PodLogBook
 from tuiops.sim.resources import ResourceType, type_for_kind

@@ -97,13 +97,16 @@ class TuiopsApp(FluxActionsApp):
 
     @work(thread=True, exclusive=True, group="repo", exit_on_error=False)
     def load_model(self) -> None:
-        """Read the repo (CPU-bound YAML parsing) off the event loop, then start the feed."""
+        """Connect and start the live feed, then read the repo (CPU-bound YAML parsing), all
+        off the event loop: the feed's first lists are on the wire while the repo is read."""
         if self._connect is not None:
             backend = self._connect()
             self.call_from_thread(setattr, self, "backend", backend)
             self.call_from_thread(setattr, self, "state", ConsoleState())
         else:
             backend = self.backend
+        if backend.flux is not None:
+            backend.flux.start(self._feed_changed)
         from tuiops.services.repo import read_repo  # the YAML reader: after the first frame
 
         model = read_repo(backend.repo_root) if backend.repo_root else None
@@ -117,8 +120,6 @@ class TuiopsApp(FluxActionsApp):
             offline_reason=self.backend.offline_reason,
         )
         self.recompute()
-        if self.backend.flux is not None:
-            self.backend.flux.start(self._feed_changed)
 
     def _feed_changed(self) -> None:
         """Called from watcher threads; a no-op once the app is closing."""

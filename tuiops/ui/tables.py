@@ -3,8 +3,11 @@ cluster text is made inert and markup-escaped here, before it reaches a widget."
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from rich.text import Text
 
+from tuiops.domain.age import age_of
 from tuiops.domain.overview import AppRow
 from tuiops.domain.refs import ObjectRef
 from tuiops.domain.status import Health
@@ -32,6 +35,7 @@ APP_COLUMNS: tuple[tuple[str, int], ...] = (
     ("Version", 18),
     ("Reason", 24),
     ("Layer", 13),
+    ("Age", 6),
     ("Message", 120),
 )
 """Most telling first: at 80 columns, health, name, Ready and version stay on screen. Fixed
@@ -61,7 +65,9 @@ def version_cell(row: AppRow) -> Text:
     return text
 
 
-def app_cells(row: AppRow) -> tuple[Text, ...]:
+def app_cells(row: AppRow, age: str) -> tuple[Text, ...]:
+    """The Apps columns of one row; `age` is `age_of(created, now)`, worked out by the caller
+    so cached cells are rebuilt when it changes."""
     live = row.live
     ready = live.ready if live else None
     kind = "ks" if row.ref.kind == "Kustomization" else "hr"
@@ -73,6 +79,7 @@ def app_cells(row: AppRow) -> tuple[Text, ...]:
         version_cell(row),
         cluster_text(ready.reason if ready else "-"),
         Text(row.layer or "-"),
+        Text(age or "-"),
         cluster_text(live.message if live else "not in the cluster", limit=160),
     )
 
@@ -93,7 +100,7 @@ class AppCellCache:
     6,999, and a filter keystroke joins no strings."""
 
     def __init__(self) -> None:
-        self._cache: dict[ObjectRef, tuple[object, str, str, tuple[Text, ...]]] = {}
+        self._cache: dict[ObjectRef, tuple[object, str, str, str, tuple[Text, ...]]] = {}
         self._search: dict[ObjectRef, tuple[object, str, str]] = {}
 
     def search_text(self, row: AppRow) -> str:
@@ -104,15 +111,18 @@ class AppCellCache:
         self._search[row.ref] = (row.live, row.layer, text)
         return text
 
-    def cells(self, row: AppRow) -> tuple[Text, ...]:
+    def cells(self, row: AppRow, now: datetime) -> tuple[Text, ...]:
+        """Asked only for rows on screen, so the age is worked out for those alone."""
+        age = age_of(row.live.created, now) if row.live is not None else ""
         cached = self._cache.get(row.ref)
         if (
             cached is not None
             and cached[0] is row.live
             and cached[1] == row.layer
             and cached[2] == row.desired_version
+            and cached[3] == age
         ):
-            return cached[3]
-        cells = app_cells(row)
-        self._cache[row.ref] = (row.live, row.layer, row.desired_version, cells)
+            return cached[4]
+        cells = app_cells(row, age)
+        self._cache[row.ref] = (row.live, row.layer, row.desired_version, age, cells)
         return cells

@@ -89,7 +89,8 @@ class AppsScreen(Screen[None]):
             state.rows, self._filter, self._not_ready_only, self._sort, cache.search_text
         )
         table = self.query_one(ResourceTable)
-        table.sync([str(row.ref) for row in rows], lambda index: cache.cells(rows[index]))
+        now = host_of(self.app).now()  # one instant per update: ages do not tick on their own
+        table.sync([str(row.ref) for row in rows], lambda index: cache.cells(rows[index], now))
         shown = f"{len(rows)} of {len(state.rows)}"
         flags = [f"sorted by {SORTS[self._sort][0]}"]
         if self._not_ready_only:

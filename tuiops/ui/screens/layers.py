@@ -84,7 +84,8 @@ class LayersScreen(Screen[None]):
         components = self.query_one("#components", ResourceTable)
         rows = layer.rows if layer is not None else ()
         cache = self._cell_cache
-        components.sync([str(row.ref) for row in rows], lambda index: cache.cells(rows[index]))
+        now = host_of(self.app).now()  # one instant per update: ages do not tick on their own
+        components.sync([str(row.ref) for row in rows], lambda index: cache.cells(rows[index], now))
 
     def on_resource_table_highlighted(self, event: ResourceTable.Highlighted) -> None:
         if event.table.id == "layers":

@@ -1,0 +1,92 @@
+"""The Apps row renderer and its cache, without a running app; ages as kubectl prints them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from tuiops.domain.age import age_of
+from tuiops.domain.helm import ReleaseStatus
+from tuiops.domain.live import LiveObject, ReleaseHistoryEntry
+from tuiops.domain.overview import AppRow
+from tuiops.domain.refs import ObjectRef
+from tuiops.domain.status import Condition, ConditionStatus
+from tuiops.ui.tables import APP_COLUMNS, AppCellCache, app_cells
+
+NOW = datetime(2025, 11, 25, 10, 10, tzinfo=UTC)
+REF = ObjectRef("HelmRelease", "kube-system", "node-feature-discovery")
+
+
+def _entry(version: int, status: ReleaseStatus, chart_version: str) -> ReleaseHistoryEntry:
+    return ReleaseHistoryEntry(
+        version=version,
+        status=status,
+        chart_name="node-feature-discovery",
+        chart_version=chart_version,
+        app_version="",
+        config_digest="",
+        digest="",
+        first_deployed="",
+        last_deployed="",
+    )
+
+
+def _live(
+    message: str = "upgrade retries exhausted", created: str = "2025-11-20T10:10:00Z"
+) -> LiveObject:
+    return LiveObject(
+        ref=REF,
+        api_version="helm.toolkit.fluxcd.io/v2",
+        created=created,
+        conditions=(Condition("Ready", ConditionStatus.FALSE, "UpgradeFailed", message),),
+        history=(
+            _entry(2, ReleaseStatus.FAILED, "0.18.2"),
+            _entry(1, ReleaseStatus.DEPLOYED, "0.18.1"),
+        ),
+    )
+
+
+def _row(live: LiveObject | None) -> AppRow:
+    return AppRow(REF, "kube-system", "nfd", None, "0.18.2", live)
+
+
+def _column(cells: tuple[object, ...], label: str) -> str:
+    index = [name for name, _width in APP_COLUMNS].index(label)
+    return str(cells[index])
+
+
+def test_ages_read_like_kubectl() -> None:
+    assert age_of("2025-11-20T10:10:00Z", NOW) == "5d"
+    assert age_of("2025-11-25T07:05:00Z", NOW) == "3h5m"
+    assert age_of("2025-11-25T10:09:15Z", NOW) == "45s"
+    assert age_of("2025-11-25T10:10:30Z", NOW) == "<invalid>"  # in the future
+    assert age_of("", NOW) == "" and age_of("yesterday", NOW) == ""
+    # The console's default clock is naive local time: it is compared as such.
+    local = (NOW - timedelta(minutes=30)).astimezone().replace(tzinfo=None)
+    assert age_of("2025-11-25T09:10:00Z", local) == "30m"
+
+
+def test_cells_show_the_deployed_version_the_drift_and_the_age() -> None:
+    cells = app_cells(_row(_live()), "5d")
+    assert _column(cells, "Version") == "0.18.1 → 0.18.2"  # the failed 0.18.2 is not what runs
+    assert _column(cells, "Ready") == "False"
+    assert _column(cells, "Reason") == "UpgradeFailed"
+    assert _column(cells, "Age") == "5d"
+    assert len(cells) == len(APP_COLUMNS)
+
+
+def test_cluster_text_is_inert_in_cells() -> None:
+    cells = app_cells(_row(_live("[bold]x[/] \x1b[2Jgone\nnext")), "")
+    assert _column(cells, "Message") == "[bold]x[/] gone next"
+    assert _column(cells, "Age") == "-"
+
+
+def test_the_cache_rebuilds_a_row_only_when_it_or_its_age_changes() -> None:
+    cache = AppCellCache()
+    live = _live()
+    row = _row(live)
+    first = cache.cells(row, NOW)
+    assert cache.cells(_row(live), NOW + timedelta(seconds=5)) is first  # still "5d"
+    older = cache.cells(row, NOW + timedelta(days=1))
+    assert older is not first and _column(older, "Age") == "6d"
+    changed = cache.cells(_row(_live("another message")), NOW + timedelta(days=1))
+    assert _column(changed, "Message") == "another message"
