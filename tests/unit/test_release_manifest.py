@@ -1,17 +1,12 @@
-"""`parse_release_manifest`: the objects a rendered Helm manifest creates, read without a YAML
-library. Hand-written manifests cover the shapes Helm renders (and the odd ones templates
-produce); a property test holds the reader against PyYAML on generated documents."""
+"""`parse_release_manifest`: the objects a rendered Helm manifest creates. Hand-written
+manifests cover the shapes Helm renders and the odd ones templates produce: namespaces
+defaulted or not, quoting, tags, flow style, JSON, and documents that name nothing."""
 
 from __future__ import annotations
 
-import json
-
-import yaml
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
+from tuiops.adapters.release_objects import parse_release_manifest
 from tuiops.domain.refs import ObjectRef
-from tuiops.domain.release_manifest import ManifestObject, parse_release_manifest
+from tuiops.domain.release_manifest import ManifestObject
 
 PODINFO = """---
 # Source: podinfo/templates/service.yaml
@@ -163,43 +158,3 @@ metadata:
     assert parsed.unreadable == 4
     assert parse_release_manifest("", "apps").objects == ()
     assert parse_release_manifest("", "apps").unreadable == 0
-
-
-NAMES = st.from_regex(r"[a-z0-9]([-a-z0-9.]{0,20}[a-z0-9])?", fullmatch=True)
-KINDS = st.sampled_from(["Deployment", "Service", "ConfigMap", "ClusterRole", "Widget"])
-
-
-@st.composite
-def documents(draw: st.DrawFn) -> dict[str, object]:
-    metadata: dict[str, object] = {"name": draw(NAMES)}
-    if draw(st.booleans()):
-        metadata["namespace"] = draw(NAMES)
-    if draw(st.booleans()):
-        metadata["labels"] = {"name": draw(NAMES), "app": draw(NAMES)}
-    if draw(st.booleans()):
-        metadata["annotations"] = {"note": "name: decoy\nnamespace: decoy\n"}
-    doc: dict[str, object] = {"apiVersion": "v1", "kind": draw(KINDS), "metadata": metadata}
-    if draw(st.booleans()):
-        doc["spec"] = {"template": {"metadata": {"name": draw(NAMES)}}}
-    return doc
-
-
-@settings(max_examples=150, deadline=None)
-@given(st.lists(documents(), max_size=6), st.sampled_from(["block", "flow", "json"]))
-def test_agrees_with_pyyaml(docs: list[dict[str, object]], style: str) -> None:
-    if style == "json":
-        text = "---\n".join(json.dumps(doc) + "\n" for doc in docs)
-    else:
-        text = yaml.safe_dump_all(
-            docs, explicit_start=True, sort_keys=False, default_flow_style=style == "flow"
-        )
-    expected: list[ObjectRef] = []
-    for doc in yaml.safe_load_all(text):
-        metadata = doc["metadata"]
-        scoped = doc["kind"] != "ClusterRole"
-        ref = ObjectRef(
-            doc["kind"], metadata.get("namespace", "ns") if scoped else "", metadata["name"]
-        )
-        if ref not in expected:
-            expected.append(ref)
-    assert refs(text, "ns") == expected

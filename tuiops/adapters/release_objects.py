@@ -20,6 +20,8 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import yaml
+
 from tuiops.adapters.cluster_reads import helm_release_of
 from tuiops.adapters.kube_api import JsonObject, KubeApi
 from tuiops.domain.culprits import explain
@@ -29,7 +31,7 @@ from tuiops.domain.events import Event
 from tuiops.domain.helm import helm_storage_selector, unpack_release_payload
 from tuiops.domain.kinds import DEPLOYMENT, EVENT, POD, SECRET, ApiKind
 from tuiops.domain.live import LiveObject
-from tuiops.domain.release_manifest import ManifestObject, parse_release_manifest
+from tuiops.domain.release_manifest import ManifestObject, ReleaseManifest, manifest_objects
 from tuiops.domain.text import inert
 from tuiops.domain.workloads import (
     ObjectReadiness,
@@ -92,6 +94,35 @@ def _revision_of(secret: Mapping[str, Any]) -> int:
 
 def _error_text(error: ClusterError) -> str:
     return inert(str(error), one_line=True) or type(error).__name__
+
+
+_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_DOCUMENT_START = re.compile(r"^---(?:[ \t].*)?$")
+
+
+def parse_release_manifest(manifest: str, release_namespace: str) -> ReleaseManifest:
+    """The objects a rendered Helm manifest creates. Documents are parsed one by one, so one
+    that YAML cannot read is counted and does not hide the others."""
+    documents: list[object] = []
+    unreadable = 0
+    for text in _split_documents(manifest):
+        try:
+            documents.append(yaml.load(text, Loader=_YAML_LOADER))
+        except yaml.YAMLError:
+            unreadable += 1
+    return manifest_objects(documents, release_namespace, unreadable)
+
+
+def _split_documents(manifest: str) -> list[str]:
+    """The text of each `---`-separated document (`--- {…}` keeps what follows the marker;
+    `...` end markers are dropped)."""
+    documents: list[list[str]] = [[]]
+    for line in manifest.splitlines():
+        if _DOCUMENT_START.match(line):
+            documents.append([line[3:]])
+        elif line.rstrip() != "...":
+            documents[-1].append(line)
+    return ["\n".join(lines) for lines in documents]
 
 
 class _ReleaseReader:
