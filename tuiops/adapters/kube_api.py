@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from tuiops.domain.kinds import ApiKind
@@ -208,47 +207,26 @@ class KubeApi:
     ) -> tuple[list[JsonObject], str]:
         """Every object (following `continue`) and the list's resourceVersion."""
         items: list[JsonObject] = []
-        resource_version = ""
-        pages = self.list_pages(
-            kind, namespace=namespace, label_selector=label_selector, field_selector=field_selector
-        )
-        for page, version in pages:
-            items.extend(page)
-            resource_version = version
-        return items, resource_version
-
-    def list_pages(
-        self,
-        kind: ApiKind,
-        *,
-        namespace: str = "",
-        label_selector: str = "",
-        field_selector: str = "",
-    ) -> Iterator[tuple[list[JsonObject], str]]:
-        """A list page by page (following `continue`), each with the list's resourceVersion.
-
-        The next page is requested as soon as this one's `continue` token is known, so the
-        server prepares it while the caller decodes this one: on 5,000 HelmReleases that
-        overlap hides most of the server's time.
-        """
-        base: list[tuple[str, str]] = [("limit", str(PAGE_SIZE))]
-        if label_selector:
-            base.append(("labelSelector", label_selector))
-        if field_selector:
-            base.append(("fieldSelector", field_selector))
-        path = kind.collection_path(namespace)
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kube-list") as prefetch:
-            pending = prefetch.submit(self.request_json, "GET", path, query=base)
-            while True:
-                page = pending.result()
-                metadata = page.get("metadata") or {}
-                token = str(metadata.get("continue") or "")
-                if token:
-                    query = [*base, ("continue", token)]
-                    pending = prefetch.submit(self.request_json, "GET", path, query=query)
-                yield _page_items(page, kind), str(metadata.get("resourceVersion", ""))
-                if not token:
-                    return
+        token = ""
+        while True:
+            query = [("limit", str(PAGE_SIZE))]
+            if label_selector:
+                query.append(("labelSelector", label_selector))
+            if field_selector:
+                query.append(("fieldSelector", field_selector))
+            if token:
+                query.append(("continue", token))
+            page = self.request_json("GET", kind.collection_path(namespace), query=query)
+            metadata = page.get("metadata") or {}
+            for item in page.get("items") or []:
+                if isinstance(item, dict):
+                    # List items omit kind/apiVersion on a real apiserver; put them back.
+                    item.setdefault("kind", kind.kind)
+                    item.setdefault("apiVersion", kind.api_version)
+                    items.append(item)
+            token = str(metadata.get("continue") or "")
+            if not token:
+                return items, str(metadata.get("resourceVersion", ""))
 
     def watch(
         self,
@@ -337,17 +315,6 @@ class KubeApi:
             raise ClusterUnreachable(f"the log stream of {namespace}/{pod} dropped") from None
         finally:
             raw.release_conn()
-
-
-def _page_items(page: JsonObject, kind: ApiKind) -> list[JsonObject]:
-    items = []
-    for item in page.get("items") or []:
-        if isinstance(item, dict):
-            # List items omit kind/apiVersion on a real apiserver; put them back.
-            item.setdefault("kind", kind.kind)
-            item.setdefault("apiVersion", kind.api_version)
-            items.append(item)
-    return items
 
 
 def _watch_event(line: bytes) -> tuple[str, JsonObject] | None:

@@ -118,13 +118,8 @@ class ResourceWatcher(Generic[T]):
         self._set_status(FeedState.STOPPED)
 
     def _relist(self) -> str:
-        fresh: dict[Key, T] = {}
-        resource_version = ""
-        # Decoded page by page, while the next page is on its way.
-        for page, version in self._api.list_pages(self._kind, namespace=self._namespace):
-            for obj in page:
-                fresh[object_key(obj)] = self._decode(obj)
-            resource_version = version
+        raw_items, resource_version = self._api.list_all(self._kind, namespace=self._namespace)
+        fresh = {object_key(obj): self._decode(obj) for obj in raw_items}
         with self._lock:
             self._items = fresh
         self._status = FeedStatus(self._kind.kind, FeedState.LIVE)

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from tuiops.sim import discovery
+from tuiops.sim.encoding import JsonEncoder
 from tuiops.sim.faults import Faults
 from tuiops.sim.podlogs import PodLogBook
 from tuiops.sim.resources import ResourceType, type_for_path
@@ -43,6 +44,7 @@ class ApiServer(ThreadingHTTPServer):
         self.logs = logs
         self.faults = faults
         self.verbs = Verbs(store)
+        self.encoder = JsonEncoder()
         self.stopping = threading.Event()
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
@@ -211,7 +213,7 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
     # -- writing -------------------------------------------------------------------------
 
     def _send_json(self, code: int, document: JsonObject) -> None:
-        payload = json.dumps(document, separators=(",", ":")).encode()
+        payload = self.server.encoder.encode(document)
         self.send_response(code)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))
