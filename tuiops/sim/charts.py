@@ -19,10 +19,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
-from functools import lru_cache
 from typing import Any
 
+import yaml
+
 JsonObject = dict[str, Any]
+_DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 INSTALL_ORDER = (
     "Namespace",
@@ -45,9 +47,6 @@ INSTALL_ORDER = (
 """Helm's `releaseutil.InstallOrder`, for the kinds the simulated charts render."""
 NFD_SERVICE_ACCOUNT_RENAMED = (0, 18, 2)
 """The node-feature-discovery version whose worker ServiceAccount no longer matches."""
-
-_PLAIN = re.compile(r"[A-Za-z_/][A-Za-z0-9_./:-]*")
-_YAML_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"})
 
 
 # -- objects ----------------------------------------------------------------------------------
@@ -252,53 +251,13 @@ def chart_objects(
 # -- YAML text ------------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=4096, typed=True)
-def _scalar(value: object) -> str:
-    """One scalar as YAML: plain when that reads back as the same string, else quoted (cached:
-    a scenario renders the same keys and labels thousands of times)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    text = str(value)
-    if _PLAIN.fullmatch(text) and text.lower() not in _YAML_WORDS:
-        return text
-    return json.dumps(text, ensure_ascii=False)
-
-
-def _lines(value: dict[str, Any] | list[Any], indent: int, out: list[str]) -> None:
-    """Block-style YAML of a non-empty mapping or list, at `indent` spaces."""
-    pad = " " * indent
-    if isinstance(value, dict):
-        items = [(f"{_scalar(key)}:", child) for key, child in value.items()]
-    else:
-        items = [("-", child) for child in value]
-    for head, child in items:
-        if isinstance(child, dict | list) and child:
-            if head == "-":
-                # A list item's first line shares the dash: `- key: value`.
-                start = len(out)
-                _lines(child, indent + 2, out)
-                out[start] = f"{pad}- {out[start][indent + 2 :]}"
-            else:
-                out.append(f"{pad}{head}")
-                _lines(child, indent + 2, out)
-        elif isinstance(child, dict | list):
-            out.append(f"{pad}{head} {'{}' if isinstance(child, dict) else '[]'}")
-        else:
-            out.append(f"{pad}{head} {_scalar(child)}")
-
-
 def render_manifest(chart: str, objects: list[JsonObject]) -> str:
     """The `manifest` text of a release: `---`, `# Source:` and block YAML per object."""
     parts = []
     for obj in objects:
-        lines: list[str] = []
-        _lines(obj, 0, lines)
         template = str(obj["kind"]).lower()
-        parts.append(
-            f"---\n# Source: {chart}/templates/{template}.yaml\n" + "\n".join(lines) + "\n"
+        body = yaml.dump(
+            obj, Dumper=_DUMPER, sort_keys=False, default_flow_style=False, allow_unicode=True
         )
+        parts.append(f"---\n# Source: {chart}/templates/{template}.yaml\n{body}")
     return "".join(parts)

@@ -23,26 +23,31 @@ CONTROLLER_IMAGES = {
 }
 CONTROLLERS = tuple(CONTROLLER_IMAGES)
 
-_HASH_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+HASH_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+"""The characters of generated name suffixes (Kubernetes' `rand.SafeEncodeString`)."""
 
 
-def _pick(seed: str, length: int) -> str:
+def generated_suffix(seed: str, length: int) -> str:
+    """Deterministic characters from the alphabet Kubernetes names generated objects with
+    (pod and ReplicaSet hashes)."""
     number = int.from_bytes(hashlib.sha256(seed.encode()).digest(), "big")
     chars = []
     for _ in range(length):
-        number, digit = divmod(number, len(_HASH_ALPHABET))
-        chars.append(_HASH_ALPHABET[digit])
+        number, digit = divmod(number, len(HASH_ALPHABET))
+        chars.append(HASH_ALPHABET[digit])
     return "".join(chars)
 
 
 def pod_template_hash(controller: str) -> str:
     """The ReplicaSet hash of a controller's pods (stable per controller)."""
-    return _pick(f"template:{controller}", 9)
+    return generated_suffix(f"template:{controller}", 9)
 
 
 def pod_name(controller: str) -> str:
     """E.g. `kustomize-controller-5d7b8b8b8-abcde` (deterministic)."""
-    return f"{controller}-{pod_template_hash(controller)}-{_pick(f'pod:{controller}', 5)}"
+    return (
+        f"{controller}-{pod_template_hash(controller)}-{generated_suffix(f'pod:{controller}', 5)}"
+    )
 
 
 def _labels(controller: str) -> dict[str, str]:

@@ -16,7 +16,6 @@ and `large` keep just the Flux controllers' workloads).
 from __future__ import annotations
 
 import copy
-import hashlib
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,6 +23,7 @@ from typing import Any
 from tuiops.domain.refs import ObjectRef
 from tuiops.sim.charts import chart_objects
 from tuiops.sim.clock import rfc3339
+from tuiops.sim.flux_pods import HASH_ALPHABET, generated_suffix
 from tuiops.sim.recorder import event_object
 from tuiops.sim.resources import type_for_kind
 from tuiops.sim.roles import UPGRADE_STARTED_AGO
@@ -32,18 +32,7 @@ from tuiops.sim.scenario_objects import uid_for
 
 JsonObject = dict[str, Any]
 
-_HASH_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 RS_CONTROLLER = "replicaset-controller"
-
-
-def _pick(seed: str, length: int) -> str:
-    """Deterministic characters from the alphabet Kubernetes names generated objects with."""
-    number = int.from_bytes(hashlib.sha256(seed.encode()).digest(), "big")
-    chars = []
-    for _ in range(length):
-        number, digit = divmod(number, len(_HASH_ALPHABET))
-        chars.append(_HASH_ALPHABET[digit])
-    return "".join(chars)
 
 
 def _time(text: str) -> datetime:
@@ -120,7 +109,7 @@ def _replica_set(deployment: JsonObject, revision: int, created: datetime) -> Js
     """The ReplicaSet a Deployment's current template made, all its pods ready."""
     meta = deployment["metadata"]
     template = copy.deepcopy(deployment["spec"]["template"])
-    digest = _pick(f"{meta.get('namespace')}/{meta['name']}/{template}", 10)
+    digest = generated_suffix(f"{meta.get('namespace')}/{meta['name']}/{template}", 10)
     name = f"{meta['name']}-{digest}"
     template["metadata"]["labels"]["pod-template-hash"] = digest
     selector = dict(deployment["spec"]["selector"]["matchLabels"], **{"pod-template-hash": digest})
@@ -177,15 +166,13 @@ def _ready(obj: JsonObject, workers: int, at: datetime) -> None:
             "updatedNumberScheduled": workers,
         }
     elif kind == "Service":
-        seed = _pick(f"svc/{meta.get('namespace')}/{meta['name']}", 4)
-        address = (
-            f"10.96.{_HASH_ALPHABET.index(seed[0]) * 9}.{_HASH_ALPHABET.index(seed[1]) * 9 + 1}"
-        )
+        seed = generated_suffix(f"svc/{meta.get('namespace')}/{meta['name']}", 4)
+        address = f"10.96.{HASH_ALPHABET.index(seed[0]) * 9}.{HASH_ALPHABET.index(seed[1]) * 9 + 1}"
         obj["spec"]["clusterIP"] = address
         obj["spec"]["clusterIPs"] = [address]
         ingress = []
         if obj["spec"].get("type") == "LoadBalancer":
-            ingress = [{"ip": f"192.168.20.{_HASH_ALPHABET.index(seed[2]) + 30}", "ipMode": "VIP"}]
+            ingress = [{"ip": f"192.168.20.{HASH_ALPHABET.index(seed[2]) + 30}", "ipMode": "VIP"}]
         obj["status"] = {"loadBalancer": {"ingress": ingress} if ingress else {}}
 
 

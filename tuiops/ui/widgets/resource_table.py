@@ -80,29 +80,23 @@ class ResourceTable(ScrollView, can_focus=True):
         Binding("enter", "select", "Select", show=False),
     ]
 
-    class Highlighted(Message):
+    class KeyMessage(Message):
+        """A message about one row, named by its key."""
+
+        def __init__(self, table: ResourceTable, key: str) -> None:
+            super().__init__()
+            self.table = table
+            self.key = key
+
+        @property
+        def control(self) -> ResourceTable:
+            return self.table
+
+    class Highlighted(KeyMessage):
         """The cursor moved to another key (also sent when a sync moves it)."""
 
-        def __init__(self, table: ResourceTable, key: str) -> None:
-            super().__init__()
-            self.table = table
-            self.key = key
-
-        @property
-        def control(self) -> ResourceTable:
-            return self.table
-
-    class Selected(Message):
+    class Selected(KeyMessage):
         """Enter (or a click on the cursor row) on a key."""
-
-        def __init__(self, table: ResourceTable, key: str) -> None:
-            super().__init__()
-            self.table = table
-            self.key = key
-
-        @property
-        def control(self) -> ResourceTable:
-            return self.table
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
