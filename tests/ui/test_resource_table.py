@@ -173,6 +173,38 @@ def test_a_changed_row_repaints_only_its_line() -> None:
     _run(flow)
 
 
+def test_every_change_repaints_its_line_and_no_change_repaints_nothing() -> None:
+    async def flow(_app: TableApp, table: ResourceTable, pilot: Pilot[None]) -> None:
+        keys, _cells = _rows(5)
+        states = ["ok"] * 5
+
+        def cells(index: int) -> Cells:
+            return (Text(keys[index]), Text(states[index]))
+
+        table.sync(keys, cells)
+        await pilot.pause()
+        repainted: list[int] = []
+        original = table.refresh
+
+        def spy(*regions: Region, **kwargs: object) -> ResourceTable:
+            repainted.extend(region.y for region in regions)
+            return original(*regions, **kwargs)  # type: ignore[arg-type]
+
+        table.refresh = spy  # type: ignore[method-assign]
+        for state in ("bad", "worse"):  # the second change is judged against the first
+            states[2] = state
+            table.sync(keys, cells)
+            await pilot.pause()
+            assert repainted == [3], state
+            assert _screen_text(table)[3].split() == ["row-0002", state]
+            repainted.clear()
+        table.sync(keys, cells)  # equal cells, new objects: nothing to repaint
+        await pilot.pause()
+        assert repainted == []
+
+    _run(flow)
+
+
 def test_a_style_only_change_is_repainted_too() -> None:
     async def flow(_app: TableApp, table: ResourceTable, pilot: Pilot[None]) -> None:
         # Row 2, not the cursor row (the cursor's own colours cover a cell's).

@@ -17,7 +17,6 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -27,6 +26,8 @@ Cells = tuple[Text, ...]
 CellsOf = Callable[[int], Cells]
 CELL_PADDING = 1
 """Blank cells either side of a column's text, as in DataTable."""
+LINE_CACHE = 1024
+"""Rendered rows kept: several screens' worth of scrolling."""
 
 
 def _no_cells(_index: int) -> Cells:
@@ -106,8 +107,9 @@ class ResourceTable(ScrollView, can_focus=True):
         self._widths: list[int] = []
         self._labels: list[str] = []
         self._cursor = 0
-        # Rendered rows by key, reused while the screen hands out the same cells object.
-        self._lines: LRUCache[str, tuple[Cells, Strip]] = LRUCache(1024)
+        # Rendered rows by key, reused while the screen hands out equal cells. A plain dict:
+        # Textual's LRUCache never replaces the value of a key it holds.
+        self._lines: dict[str, tuple[Cells, Strip]] = {}
 
     # -- what the screens call -------------------------------------------------------------
 
@@ -217,7 +219,10 @@ class ResourceTable(ScrollView, can_focus=True):
         if cached is not None and same_cells(cached[0], cells):
             return cached[1]
         line = self._line(cells, base)
+        self._lines.pop(key, None)  # re-inserted last: the oldest entries go first
         self._lines[key] = (cells, line)
+        if len(self._lines) > LINE_CACHE:
+            del self._lines[next(iter(self._lines))]
         return line
 
     def _line(self, cells: Cells, base: Style) -> Strip:
