@@ -46,6 +46,8 @@ class DecodeError(ValueError):
 
 def _opt_int(value: object) -> int | None:
     """JSON integers (and integral floats) as int; booleans and anything else as None."""
+    if type(value) is int:  # the common case (a bool is not exactly int)
+        return value
     if isinstance(value, bool):
         return None
     if isinstance(value, int):

@@ -40,10 +40,10 @@ class ReleaseStatus(enum.Enum):
     @classmethod
     def parse(cls, text: str) -> ReleaseStatus:
         """The status named by `text`, UNKNOWN for anything Helm does not define."""
-        for member in cls:
-            if member.value == text:
-                return member
-        return cls.UNKNOWN
+        try:
+            return cls(text)
+        except ValueError:
+            return cls.UNKNOWN
 
     @property
     def is_pending(self) -> bool:
