@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from tuiops.ports import FluxControl, FluxFeed, ObjectDetails, TalosReader
+if TYPE_CHECKING:  # the console's first frame does not pay for every port's domain types
+    from tuiops.ports import FluxControl, FluxFeed, ObjectDetails, TalosReader
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ import contextlib
 import threading
 from dataclasses import dataclass
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App
@@ -29,10 +30,12 @@ from textual.worker import get_current_worker
 from tuiops.domain.actions import FAILURE, ActionOutcome
 from tuiops.domain.refs import ObjectRef
 from tuiops.domain.text import inert
-from tuiops.ports import FluxControl
 from tuiops.ui.actions import FLUX_ACTIONS, ActionSpec, bindings
 from tuiops.ui.screens.confirm import ConfirmScreen
 from tuiops.ui.state import ConsoleHost, ShowsObject, host_of
+
+if TYPE_CHECKING:
+    from tuiops.ports import FluxControl
 
 ACTIONABLE_KINDS = frozenset({"Kustomization", "HelmRelease"})
 """What the console lists and `FluxActions` reconciles with its source."""
