@@ -29,7 +29,7 @@ from tuiops.domain.decode import as_map, as_str
 from tuiops.domain.decode_live import DecodeError, decode_event
 from tuiops.domain.events import Event
 from tuiops.domain.helm import helm_storage_selector, unpack_release_payload
-from tuiops.domain.kinds import DEPLOYMENT, EVENT, POD, SECRET, ApiKind
+from tuiops.domain.kinds import DEPLOYMENT, EVENT, NAMESPACE, POD, REPLICA_SET, SECRET, ApiKind
 from tuiops.domain.live import LiveObject
 from tuiops.domain.release_manifest import ManifestObject, ReleaseManifest, manifest_objects
 from tuiops.domain.text import inert
@@ -44,7 +44,6 @@ from tuiops.domain.workloads import (
 )
 from tuiops.errors import ClusterError, Forbidden, NotFound
 
-REPLICA_SET = ApiKind("ReplicaSet", "apps", "v1", "replicasets")
 READABLE_KINDS: dict[tuple[str, str], ApiKind] = {
     (kind.group, kind.kind): kind
     for kind in (
@@ -56,7 +55,7 @@ READABLE_KINDS: dict[tuple[str, str], ApiKind] = {
         ApiKind("ServiceAccount", "", "v1", "serviceaccounts"),
         ApiKind("ConfigMap", "", "v1", "configmaps"),
         ApiKind("PersistentVolumeClaim", "", "v1", "persistentvolumeclaims"),
-        ApiKind("Namespace", "", "v1", "namespaces", namespaced=False),
+        NAMESPACE,
         ApiKind("StatefulSet", "apps", "v1", "statefulsets"),
         ApiKind("DaemonSet", "apps", "v1", "daemonsets"),
         ApiKind("Job", "batch", "v1", "jobs"),

@@ -47,6 +47,7 @@ POD = ApiKind("Pod", "", "v1", "pods")
 NODE = ApiKind("Node", "", "v1", "nodes", namespaced=False)
 NAMESPACE = ApiKind("Namespace", "", "v1", "namespaces", namespaced=False)
 DEPLOYMENT = ApiKind("Deployment", "apps", "v1", "deployments")
+REPLICA_SET = ApiKind("ReplicaSet", "apps", "v1", "replicasets")
 
 FLUX_APPLIERS = (KUSTOMIZATION, HELM_RELEASE)
 """The kinds that deploy things: the rows of the Apps screen and of `tuiops status`."""

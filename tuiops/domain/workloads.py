@@ -209,21 +209,33 @@ def _stateful_set(obj: Mapping[str, Any]) -> str:
     return ""
 
 
+def _first_shortfall(
+    status: Mapping[str, Any], wanted: int, counts: tuple[tuple[str, str], ...]
+) -> str:
+    """`have/wanted word` for the first status count below `wanted`, in the order given (the
+    earliest stage of a rollout that falls short); empty when none does."""
+    for field, word in counts:
+        have = as_int(status.get(field))
+        if wanted > have:
+            return f"{have}/{wanted} {word}"
+    return ""
+
+
 def _daemon_set(obj: Mapping[str, Any]) -> str:
     status = as_map(obj.get("status"))
     if "desiredNumberScheduled" not in status:
         return "not scheduled yet"
     wanted = as_int(status.get("desiredNumberScheduled"))
-    for field, word in (
-        ("currentNumberScheduled", "scheduled"),
-        ("updatedNumberScheduled", "updated"),
-        ("numberAvailable", "available"),
-        ("numberReady", "ready"),
-    ):
-        have = as_int(status.get(field))
-        if wanted > have:
-            return f"{have}/{wanted} {word}"
-    return ""
+    return _first_shortfall(
+        status,
+        wanted,
+        (
+            ("currentNumberScheduled", "scheduled"),
+            ("updatedNumberScheduled", "updated"),
+            ("numberAvailable", "available"),
+            ("numberReady", "ready"),
+        ),
+    )
 
 
 def _replica_set(obj: Mapping[str, Any]) -> str:
@@ -232,14 +244,17 @@ def _replica_set(obj: Mapping[str, Any]) -> str:
     if is_true(failure) and failure is not None:
         return f"{as_str(failure.get('reason'))}: {as_str(failure.get('message'))}"
     wanted = as_int(spec.get("replicas"), 1)
-    for field, word in (
-        ("fullyLabeledReplicas", "labelled"),
-        ("availableReplicas", "available"),
-        ("readyReplicas", "ready"),
-    ):
-        have = as_int(status.get(field))
-        if wanted > have:
-            return f"{have}/{wanted} {word}"
+    shortfall = _first_shortfall(
+        status,
+        wanted,
+        (
+            ("fullyLabeledReplicas", "labelled"),
+            ("availableReplicas", "available"),
+            ("readyReplicas", "ready"),
+        ),
+    )
+    if shortfall:
+        return shortfall
     current = as_int(status.get("replicas"))
     return f"{current - wanted} old replicas pending termination" if current > wanted else ""
 
