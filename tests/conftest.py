@@ -1,4 +1,4 @@
-"""Shared fixtures: where `../shared` is, and a helper to write small repos."""
+"""Shared fixtures: where the test fixtures are, and a helper to write small repos."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-"""`../shared` beside the checkout (CI lays it out the same way)."""
+FIXTURES_ROOT = Path(__file__).resolve().parent / "fixtures"
+"""SOPS vectors and keys, Flux objects and CRDs, talosctl outputs: copies kept in the repo so a
+plain clone runs the suite (the real-repo corpus stays outside; see tests/corpus)."""
 
 WriteRepo = Callable[[dict[str, str]], Path]
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SHARED
+from tests.conftest import FIXTURES_ROOT
 
-FIXTURES = SHARED / "fixtures" / "sops"
+FIXTURES = FIXTURES_ROOT / "sops"
 SOPS = Path(sys.executable).parent / "sops"
 
 

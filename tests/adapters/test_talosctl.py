@@ -43,7 +43,7 @@ from tuiops.sim import talos_nodes
 from tuiops.sim.talos_nodes import SimTalosCluster
 from tuiops.sim.talosctl import install_fake_talosctl
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "talos"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "talos"
 CP1, CP2, CP3, W1, W2 = (f"192.168.10.{n}" for n in (11, 12, 13, 21, 22))
 ALL = (CP1, CP2, CP3, W1, W2)
 

@@ -31,8 +31,7 @@ from tuiops.gitops.sops.keys import parse_identities, unlock_data_key
 from tuiops.gitops.sops.metadata import read_metadata
 from tuiops.gitops.sops.parse import parse_yaml
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-FIXTURES = SHARED / "fixtures" / "sops"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sops"
 KEY_FILE = FIXTURES / "keys" / "age-test-1.txt"
 RECIPIENT = (FIXTURES / "keys" / "age-test-1.pub").read_text(encoding="ascii").strip()
 BIN = Path(sys.executable).parent

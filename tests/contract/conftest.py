@@ -14,7 +14,7 @@ from tuiops.sim.clock import SimClock
 from tuiops.sim.cluster import SimulatedCluster
 from tuiops.sim.resources import type_for_kind
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "flux"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "flux"
 
 
 @dataclass

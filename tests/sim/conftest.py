@@ -30,7 +30,7 @@ from tuiops.sim.cluster import SimulatedCluster
 from tuiops.sim.podlogs import LogRecord
 from tuiops.sim.resources import type_for_kind
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "flux"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "flux"
 KUBECTL = Path("/usr/bin/kubectl")
 NOW = datetime.fromisoformat("2025-11-25T10:10:00+00:00")
 """The frozen "now" of every fixture cluster."""

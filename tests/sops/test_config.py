@@ -16,8 +16,7 @@ from tuiops.gitops.sops.config import CreationRule, SopsConfig, find_config, loa
 from tuiops.gitops.sops.errors import SopsConfigError
 from tuiops.gitops.sops.rules import DEFAULT_RULE, EncryptionRule, rule_from_metadata
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-FIXTURES = SHARED / "fixtures" / "sops"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sops"
 TEMPLATE = FIXTURES / "repo" / ".sops.yaml"
 SOPS = Path(sys.executable).parent / "sops"
 K1 = "age12404z6nyvmjkps05d99n5flmgdfndsd9efhln90mrymk0p976pusaxxzn4"

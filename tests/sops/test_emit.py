@@ -24,8 +24,7 @@ from tuiops.gitops.sops.emit import emit_yaml
 from tuiops.gitops.sops.goyaml import resolve_plain
 from tuiops.gitops.sops.tree import Comment, Document, Mapping, Node, Scalar, Sequence
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-FIXTURES = SHARED / "fixtures" / "sops"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sops"
 SOPS = Path(sys.executable).parent / "sops"
 KEYS = FIXTURES / "keys"
 T = TypeVar("T")

@@ -28,8 +28,7 @@ from tuiops.gitops.sops.rules import (
     rule_from_metadata,
 )
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-FIXTURES = SHARED / "fixtures" / "sops"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sops"
 SOPS = Path(sys.executable).parent / "sops"
 COMPAT = (
     "((?i)(displayname|email|pass|ca|id|bootstraptoken|secretboxencryptionsecret|secrets|"

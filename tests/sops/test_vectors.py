@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SHARED
+from tests.conftest import FIXTURES_ROOT
 from tuiops.gitops.sops.edit import set_value
 from tuiops.gitops.sops.errors import (
     NoIdentityError,
@@ -25,7 +25,7 @@ from tuiops.gitops.sops.files import OpenSopsFile, open_sops_file
 from tuiops.gitops.sops.keys import IdentitySource, identity_sources, parse_identities
 from tuiops.gitops.sops.plaintext import plaintext_yaml
 
-FIXTURES = SHARED / "fixtures" / "sops"
+FIXTURES = FIXTURES_ROOT / "sops"
 SOPS = Path(sys.executable).parent / "sops"
 YAML_VECTORS = sorted(p.name for p in FIXTURES.glob("*.enc.yaml"))
 REPO_VECTORS = sorted(
@@ -40,7 +40,7 @@ def key(name: str = "age-test-1") -> list[IdentitySource]:
 
 
 def test_fixtures_are_present() -> None:
-    assert len(YAML_VECTORS) >= 9 and len(REPO_VECTORS) == 4, "shared/fixtures/sops missing"
+    assert len(YAML_VECTORS) >= 9 and len(REPO_VECTORS) == 4, "tests/fixtures/sops missing"
 
 
 @pytest.mark.parametrize("name", YAML_VECTORS)

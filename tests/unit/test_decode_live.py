@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import SHARED
+from tests.conftest import FIXTURES_ROOT
 from tuiops.domain.decode_live import (
     DecodeError,
     decode_event,
@@ -25,7 +25,7 @@ from tuiops.domain.live import LiveObject
 from tuiops.domain.refs import ObjectRef
 from tuiops.domain.status import ConditionStatus
 
-FLUX = SHARED / "fixtures" / "flux"
+FLUX = FIXTURES_ROOT / "flux"
 REV_NEW = "main@sha1:3f1c9a0e7b6d5c4a3928171605f4e3d2c1b0a998"
 REV_OLD = "main@sha1:9b8a7c6d5e4f30211203948576a6b5c4d3e2f1a0"
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import SHARED
+from tests.conftest import FIXTURES_ROOT
 from tuiops.domain import helm
 from tuiops.domain.decode_live import (
     DecodeError,
@@ -27,7 +27,7 @@ from tuiops.domain.helm import (
     values_diff,
 )
 
-FLUX = SHARED / "fixtures" / "flux"
+FLUX = FIXTURES_ROOT / "flux"
 
 
 def _json(name: str) -> Any:

@@ -9,12 +9,12 @@ import json
 
 import pytest
 
-from tests.conftest import SHARED
+from tests.conftest import FIXTURES_ROOT
 from tuiops.domain.decode_live import decode_log_line
 from tuiops.domain.logs import LogFilter, LogLevel, LogLine, format_flux_logs
 from tuiops.domain.refs import ObjectRef
 
-FLUX = SHARED / "fixtures" / "flux"
+FLUX = FIXTURES_ROOT / "flux"
 TEXT = (FLUX / "controller-logs.jsonl").read_text(encoding="utf-8").splitlines()
 
 

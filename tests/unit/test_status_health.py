@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import SHARED
+from tests.conftest import FIXTURES_ROOT
 from tuiops.domain.decode_live import decode_live_object
 from tuiops.domain.live import LiveObject
 from tuiops.domain.status import Condition, ConditionStatus, Health, find_condition, health_of
 
-FLUX = SHARED / "fixtures" / "flux"
+FLUX = FIXTURES_ROOT / "flux"
 T, F, U = ConditionStatus.TRUE, ConditionStatus.FALSE, ConditionStatus.UNKNOWN
 
 
