@@ -12,7 +12,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tuiops.gitops.sops.config import CreationRule, SopsConfig, find_config, load_config
+from tuiops.gitops.sops.config import (
+    CreationRule,
+    GroupSpec,
+    SopsConfig,
+    find_config,
+    load_config,
+)
 from tuiops.gitops.sops.errors import SopsConfigError
 from tuiops.gitops.sops.rules import DEFAULT_RULE, EncryptionRule, rule_from_metadata
 
@@ -61,7 +67,7 @@ def test_clustertool_template() -> None:
 def test_rule_for_template_files(relpath: str, expected: tuple[EncryptionRule, bool]) -> None:
     chosen = load_config(TEMPLATE).rule_for(TEMPLATE.parent / relpath)
     assert (chosen.rule, chosen.mac_only_encrypted) == expected
-    assert chosen.recipient_groups == ((K1,),)
+    assert chosen.groups == (GroupSpec((K1,)),)
 
 
 def test_rule_for_first_match_wins_and_catch_all(tmp_path: Path) -> None:
@@ -140,9 +146,9 @@ def test_recipients_key_groups_and_stores(tmp_path: Path) -> None:
     first, second, third = config.rules
     assert (config.yaml_indent, config.json_indent) == (4, "  ")
     assert first == CreationRule("", ("a1", "a2"), DEFAULT_RULE, True, 2, ())
-    assert second.age == ("b1", "b2", "b3") and second.recipient_groups == (("b1", "b2", "b3"),)
-    assert third.key_groups == (("g1", "g2"), ("h1", "h2"))
-    assert third.recipient_groups == third.key_groups
+    assert second.age == ("b1", "b2", "b3") and second.groups == (GroupSpec(("b1", "b2", "b3")),)
+    assert third.key_groups == (GroupSpec(("g1", "g2")), GroupSpec(("h1", "h2")))
+    assert third.groups == third.key_groups
 
 
 def test_defaults_without_stores(tmp_path: Path) -> None:

@@ -47,7 +47,6 @@ from tuiops.gitops.sops.goyaml import yaml_scalar_text
 from tuiops.gitops.sops.keys import IdentitySource, parse_identities
 from tuiops.gitops.sops.parse import parse_yaml
 from tuiops.gitops.sops.plaintext import plaintext_yaml
-from tuiops.gitops.sops.rekey import rotate_data_key
 from tuiops.gitops.sops.rules import DEFAULT_RULE, EncryptionRule
 from tuiops.gitops.sops.tree import Comment, Mapping, Node, Scalar, ScalarValue, Sequence
 
@@ -394,7 +393,7 @@ def test_rotate_datakey_keeps_every_comment_readable(
         target = folder / "theirs.yaml"
         target.write_text(encrypted, encoding="utf-8")
         opened = open_sops_file(target, sources)
-        opened.save(rotate_data_key(opened.decrypted))
+        opened.save(*opened.rotate())
         done = run_sops(["-d", target.name], folder)
         assert "possibly unencrypted comment" not in done.stderr
         assert done.stdout == _SECRET_TRAILING

@@ -47,6 +47,7 @@ def run(
     stdin: str | None = None,
     env: Mapping[str, str] | None = None,
     check: bool = True,
+    decode_errors: str = "replace",
 ) -> Completed:
     """Run `argv` to completion.
 
@@ -56,6 +57,8 @@ def run(
         stdin: text fed on standard input (the only way secrets go in).
         env: the full environment for the child (default: inherited).
         check: raise CommandFailed on a non-zero exit.
+        decode_errors: how undecodable output bytes are read ("replace": a program printing
+            binary never raises here; "surrogateescape" lets the caller tell such bytes apart).
 
     Raises:
         ToolNotFound: the program does not exist.
@@ -69,6 +72,7 @@ def run(
             stderr=subprocess.PIPE,
             env=dict(env) if env is not None else None,
             text=True,
+            errors=decode_errors,
             start_new_session=True,  # its own process group, so a kill reaches its children
         )
     except FileNotFoundError:

@@ -8,9 +8,11 @@ import os
 import sys
 from pathlib import Path
 
+from tuiops.domain.text import inert
 from tuiops.errors import RepoLayoutError, UsageError
 from tuiops.gitops.discovery import check_repo_dir, find_repo_root
-from tuiops.gitops.sops.files import OpenSopsFile, address_text, open_sops_file
+from tuiops.gitops.sops.files import OpenSopsFile, open_sops_file
+from tuiops.gitops.sops.goyaml import yaml_scalar_text
 from tuiops.gitops.sops.keys import IdentitySource, identity_sources, parse_identities
 from tuiops.sim.example_repo import DEMO_KEY_FILE, EXAMPLE_REPO
 
@@ -30,13 +32,13 @@ def _repo(args: argparse.Namespace) -> Path | None:
 
 def _sources(repo: Path | None) -> list[IdentitySource]:
     env = dict(os.environ)
-    key_output = None
-    if env.get("SOPS_AGE_KEY_CMD"):
+    key_cmd: tuple[bytes | None, str] = (None, "")
+    if env.get("SOPS_AGE_KEY_CMD", "").strip():
         # Imported only when needed: it is the one path here that starts a process.
         from tuiops.adapters.age_key_command import run_key_command
 
-        key_output = run_key_command(env)
-    sources = identity_sources(env, Path.home(), repo, key_output)
+        key_cmd = run_key_command(env)
+    sources = identity_sources(env, Path.home(), repo, key_cmd)
     if repo == EXAMPLE_REPO:
         sources.append(parse_identities(DEMO_KEY_FILE.read_text(), "demo-only.agekey"))
     return sources
@@ -64,6 +66,19 @@ def _open(args: argparse.Namespace) -> OpenSopsFile:
     return open_sops_file(path, _sources(repo))
 
 
+def _document(args: argparse.Namespace) -> int | None:
+    number: int | None = getattr(args, "document", None)
+    if number is not None and number < 1:
+        raise UsageError("--document counts from 1")
+    return None if number is None else number - 1
+
+
+def _shown(text: str) -> str:
+    """File text made safe for a terminal: a key or value cannot retitle the window, write the
+    clipboard (OSC 52) or move the cursor."""
+    return inert(text, one_line=True)
+
+
 def run_show(args: argparse.Namespace) -> int:
     opened = _open(args)
     entries = opened.entries()
@@ -77,64 +92,61 @@ def run_show(args: argparse.Namespace) -> int:
             }
             for e in entries
         ]
+        # json escapes every control character, so this output is inert as it is.
         json.dump({"file": str(opened.path), "entries": rows}, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
-        width = max((len(e.key) for e in entries), default=0)
-        for entry in entries:
-            shown = entry.value if args.reveal else entry.masked()
-            sys.stdout.write(f"{entry.key:<{width}}  {shown}\n")
+        keys = [_shown(e.key) for e in entries]
+        width = max((len(k) for k in keys), default=0)
+        for key, entry in zip(keys, entries, strict=True):
+            shown = _shown(entry.value if args.reveal else entry.masked())
+            sys.stdout.write(f"{key:<{width}}  {shown}\n")
     return EXIT_OK
 
 
 def run_get(args: argparse.Namespace) -> int:
     opened = _open(args)
-    leaf = opened.decrypted.leaf(opened.find(args.key))
-    if leaf is None or leaf.kind == "comment":
-        raise UsageError(f"{opened.path}: no key {args.key}")
-    entry = next(e for e in opened.entries() if e.key == _key_text(opened, args.key))
-    sys.stdout.write(entry.value + "\n")
+    document = _document(args)
+    leaf = opened.get(opened.find(args.key, document), document)
+    value = leaf.value if leaf.kind == "str" else yaml_scalar_text(leaf.kind, leaf.value)
+    text = str(value)
+    # Piped, the value goes out byte for byte (scripts need it exact); on a terminal it is
+    # shown inert, like every other file text.
+    sys.stdout.write((_shown(text) if sys.stdout.isatty() else text) + "\n")
     return EXIT_OK
-
-
-def _key_text(opened: OpenSopsFile, key: str) -> str:
-    return address_text(opened.find(key))
 
 
 def _save(opened: OpenSopsFile, new_text: str | None, what: str) -> int:
     if new_text is None:
-        sys.stderr.write(f"{what}: unchanged, nothing written\n")
+        sys.stderr.write(f"{_shown(what)}: unchanged, nothing written\n")
         return EXIT_OK
     opened.save(new_text)
-    sys.stderr.write(f"{what}: saved {opened.path}\n")
+    sys.stderr.write(f"{_shown(what)}: saved {_shown(str(opened.path))}\n")
     return EXIT_OK
 
 
 def run_set(args: argparse.Namespace) -> int:
-    from tuiops.gitops.sops.edit import set_value  # only edits need it
-
     opened = _open(args)
     from tuiops.cli.env_values import read_value
 
+    document = _document(args)
+    address = opened.find(args.key, document)
     value = read_value(args.key)
-    return _save(opened, set_value(opened.decrypted, opened.find(args.key), value), args.key)
+    return _save(opened, opened.set(address, value, document), args.key)
 
 
 def run_rm(args: argparse.Namespace) -> int:
-    from tuiops.gitops.sops.edit import delete_value  # only edits need it
-
     opened = _open(args)
-    return _save(opened, delete_value(opened.decrypted, opened.find(args.key)), args.key)
+    document = _document(args)
+    return _save(opened, opened.delete(opened.find(args.key, document), document), args.key)
 
 
 def run_rotate(args: argparse.Namespace) -> int:
-    from tuiops.gitops.sops.edit import set_value  # only edits need it
-
     opened = _open(args)
-    address = opened.find(args.key)
-    if opened.decrypted.leaf(address) is None:
-        raise UsageError(f"{opened.path}: no key {args.key} (use `env set` to add one)")
+    document = _document(args)
+    address = opened.find(args.key, document)
+    opened.get(address, document)  # only an existing value is rotated (`env set` adds one)
     from tuiops.cli.env_values import generate_value
 
     value = generate_value(args.length, args.charset)
-    return _save(opened, set_value(opened.decrypted, address, value), f"{args.key} rotated")
+    return _save(opened, opened.set(address, value, document), f"{args.key} rotated")

@@ -11,83 +11,122 @@ from pathlib import Path
 from tuiops.cli import serialize, text
 from tuiops.cli.env import EXIT_OK, _repo, _sources
 from tuiops.domain.findings import Severity
+from tuiops.domain.text import inert
 from tuiops.errors import UsageError
 from tuiops.gitops.sops.config import SopsConfig, find_config, load_config
 from tuiops.gitops.sops.encrypt import encrypt_new
-from tuiops.gitops.sops.files import format_of, open_sops_file
+from tuiops.gitops.sops.errors import SopsError
+from tuiops.gitops.sops.files import OpenSopsFile, open_sops_file
+from tuiops.gitops.sops.metadata import KeyGroup
 from tuiops.gitops.sops.policy import candidate_files, check_policy, is_sops_text
-from tuiops.gitops.sops.rekey import rotate_data_key, update_keys
+from tuiops.gitops.sops.rekey import update_keys
 from tuiops.gitops.sops.storage import read_with_stamp, write_atomic
+from tuiops.gitops.sops.stores import format_of
 
 EXIT_FINDINGS = 1
 
 
-def _config(repo: Path | None) -> SopsConfig:
-    found = find_config(Path.cwd(), os.environ) or (
-        find_config(repo, os.environ) if repo is not None else None
-    )
+def _config(args: argparse.Namespace, repo: Path | None) -> SopsConfig:
+    """The `.sops.yaml` to follow: with `--repo`/`--example`, that repo's own (a config in the
+    current folder must not re-key another repo's files); otherwise sops' search from here."""
+    explicit = bool(args.repo or args.example)
+    if explicit and repo is not None:
+        found = find_config(repo, os.environ)
+    else:
+        found = find_config(Path.cwd(), os.environ) or (
+            find_config(repo, os.environ) if repo is not None else None
+        )
     if found is None:
         raise UsageError("no .sops.yaml found (from the current folder up, or in the repo)")
     return load_config(found)
 
 
 def _sops_paths(args: argparse.Namespace, repo: Path | None) -> list[Path]:
+    """The files named, or every SOPS file of the repo in any format sops reads."""
     if args.paths:
         return [Path(p) for p in args.paths]
     if repo is None:
         raise UsageError("not inside a git repository; name the files")
-    return [
-        p
-        for p in candidate_files(repo)
-        if format_of(p) == "yaml" and is_sops_text(read_with_stamp(p)[0])
-    ]
+    found = []
+    for path in candidate_files(repo):
+        try:
+            text, _stamp = read_with_stamp(path)
+        except SopsError:
+            continue  # not UTF-8 text: not a SOPS file
+        if is_sops_text(text):
+            found.append(path)
+    return found
+
+
+def _shown(path: Path) -> str:
+    return inert(str(path), one_line=True)
+
+
+def _open_all(paths: list[Path], repo: Path | None) -> list[OpenSopsFile]:
+    """Every file opened (decrypted, MAC checked) before any is changed."""
+    sources = _sources(repo)
+    return [open_sops_file(path, sources) for path in paths]
+
+
+def _write_all(planned: list[tuple[OpenSopsFile, str, bytes | None]]) -> None:
+    for opened, new_text, key in planned:
+        opened.save(new_text, key)
 
 
 def run_updatekeys(args: argparse.Namespace) -> int:
     repo = _repo(args)
-    config = _config(repo)
-    sources = _sources(repo)
-    changed = 0
-    for path in _sops_paths(args, repo):
-        recipients = config.rule_for(path.resolve()).age
-        opened = open_sops_file(path, sources)
-        new_text = update_keys(opened.decrypted, recipients)
+    config = _config(args, repo)
+    files = _open_all(_sops_paths(args, repo), repo)
+    planned: list[tuple[OpenSopsFile, str, bytes | None]] = []
+    for opened in files:
+        specs = config.rule_for(opened.path.resolve()).groups
+        if not any(spec.age for spec in specs) and not any(spec.others for spec in specs):
+            raise UsageError(f"{_shown(opened.path)}: its creation rule names no keys")
+        new_text = update_keys(opened.decrypted, specs)
         if new_text is None:
-            sys.stdout.write(f"up to date      {path}\n")
+            sys.stdout.write(f"up to date      {_shown(opened.path)}\n")
             continue
-        changed += 1
-        old = ", ".join(s.recipient for s in opened.decrypted.metadata.age)
-        verb = "would update" if args.dry_run else "updated"
-        sys.stdout.write(f"{verb:<15} {path}: {old} -> {', '.join(recipients)}\n")
-        if not args.dry_run:
-            opened.save(new_text)
-    sys.stdout.write(f"{changed} file(s) {'to update' if args.dry_run else 'updated'}\n")
+        planned.append((opened, new_text, None))
+        old = _groups_text(opened.decrypted.metadata.key_groups)
+        new = " | ".join(", ".join((*g.age, *g.others)) for g in specs)
+        verb = "would update" if args.dry_run else "updating"
+        sys.stdout.write(f"{verb:<15} {_shown(opened.path)}: {old} -> {new}\n")
+    if not args.dry_run:
+        _write_all(planned)
+    sys.stdout.write(f"{len(planned)} file(s) {'to update' if args.dry_run else 'updated'}\n")
     return EXIT_OK
+
+
+def _groups_text(groups: tuple[KeyGroup, ...]) -> str:
+    return " | ".join(", ".join((*g.recipients, *g.other_names())) for g in groups)
 
 
 def run_rotate_datakey(args: argparse.Namespace) -> int:
     repo = _repo(args)
-    sources = _sources(repo)
-    paths = _sops_paths(args, repo)
-    for path in paths:
-        opened = open_sops_file(path, sources)  # every file must open before any is changed
-        if args.dry_run:
-            sys.stdout.write(f"would rotate    {path}\n")
-            continue
-        opened.save(rotate_data_key(opened.decrypted))
-        sys.stdout.write(f"rotated         {path}\n")
-    sys.stdout.write(f"{len(paths)} file(s) {'to rotate' if args.dry_run else 'rotated'}\n")
+    files = _open_all(_sops_paths(args, repo), repo)
+    planned: list[tuple[OpenSopsFile, str, bytes | None]] = [
+        (opened, *opened.rotate()) for opened in files
+    ]
+    for opened, _text, _key in planned:
+        verb = "would rotate" if args.dry_run else "rotating"
+        sys.stdout.write(f"{verb:<15} {_shown(opened.path)}\n")
+    if not args.dry_run:
+        _write_all(planned)
+    sys.stdout.write(f"{len(planned)} file(s) {'to rotate' if args.dry_run else 'rotated'}\n")
     return EXIT_OK
 
 
 def run_encrypt(args: argparse.Namespace) -> int:
     repo = _repo(args)
-    config = _config(repo)
+    config = _config(args, repo)
     path = Path(args.path)
     plaintext, stamp = read_with_stamp(path)
-    encrypted = encrypt_new(plaintext, config.rule_for(path.resolve()), config.yaml_indent)
+    fmt = format_of(path)
+    indent: int | str = config.json_indent if fmt in ("json", "binary") else config.yaml_indent
+    creation = config.rule_for(path.resolve())
+    encrypted = encrypt_new(plaintext, creation, indent, fmt=fmt)
     write_atomic(path, encrypted, stamp)
-    sys.stderr.write(f"encrypted {path}\n")
+    sys.stderr.write(f"encrypted {_shown(path)}\n")
     return EXIT_OK
 
 
@@ -95,7 +134,7 @@ def run_check(args: argparse.Namespace) -> int:
     repo = _repo(args)
     if repo is None:
         raise UsageError("not inside a git repository; pass --repo")
-    findings = sorted(check_policy(repo, _config(repo)), key=lambda f: f.sort_key())
+    findings = sorted(check_policy(repo, _config(args, repo)), key=lambda f: f.sort_key())
     if args.json:
         json.dump({"findings": [serialize.finding_json(f) for f in findings]}, sys.stdout, indent=2)
         sys.stdout.write("\n")

@@ -17,7 +17,12 @@ def read_value(key: str) -> str:
     """The new value: from stdin when piped (one trailing newline dropped), else a no-echo
     prompt. Never from argv, which every user of the box can read."""
     if not sys.stdin.isatty():
-        value = sys.stdin.read()
+        try:
+            value = sys.stdin.buffer.read().decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise UsageError(
+                f"the value on stdin is not UTF-8 text (byte {error.start + 1}); nothing changed"
+            ) from None
         return value[:-1] if value.endswith("\n") else value
     try:
         first = getpass.getpass(f"new value for {key} (hidden): ")

@@ -84,7 +84,10 @@ def decrypt(token: Token, key: bytes, aad: str, where: str) -> str:
         raise TamperedError(
             f"{where}: value fails authentication (changed, or moved from another key)"
         ) from None
-    return plain.decode("utf-8")
+    try:
+        return plain.decode("utf-8")
+    except UnicodeDecodeError:
+        raise TamperedError(f"{where}: decrypts to bytes that are not UTF-8 text") from None
 
 
 def mac_hex(plaintexts: Iterable[str], mac_only_encrypted: bool) -> str:

@@ -26,6 +26,16 @@ _DEFAULT_YAML_INDENT = 4
 
 
 @dataclass(frozen=True, slots=True)
+class GroupSpec:
+    """The keys of one key group a rule names: age recipients, and the others by name."""
+
+    age: tuple[str, ...]
+    others: tuple[str, ...] = ()
+    """Non-age keys as `type:identifier` (`pgp:FINGERPRINT`, `kms:ARN`, ...); tuiops cannot
+    seal for them, so a rule that needs a new such stanza is refused."""
+
+
+@dataclass(frozen=True, slots=True)
 class CreationRule:
     """One entry of `creation_rules`, with the keys and rule a new file gets from it."""
 
@@ -36,15 +46,22 @@ class CreationRule:
     rule: EncryptionRule
     mac_only_encrypted: bool
     shamir_threshold: int | None
-    key_groups: tuple[tuple[str, ...], ...]
-    """The age recipients of each key group when `key_groups` is used; empty otherwise."""
+    key_groups: tuple[GroupSpec, ...]
+    """The groups of `key_groups` when it is used; empty otherwise."""
+    others: tuple[str, ...] = ()
+    """The flat non-age keys (pgp, kms, gcp_kms, azure_keyvault, hc_vault_transit_uri)."""
 
     @property
-    def recipient_groups(self) -> tuple[tuple[str, ...], ...]:
-        """The age recipient groups a new file is encrypted to (one group without key_groups)."""
+    def groups(self) -> tuple[GroupSpec, ...]:
+        """The key groups a file made by this rule gets (one group without key_groups)."""
         if self.key_groups:
             return self.key_groups
-        return (self.age,) if self.age else ()
+        return (GroupSpec(self.age, self.others),) if self.age or self.others else ()
+
+    @property
+    def all_age(self) -> tuple[str, ...]:
+        """Every age recipient of every group."""
+        return tuple(r for group in self.groups for r in group.age)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +180,7 @@ def _creation_rule(raw: object, index: int) -> CreationRule:
         if path_regex:
             compile_go_regex(path_regex)
         groups = tuple(
-            _group_recipients(group, f"key group {n + 1}")
+            _group_spec(group, f"key group {n + 1}")
             for n, group in enumerate(_list(rule.get("key_groups"), "key_groups"))
         )
         return CreationRule(
@@ -173,6 +190,7 @@ def _creation_rule(raw: object, index: int) -> CreationRule:
             mac_only_encrypted=_bool(rule.get("mac_only_encrypted"), "mac_only_encrypted"),
             shamir_threshold=_optional_int(rule.get("shamir_threshold"), "shamir_threshold"),
             key_groups=groups,
+            others=_flat_others(rule),
         )
     except SopsConfigError as exc:
         raise SopsConfigError(f"{where}: {exc}") from None
@@ -189,13 +207,54 @@ def _flat_recipients(value: object) -> tuple[str, ...]:
     raise SopsConfigError(f"age must be a string or a list, not {type(value).__name__}")
 
 
-def _group_recipients(raw: object, where: str) -> tuple[str, ...]:
+_FLAT_OTHERS = (
+    ("pgp", "pgp"),
+    ("kms", "kms"),
+    ("gcp_kms", "gcp_kms"),
+    ("azure_keyvault", "azure_kv"),
+    ("hc_vault_transit_uri", "hc_vault"),
+)
+"""Flat rule fields for non-age keys (comma-separated strings) and the type they make."""
+_GROUP_OTHERS = (
+    ("pgp", "pgp", ""),
+    ("kms", "kms", "arn"),
+    ("gcp_kms", "gcp_kms", "resource_id"),
+    ("azure_keyvault", "azure_kv", "vaultUrl"),
+    ("hc_vault", "hc_vault", ""),
+)
+"""Non-age fields of a key group: (field, type, the identifying field of a map entry)."""
+
+
+def _flat_others(rule: dict[str, Any]) -> tuple[str, ...]:
+    names: list[str] = []
+    for field, kind in _FLAT_OTHERS:
+        value = rule.get(field)
+        if value is None:
+            continue
+        items = value.split(",") if isinstance(value, str) else _list(value, field)
+        names += [f"{kind}:{str(item).strip()}" for item in items if str(item).strip()]
+    return tuple(names)
+
+
+def _group_others(group: dict[str, Any], where: str) -> list[str]:
+    names: list[str] = []
+    for field, kind, ident in _GROUP_OTHERS:
+        for entry in _list(group.get(field), f"{where} {field}"):
+            value = entry.get(ident) if isinstance(entry, dict) and ident else entry
+            names.append(f"{kind}:{value}")
+    return names
+
+
+def _group_spec(raw: object, where: str) -> GroupSpec:
     group = _mapping(raw, where)
     recipients = _split_each(_list(group.get("age"), f"{where} age"), f"{where} age")
+    others = _group_others(group, where)
     for merged in _list(group.get("merge"), f"{where} merge"):
-        recipients += _group_recipients(merged, f"{where} merge")
+        inner = _group_spec(merged, f"{where} merge")
+        recipients += inner.age
+        others += inner.others
     # sops drops repeated keys inside a group, keeping the first.
-    return tuple(dict.fromkeys(recipients))
+    return GroupSpec(tuple(dict.fromkeys(recipients)), tuple(dict.fromkeys(others)))
 
 
 def _split_each(items: list[Any], what: str) -> list[str]:

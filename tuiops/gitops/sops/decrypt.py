@@ -58,18 +58,35 @@ class DecryptedComment:
 
 @dataclass(slots=True)
 class DecryptedYaml:
-    """A SOPS YAML file open in memory: its text, tree, data key and plaintext values."""
+    """A SOPS file open in memory: its text, tree, data key and plaintext values.
+
+    Every format (YAML, JSON, dotenv, INI, binary) is read into the same tree, so one walker
+    decrypts them all; `format` says how the text is written back.
+    """
 
     file: str
     text: str
     documents: list[Document]
     metadata: Metadata
     data_key: bytes
+    format: str = "yaml"
     leaves: list[Leaf] = field(default_factory=list)
     comments: list[DecryptedComment] = field(default_factory=list)
+    _index: dict[tuple[int, Address], Leaf] | None = None
 
-    def leaf(self, address: Address) -> Leaf | None:
-        return next((leaf for leaf in self.leaves if leaf.address == address), None)
+    def leaf(self, address: Address, document: int | None = None) -> Leaf | None:
+        """The value at `address` in `document` (default: the first document that has it)."""
+        if self._index is None:
+            self._index = {}
+            for leaf in self.leaves:
+                self._index.setdefault((leaf.document, leaf.address), leaf)
+        if document is not None:
+            return self._index.get((document, address))
+        for number in range(len(self.documents)):
+            found = self._index.get((number, address))
+            if found is not None:
+                return found
+        return None
 
     def mac_plaintexts(self) -> Iterator[str]:
         """The values the MAC covers, in document order, as sops hashes them."""
@@ -174,7 +191,13 @@ class _Walker:
             text = decrypt(token, self._open.data_key, _aad(path), where)
             kind = token.kind  # type: ignore[assignment]
             is_comment = token.kind == "comment"
-            value = text if is_comment else parse_sops_plaintext(kind, text)
+            try:
+                value = text if is_comment else parse_sops_plaintext(kind, text)
+            except ValueError:
+                # The type field is not authenticated: a changed one shows up here.
+                raise TamperedError(
+                    f"{where}: its type field ({token.kind}) does not fit the value"
+                ) from None
         elif encrypted and kind not in ("null", "str"):
             raise TamperedError(f"{where}: value is not encrypted (does not match sops' format)")
         self._open.leaves.append(Leaf(address, path, node, kind, value, encrypted, number))
@@ -193,8 +216,14 @@ def open_yaml(text: str, file: str, sources: Sequence[IdentitySource]) -> Decryp
     """
     documents = parse_yaml(text)
     metadata = read_metadata(documents, file)
-    key = unlock_data_key(metadata.age, sources, file)
+    key = unlock_metadata(metadata, sources, file)
     return open_with_key(text, file, key, documents, metadata)
+
+
+def unlock_metadata(metadata: Metadata, sources: Sequence[IdentitySource], file: str) -> bytes:
+    """The data key, from the file's key groups (Shamir-combined when there are several)."""
+    groups = [group.age for group in metadata.key_groups]
+    return unlock_data_key(groups, metadata.threshold, sources, file)
 
 
 def open_with_key(
@@ -204,15 +233,20 @@ def open_with_key(
     documents: list[Document] | None = None,
     metadata: Metadata | None = None,
     verify: bool = True,
+    fmt: str = "yaml",
 ) -> DecryptedYaml:
     """Decrypt `text` with a data key already known (after an edit).
 
     Args:
         verify: check the MAC; only `edit.seal` passes False, for a text it re-seals at once.
+        fmt: the file's format (see `stores.format_of`), when `documents` are not given.
     """
-    documents = documents if documents is not None else parse_yaml(text)
+    if documents is None:
+        from tuiops.gitops.sops.stores import parse_encrypted
+
+        documents = parse_encrypted(text, fmt)
     metadata = metadata if metadata is not None else read_metadata(documents, file)
-    opened = DecryptedYaml(file, text, documents, metadata, key)
+    opened = DecryptedYaml(file, text, documents, metadata, key, fmt)
     walker = _Walker(opened)
     for number, document in enumerate(documents):
         if isinstance(document.root, Mapping):

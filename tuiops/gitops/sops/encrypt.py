@@ -1,4 +1,5 @@
-"""Encrypting a new SOPS YAML file the way sops 3.11 does, per a `.sops.yaml` creation rule."""
+"""Encrypting a new SOPS file (any format) the way sops 3.11 does, per a `.sops.yaml` creation
+rule."""
 
 from __future__ import annotations
 
@@ -8,12 +9,9 @@ from collections.abc import Callable
 
 from tuiops.gitops.sops.cipher import encrypt, mac_hex
 from tuiops.gitops.sops.config import CreationRule
-from tuiops.gitops.sops.emit import emit_yaml
 from tuiops.gitops.sops.errors import AlreadyEncryptedError, UnsupportedError
 from tuiops.gitops.sops.goyaml import sops_plaintext
-from tuiops.gitops.sops.keys import seal_data_key
-from tuiops.gitops.sops.metadata import METADATA_KEY
-from tuiops.gitops.sops.parse import parse_yaml
+from tuiops.gitops.sops.metadata import METADATA_KEY, Metadata, metadata_tree
 from tuiops.gitops.sops.rules import EncryptionRule
 from tuiops.gitops.sops.tree import Comment, Document, Mapping, Node, Scalar, Sequence
 
@@ -84,55 +82,95 @@ class _Encryptor:
         return Scalar(token, "str")
 
 
-def _metadata(
-    creation: CreationRule, stanza_items: list[Node], lastmodified: str, mac: str
-) -> Mapping:
-    items: list[tuple[str, Node] | Comment] = []
-    if creation.shamir_threshold is not None:
-        items.append(("shamir_threshold", Scalar(creation.shamir_threshold, "int")))
-    items.append(("age", Sequence(items=list(stanza_items))))
-    items.append(("lastmodified", Scalar(lastmodified, "str")))
-    items.append(("mac", Scalar(mac, "str")))
-    items.append((creation.rule.field, Scalar(creation.rule.value, "str")))
-    if creation.mac_only_encrypted:
-        items.append(("mac_only_encrypted", Scalar(True, "bool")))
-    items.append(("version", Scalar(SOPS_VERSION, "str")))
-    return Mapping(items=items)
+def _check_encryptable(documents: list[Document], fmt: str) -> None:
+    if fmt == "yaml" and not documents:
+        raise UnsupportedError(
+            "the file holds no YAML document (empty, or comments only); sops refuses it too"
+        )
+    for document in documents:
+        if not isinstance(document.root, Mapping):
+            raise UnsupportedError("only files whose top level is a map can be encrypted")
+        if document.root.get(METADATA_KEY) is not None:
+            raise AlreadyEncryptedError("already encrypted: it has a top-level `sops` entry")
 
 
 def encrypt_new(
     plaintext: str,
     creation: CreationRule,
-    indent: int = 4,
+    indent: int | str | None = None,
     now: Callable[[], str] = _now,
+    fmt: str = "yaml",
 ) -> str:
-    """The encrypted form of a plaintext YAML file.
+    """The encrypted form of a plaintext file, per `creation` (its key groups, Shamir threshold,
+    rule field and MAC mode).
+
+    Args:
+        indent: YAML spaces per level or the JSON indent text (sops' defaults when None).
+        fmt: the file's format (see `stores.format_of`).
 
     Raises:
         AlreadyEncryptedError: the file already has a top-level `sops` entry.
-        UnsupportedError: the rule has several key groups, or no age recipient.
+        UnsupportedError: nothing to encrypt, or a rule key tuiops cannot seal for (PGP, KMS).
+        SopsConfigError: an age recipient is not valid.
     """
-    documents = parse_yaml(plaintext)
-    for document in documents:
-        if isinstance(document.root, Mapping) and document.root.get(METADATA_KEY) is not None:
-            raise AlreadyEncryptedError("already encrypted: it has a top-level `sops` entry")
-    if creation.key_groups and len(creation.key_groups) > 1:
-        raise UnsupportedError("creation rules with several key groups are not supported")
-    recipients = creation.age or (creation.key_groups[0] if creation.key_groups else ())
-    if not recipients:
-        raise UnsupportedError("the creation rule names no age recipient")
+    from tuiops.gitops.sops.rekey import seal_groups
+    from tuiops.gitops.sops.stores import emit_encrypted, parse_plain
+
+    documents = parse_plain(plaintext, fmt)
+    _check_encryptable(documents, fmt)
     key = os.urandom(32)
+    specs = creation.groups
+    threshold = creation.shamir_threshold or (len(specs) if len(specs) > 1 else None)
+    groups = seal_groups(key, specs, threshold or 1, None, "the creation rule")
     encryptor = _Encryptor(creation.rule, creation.mac_only_encrypted, key)
     encrypted = [Document(encryptor.node(d.root, (), [])) for d in documents]
     lastmodified = now()
     mac = encrypt(mac_hex(encryptor.covered, creation.mac_only_encrypted), "str", key, lastmodified)
-    stanza_items: list[Node] = [
-        Mapping(items=[("recipient", Scalar(s.recipient, "str")), ("enc", Scalar(s.enc, "str"))])
-        for s in seal_data_key(key, recipients)
-    ]
-    metadata = _metadata(creation, stanza_items, lastmodified, mac)
+    metadata = Metadata(
+        key_groups=groups,
+        lastmodified=lastmodified,
+        mac=mac,
+        rule=creation.rule,
+        mac_only_encrypted=creation.mac_only_encrypted,
+        version=SOPS_VERSION,
+        shamir_threshold=creation.shamir_threshold if len(specs) == 1 else threshold,
+    )
     for document in encrypted:
-        if not isinstance(document.root, Mapping):
-            raise UnsupportedError("only YAML files whose top level is a map can be encrypted")
-        document.root.items.append((METADATA_KEY, metadata))
-    return emit_yaml(encrypted, indent)
+        assert isinstance(document.root, Mapping)
+        document.root.items.append((METADATA_KEY, metadata_tree(metadata)))
+    text = emit_encrypted(encrypted, fmt, indent)
+    _check_round_trip(text, fmt, key, documents)
+    return text
+
+
+def _scalars(node: Node) -> list[tuple[str, str]]:
+    """(kind, sops plaintext) of every scalar, in document order."""
+    found: list[tuple[str, str]] = []
+    stack: list[Node] = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, Scalar):
+            found.append((current.kind, sops_plaintext(current.kind, current.value)))
+        elif isinstance(current, Mapping):
+            stack += reversed([i[1] for i in current.items if isinstance(i, tuple)])
+        else:
+            stack += reversed([i for i in current.items if not isinstance(i, Comment)])
+    return found
+
+
+def _check_round_trip(text: str, fmt: str, key: bytes, plain: list[Document]) -> None:
+    """The new file must open with its data key (MAC checked) to exactly the plaintext."""
+    from tuiops.gitops.sops.decrypt import open_with_key
+
+    opened = open_with_key(text, "the encrypted file", key, fmt=fmt)
+    got = [
+        (leaf.kind, sops_plaintext(leaf.kind, leaf.value))
+        for leaf in opened.leaves
+        if leaf.kind != "comment"
+    ]
+    expected = [pair for document in plain for pair in _scalars(document.root)]
+    if got != expected:
+        raise UnsupportedError(
+            "the encrypted file would not decrypt to the same values "
+            f"({len(got)} read back, {len(expected)} meant); nothing written"
+        )

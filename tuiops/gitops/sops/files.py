@@ -1,40 +1,40 @@
-"""Open a SOPS file of any format, list its values, save edits atomically."""
+"""Open a SOPS file of any format, list its values, change them, and save with proof.
+
+`OpenSopsFile` is the one way the command line (and later the console) edits a SOPS file. Every
+change is planned in memory, re-opened with the data key, and compared with what was meant
+(every other value unchanged, the changed one as given) before any byte reaches the disk; the
+file on disk is then read back. A claim of "saved" is only made after both checks.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from tuiops.domain.env import EnvEntry
-from tuiops.gitops.sops.decrypt import Address, DecryptedYaml, open_with_key
-from tuiops.gitops.sops.errors import UnsupportedError
-from tuiops.gitops.sops.formats import parse_dotenv, parse_json
-from tuiops.gitops.sops.goyaml import yaml_scalar_text
-from tuiops.gitops.sops.keys import IdentitySource, unlock_data_key
+from tuiops.errors import UsageError
+from tuiops.gitops.sops.decrypt import DecryptedYaml, Leaf, open_with_key, unlock_metadata
+from tuiops.gitops.sops.errors import SopsError
+from tuiops.gitops.sops.goyaml import sops_plaintext, yaml_scalar_text
+from tuiops.gitops.sops.keypath import Address, format_key_path, parse_key_path
+from tuiops.gitops.sops.keys import IdentitySource
 from tuiops.gitops.sops.metadata import read_metadata
-from tuiops.gitops.sops.parse import parse_yaml
 from tuiops.gitops.sops.storage import FileStamp, read_with_stamp, write_atomic
-from tuiops.gitops.sops.tree import Document
+from tuiops.gitops.sops.stores import format_of, parse_encrypted
+
+ValueKey = tuple[int, tuple[str, ...], str, str]
+"""A value as compared across an edit: document, map keys, sops type, plaintext."""
 
 
-def format_of(path: Path) -> str:
-    """`yaml`, `json` or `dotenv`, by file name as sops decides."""
-    name = path.name
-    if name.endswith(".json"):
-        return "json"
-    if name.endswith(".env") or name == ".env":
-        return "dotenv"
-    return "yaml"
+def _value_key(leaf: Leaf) -> ValueKey:
+    text = str(leaf.value) if leaf.kind == "comment" else sops_plaintext(leaf.kind, leaf.value)
+    return (leaf.document, leaf.path, leaf.kind, text)
 
 
-def parse_sops_text(text: str, fmt: str) -> list[Document]:
-    """`text` as a tree, read as YAML, JSON or dotenv per `fmt` (see `format_of`)."""
-    if fmt == "json":
-        return parse_json(text)
-    if fmt == "dotenv":
-        return parse_dotenv(text)
-    return parse_yaml(text)
+def _values(opened: DecryptedYaml) -> Counter[ValueKey]:
+    return Counter(_value_key(leaf) for leaf in opened.leaves)
 
 
 @dataclass(slots=True)
@@ -53,63 +53,136 @@ class OpenSopsFile:
             if leaf.kind == "comment":
                 continue
             value = leaf.value if leaf.kind == "str" else yaml_scalar_text(leaf.kind, leaf.value)
-            found.append(
-                EnvEntry(address_text(leaf.address), str(value), leaf.encrypted, leaf.kind)
-            )
+            key = format_key_path(leaf.address)
+            if len(self.decrypted.documents) > 1:
+                key = f"{key} (document {leaf.document + 1})"
+            found.append(EnvEntry(key, str(value), leaf.encrypted, leaf.kind))
         return found
 
-    def find(self, key: str) -> Address:
-        """The address of `key`: dotted (`stringData.X`), or a bare key looked up at the top
-        level first, then under `stringData` / `data` (Kubernetes Secrets)."""
-        address = parse_address(key)
-        if self.decrypted.leaf(address) is not None or len(address) > 1:
+    def find(self, key: str, document: int | None = None) -> Address:
+        """The address of `key` (see keypath); a bare key not at the top level is looked up
+        under `stringData` / `data` (Kubernetes Secrets).
+
+        Raises:
+            UsageError: `key` is not a valid key path.
+        """
+        address = parse_key_path(key)
+        if self.decrypted.leaf(address, document) is not None or len(address) > 1:
             return address
         for parent in ("stringData", "data"):
             nested = (parent, *address)
-            if self.decrypted.leaf(nested) is not None:
+            if self.decrypted.leaf(nested, document) is not None:
                 return nested
         return address
 
-    def save(self, text: str) -> None:
-        """Write `text` in place of the file, if the file is unchanged since it was read."""
-        if self.format != "yaml":
-            raise UnsupportedError(
-                f"{self.path}: editing {self.format} SOPS files is not supported"
+    def get(self, address: Address, document: int | None = None) -> Leaf:
+        """The value at `address`.
+
+        Raises:
+            UsageError: nothing there, or a map or list (named as such).
+        """
+        leaf = self.decrypted.leaf(address, document)
+        if leaf is None or leaf.kind == "comment":
+            from tuiops.gitops.sops.locate import find
+
+            node = find(self.decrypted.documents, address, document)
+            what = "" if node is None else f" value ({format_key_path(address)} is a map or list)"
+            raise UsageError(
+                f"{self.path}: no{what or ' key'} {format_key_path(address)}"
+                if not what
+                else f"{self.path}: no single{what}"
             )
+        return leaf
+
+    def set(self, address: Address, value: str, document: int | None = None) -> str | None:
+        """The new text with `address` set to `value`, checked; None when unchanged."""
+        from tuiops.gitops.sops.edit import set_value
+
+        text = set_value(self.decrypted, address, value, document)
+        if text is None:
+            return None
+        old = self.decrypted.leaf(address, document)
+        expected = _values(self.decrypted)
+        if old is not None:
+            expected[_value_key(old)] -= 1
+        number = old.document if old is not None else (document or 0)
+        path = tuple(a for a in address if isinstance(a, str))
+        expected[(number, path, "str", value)] += 1
+        self._check(text, expected, address, value, number)
+        return text
+
+    def delete(self, address: Address, document: int | None = None) -> str:
+        """The new text without `address` (a value or a whole subtree), checked."""
+        from tuiops.gitops.sops.edit import delete_value
+        from tuiops.gitops.sops.locate import target_for_rm
+
+        found = target_for_rm(self.decrypted.documents, address, document)
+        text = delete_value(self.decrypted, address, found.document)
+        gone = [
+            leaf
+            for leaf in self.decrypted.leaves
+            if leaf.document == found.document and leaf.address[: len(address)] == address
+        ]
+        expected = _values(self.decrypted) - Counter(_value_key(leaf) for leaf in gone)
+        self._check(text, expected)
+        return text
+
+    def _check(
+        self,
+        text: str,
+        expected: Counter[ValueKey],
+        address: Address | None = None,
+        value: str | None = None,
+        document: int = 0,
+    ) -> None:
+        """Refuse a planned text that does not decrypt to exactly what was meant."""
+        result = open_with_key(text, str(self.path), self.decrypted.data_key, fmt=self.format)
+        got = _values(result)
+        expected = +expected  # drop zero counts
+        changed = address is not None and result.leaf(address, document) is None
+        if (
+            got != expected
+            or changed
+            or (
+                address is not None and result.leaf(address, document).value != value  # type: ignore[union-attr]
+            )
+        ):
+            raise SopsError(
+                f"{self.path}: the edit would not read back as intended "
+                f"({sum((got - expected).values())} unexpected, "
+                f"{sum((expected - got).values())} missing value(s)); nothing written"
+            )
+
+    def rotate(self) -> tuple[str, bytes]:
+        """The text under a new data key, checked to hold the same values; and that key."""
+        from tuiops.gitops.sops.rekey import rotate_data_key
+
+        text, key = rotate_data_key(self.decrypted)
+        result = open_with_key(text, str(self.path), key, fmt=self.format)
+        if _values(result) != _values(self.decrypted):
+            raise SopsError(f"{self.path}: the rotation would change values; nothing written")
+        return text, key
+
+    def save(self, text: str, data_key: bytes | None = None) -> None:
+        """Write `text` in place of the file if it is unchanged since it was read, then prove
+        it: the bytes read back and decrypt (MAC checked) with the data key (default: this
+        file's; a rotation passes its new one)."""
         write_atomic(self.path, text, self.stamp)
-
-
-def address_text(address: Address) -> str:
-    text = ""
-    for step in address:
-        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else step)
-    return text
-
-
-def parse_address(key: str) -> Address:
-    """`a.b[2].c` → ("a", "b", 2, "c")."""
-    address: list[str | int] = []
-    for part in key.split("."):
-        name, _, rest = part.partition("[")
-        if name:
-            address.append(name)
-        while rest:
-            index, _, rest = rest.partition("]")
-            if index.isdigit():
-                address.append(int(index))
-            rest = rest.removeprefix("[")
-    return tuple(address)
+        written, _stamp = read_with_stamp(self.path)
+        key = data_key if data_key is not None else self.decrypted.data_key
+        open_with_key(written, str(self.path), key, fmt=self.format)
 
 
 def open_sops_file(path: Path, sources: Sequence[IdentitySource]) -> OpenSopsFile:
-    """Read, decrypt and verify `path`.
+    """Read, decrypt and verify `path` (its format chosen by name, as sops does).
 
     Raises:
         SopsError subclasses, each with a one-line message.
     """
     text, stamp = read_with_stamp(path)
     fmt = format_of(path)
-    documents = parse_sops_text(text, fmt)
+    documents = parse_encrypted(text, fmt)
     metadata = read_metadata(documents, str(path))
-    key = unlock_data_key(metadata.age, sources, str(path))
-    return OpenSopsFile(path, fmt, stamp, open_with_key(text, str(path), key, documents, metadata))
+    key = unlock_metadata(metadata, sources, str(path))
+    decrypted = open_with_key(text, str(path), key, documents, metadata, fmt=fmt)
+    return OpenSopsFile(path, fmt, stamp, decrypted)

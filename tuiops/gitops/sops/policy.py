@@ -10,27 +10,44 @@ from pathlib import Path
 from tuiops.domain.findings import Finding, Severity
 from tuiops.gitops.sops.config import CreationRule, SopsConfig
 from tuiops.gitops.sops.errors import SopsError
-from tuiops.gitops.sops.files import format_of, parse_sops_text
 from tuiops.gitops.sops.metadata import METADATA_KEY, metadata_node, to_plain
 from tuiops.gitops.sops.rules import rule_from_metadata
+from tuiops.gitops.sops.stores import format_of, parse_encrypted
 from tuiops.gitops.sops.tree import Comment, Mapping, Node, Scalar, Sequence
 
 _SKIPPED_DIRS = frozenset({".git", ".venv", "node_modules"})
-_SUFFIXES = (".yaml", ".yml", ".json", ".env")
+_SUFFIXES = (".yaml", ".yml", ".json", ".env", ".ini")
+_BINARY_LIMIT = 16 * 1024 * 1024
+"""Larger files of other names are not read to see whether they are SOPS binary files."""
 
 
 def candidate_files(root: Path) -> Iterator[Path]:
-    """Data files of the repo that could be SOPS files."""
+    """Files of the repo that could be SOPS files: by name for YAML, JSON, dotenv and INI, by
+    content (a JSON envelope) for sops' binary format, which any other name gets."""
     for current, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if d not in _SKIPPED_DIRS)
         for name in sorted(filenames):
-            if name.endswith(_SUFFIXES) and name != ".sops.yaml":
-                yield Path(current) / name
+            path = Path(current) / name
+            if name == ".sops.yaml" or path.is_symlink():
+                continue
+            if name.endswith(_SUFFIXES) or _looks_like_binary_envelope(path):
+                yield path
+
+
+def _looks_like_binary_envelope(path: Path) -> bool:
+    try:
+        if path.stat().st_size > _BINARY_LIMIT:
+            return False
+        with path.open("rb") as handle:
+            return handle.read(1) == b"{"
+    except OSError:
+        return False
 
 
 def is_sops_text(text: str) -> bool:
     """Cheap test: does the text carry SOPS metadata at all?"""
-    return ("sops:" in text or '"sops"' in text or "sops_mac=" in text) and "mac" in text
+    markers = ("sops:" in text, '"sops"' in text, "sops_mac=" in text, "[sops]" in text)
+    return any(markers) and "mac" in text
 
 
 def _plaintext_leaves(
@@ -51,7 +68,7 @@ def _plaintext_leaves(
 def _check_file(path: Path, rel: str, creation: CreationRule, index: int) -> list[Finding]:
     try:
         text = path.read_text(encoding="utf-8")
-        documents = parse_sops_text(text, format_of(path))
+        documents = parse_encrypted(text, format_of(path))
     except (OSError, UnicodeDecodeError, SopsError) as error:
         return [Finding(Severity.WARNING, "sops-unreadable", rel, None, f"cannot check: {error}")]
     node = metadata_node(documents[0]) if documents else None
@@ -94,7 +111,7 @@ def _check_file(path: Path, rel: str, creation: CreationRule, index: int) -> lis
             )
         )
     have = {str(s.get("recipient")) for s in raw.get("age") or [] if isinstance(s, dict)}
-    missing = sorted(set(creation.age) - have)
+    missing = sorted(set(creation.all_age) - have)
     if missing:
         findings.append(
             Finding(

@@ -1,4 +1,10 @@
-"""Re-keying: `updatekeys` (new recipients, same data key) and data-key rotation."""
+"""Re-keying: `updatekeys` (new key groups, same data key) and data-key rotation.
+
+Both rewrite the whole `sops:` block in the order sops writes it. The data key is sealed for
+each group's age recipients; with several groups it is first split with Shamir (`shamir.py`),
+as sops does. Keys tuiops cannot seal for (PGP, KMS, Vault) are carried over only when what
+they hold does not change; any rule that needs a new such stanza is refused, never stripped.
+"""
 
 from __future__ import annotations
 
@@ -6,87 +12,180 @@ import os
 from collections.abc import Sequence
 
 from tuiops.gitops.sops.cipher import encrypt
+from tuiops.gitops.sops.config import GroupSpec
 from tuiops.gitops.sops.decrypt import DecryptedYaml
-from tuiops.gitops.sops.edit import Splice, apply_splices, line_end, line_start, seal
-from tuiops.gitops.sops.errors import SopsFormatError, UnsupportedError
+from tuiops.gitops.sops.edit import Splice, line_end, line_start, seal, subtree_end
+from tuiops.gitops.sops.emit import emit_yaml
+from tuiops.gitops.sops.errors import UnsupportedError
 from tuiops.gitops.sops.goyaml import sops_plaintext
-from tuiops.gitops.sops.keys import AgeStanza, seal_data_key
-from tuiops.gitops.sops.metadata import metadata_node
-from tuiops.gitops.sops.tree import Comment, Mapping, Scalar
+from tuiops.gitops.sops.keys import seal_data_key
+from tuiops.gitops.sops.metadata import (
+    METADATA_KEY,
+    KeyGroup,
+    Metadata,
+    metadata_node,
+    metadata_tree,
+    to_plain,
+)
+from tuiops.gitops.sops.tree import Comment, Document, Mapping
 from tuiops.gitops.sops.tree import Sequence as SequenceNode
 
-
-def _age_block(indent: int, stanzas: Sequence[AgeStanza]) -> str:
-    """The `age:` entry as sops writes it: the dash one indent deeper than `age:`, the armor
-    two columns deeper than `enc:`."""
-    dash = " " * (2 * indent)
-    lines = [" " * indent + "age:"]
-    for stanza in stanzas:
-        lines.append(f"{dash}- recipient: {stanza.recipient}")
-        lines.append(f"{dash}  enc: |")
-        lines.extend(f"{dash}    {line}" for line in stanza.enc.rstrip("\n").split("\n"))
-    return "\n".join(lines) + "\n"
+_HELP = "use `sops updatekeys` / `sops rotate` where those keys are at hand"
 
 
-def _block_end(text: str, parent: Mapping, key: str, fallback: int) -> int:
-    """Where the entry `key` of `parent` ends: the start of the next key's line (a block
-    sequence's end mark can point into that line), else the end of its own last line."""
-    keys = [k for k, _ in (i for i in parent.items if isinstance(i, tuple))]
-    position = keys.index(key)
-    if position + 1 < len(keys):
-        return line_start(text, parent.key_spans[keys[position + 1]].start)
-    return line_end(text, fallback)
+def _entry_name(kind: str, entry: object) -> str:
+    if not isinstance(entry, dict):
+        return f"{kind}:?"
+    if kind == "hc_vault":
+        return (
+            f"hc_vault:{entry.get('vault_address')}/v1/{entry.get('engine_path')}"
+            f"/keys/{entry.get('key_name')}"
+        )
+    for field in ("fp", "arn", "resource_id", "vault_url"):
+        if entry.get(field):
+            return f"{kind}:{entry[field]}"
+    return f"{kind}:?"
 
 
-def _above_one(node: object) -> bool:
-    return isinstance(node, Scalar) and isinstance(node.value, int) and node.value > 1
+def _kept_others(
+    wanted: Sequence[str], reusable: KeyGroup | None, file: str
+) -> tuple[tuple[str, SequenceNode], ...]:
+    """The old non-age stanzas the new group still names (they hold the same data key)."""
+    kept: list[tuple[str, SequenceNode]] = []
+    found: set[str] = set()
+    for kind, node in reusable.others if reusable is not None else ():
+        items = [
+            item
+            for item in node.items
+            if not isinstance(item, Comment) and _entry_name(kind, to_plain(item)) in wanted
+        ]
+        found.update(_entry_name(kind, to_plain(item)) for item in items)
+        if items:
+            kept.append((kind, SequenceNode(items=list(items))))
+    missing = [name for name in wanted if name not in found]
+    if missing:
+        raise UnsupportedError(
+            f"{file}: the keys would need new {', '.join(missing)} stanzas; tuiops seals for age "
+            f"recipients only ({_HELP})"
+        )
+    return tuple(kept)
 
 
-def age_splices(opened: DecryptedYaml, stanzas: Sequence[AgeStanza]) -> list[Splice]:
-    """Replace the `age:` entry of every document's sops block."""
+def seal_groups(
+    key: bytes,
+    specs: Sequence[GroupSpec],
+    threshold: int,
+    reusable: KeyGroup | None,
+    file: str,
+) -> tuple[KeyGroup, ...]:
+    """Key groups holding `key`: whole with one group, else one Shamir share per group.
+
+    Raises:
+        UnsupportedError: no group, an empty group, or a non-age key that needs a new stanza.
+        SopsConfigError: an age recipient is not valid.
+    """
+    if not specs:
+        raise UnsupportedError(f"{file}: the rule names no keys at all; nothing to seal for")
+    if len(specs) == 1:
+        parts = [key]
+    else:
+        from tuiops.gitops.sops.shamir import split
+
+        parts = split(key, len(specs), threshold)
+        reusable = None  # new shares: every old stanza holds a share that no longer fits
+    groups = []
+    for number, (spec, part) in enumerate(zip(specs, parts, strict=True)):
+        others = _kept_others(spec.others, reusable, file)
+        if not spec.age and not others:
+            raise UnsupportedError(f"{file}: key group {number + 1} has no key tuiops can use")
+        groups.append(KeyGroup(seal_data_key(part, spec.age), others))
+    return tuple(groups)
+
+
+def _same_keys(meta: Metadata, specs: Sequence[GroupSpec]) -> bool:
+    if len(meta.key_groups) != len(specs):
+        return False
+    for group, spec in zip(meta.key_groups, specs, strict=True):
+        names = {_entry_name(kind, e) for kind, n in group.others for e in to_plain(n)}
+        if set(group.recipients) != set(spec.age) or names != set(spec.others):
+            return False
+    return True
+
+
+def updated_threshold(meta: Metadata, groups: int) -> int | None:
+    """sops' rule: the file's threshold, lowered to the number of groups; with several groups
+    and none set, all groups are needed."""
+    threshold = min(meta.shamir_threshold or 0, groups)
+    if groups > 1 and threshold == 0:
+        return groups
+    return threshold or None
+
+
+def metadata_splices(opened: DecryptedYaml, meta: Metadata) -> list[Splice]:
+    """Replace the `sops:` block of every YAML document by `meta`, in the block's own indent."""
     splices = []
     for document in opened.documents:
         node = metadata_node(document)
-        if node is None:
+        if node is None or not isinstance(document.root, Mapping):
             continue
-        if node.get("key_groups") is not None:
-            raise UnsupportedError(
-                f"{opened.file}: re-keying files with key_groups is not supported"
-            )
-        age = node.get("age")
-        key_span = node.key_spans.get("age")
-        if not isinstance(age, SequenceNode) or age.span is None or key_span is None:
-            raise SopsFormatError(f"{opened.file}: sops block has no age list")
-        start = line_start(opened.text, key_span.start)
-        end = _block_end(opened.text, node, "age", age.span.end)
-        splices.append((start, end, _age_block(node.indent, stanzas)))
-        threshold = node.get("shamir_threshold")
-        if _above_one(threshold) and isinstance(threshold, Scalar) and threshold.span:
-            # As sops does: the threshold cannot exceed the number of key groups (one).
-            splices.append((threshold.span.start, threshold.span.end, "1"))
+        indent = node.indent if node.indent > 0 else 4
+        block = emit_yaml([Document(Mapping(items=[(METADATA_KEY, metadata_tree(meta))]))], indent)
+        start = line_start(opened.text, document.root.key_spans[METADATA_KEY].start)
+        splices.append((start, line_end(opened.text, subtree_end(node)), block))
     return splices
 
 
-def current_recipients(opened: DecryptedYaml) -> tuple[str, ...]:
-    return tuple(s.recipient for s in opened.metadata.age)
-
-
-def update_keys(opened: DecryptedYaml, recipients: Sequence[str]) -> str | None:
-    """The text with the data key sealed for `recipients`; values, MAC and lastmodified stay.
+def update_keys(opened: DecryptedYaml, specs: Sequence[GroupSpec]) -> str | None:
+    """The text with the data key sealed for the groups `specs`; values, MAC and lastmodified
+    stay as they are.
 
     Returns:
-        None when the file already has exactly these recipients.
+        None when the file already has exactly these keys and threshold.
     """
-    if sorted(recipients) == sorted(current_recipients(opened)):
+    meta = opened.metadata
+    threshold = updated_threshold(meta, len(specs))
+    if _same_keys(meta, specs) and threshold == (meta.shamir_threshold or None):
         return None
-    stanzas = seal_data_key(opened.data_key, recipients)
-    return apply_splices(opened.text, age_splices(opened, stanzas))
+    reusable = meta.key_groups[0] if len(meta.key_groups) == 1 else None
+    groups = seal_groups(opened.data_key, specs, threshold or 1, reusable, opened.file)
+    new_meta = meta.with_keys(groups, threshold)
+    if opened.format != "yaml":
+        from tuiops.gitops.sops.treeedit import tree_with_metadata
+
+        return tree_with_metadata(opened, new_meta)
+    from tuiops.gitops.sops.edit import apply_splices
+
+    return apply_splices(opened.text, metadata_splices(opened, new_meta))
 
 
-def rotate_data_key(opened: DecryptedYaml, recipients: Sequence[str] | None = None) -> str:
+def current_specs(meta: Metadata) -> tuple[GroupSpec, ...]:
+    return tuple(GroupSpec(group.recipients) for group in meta.key_groups)
+
+
+def rotate_data_key(opened: DecryptedYaml) -> tuple[str, bytes]:
     """The text re-encrypted under a new data key: every value and comment gets a new
-    ciphertext, the key is sealed for `recipients` (default: the current ones), new MAC."""
+    ciphertext, the key is sealed for the same groups, new MAC.
+
+    Returns:
+        The new text and its data key (to check the file once it is written).
+
+    Raises:
+        UnsupportedError: the file also has keys tuiops cannot seal for (PGP, KMS, ...).
+    """
+    meta = opened.metadata
+    others = [name for group in meta.key_groups for name in group.other_names()]
+    if others:
+        raise UnsupportedError(
+            f"{opened.file}: a new data key would need new {', '.join(others)} stanzas; "
+            f"tuiops seals for age recipients only ({_HELP})"
+        )
     key = os.urandom(32)
+    groups = seal_groups(key, current_specs(meta), meta.threshold, None, opened.file)
+    new_meta = meta.with_keys(groups, meta.shamir_threshold)
+    if opened.format != "yaml":
+        from tuiops.gitops.sops.treeedit import tree_rotate
+
+        return tree_rotate(opened, new_meta, key), key
     splices: list[Splice] = []
     for leaf in opened.leaves:
         if not leaf.encrypted or leaf.node.span is None or leaf.kind == "null":
@@ -102,6 +201,5 @@ def rotate_data_key(opened: DecryptedYaml, recipients: Sequence[str] | None = No
             token = encrypt(comment.text, "comment", key, aad)
             span = comment.node.span
             splices.append((span.start, span.end, "#" + token))
-    stanzas = seal_data_key(key, recipients or current_recipients(opened))
-    splices += age_splices(opened, stanzas)
-    return seal(opened, splices, key=key)
+    splices += metadata_splices(opened, new_meta)
+    return seal(opened, splices, key=key), key

@@ -6,8 +6,10 @@ ciphertext, is fsynced before the rename, and gets the original file's mode.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,7 +49,11 @@ def read_with_stamp(path: Path) -> tuple[str, FileStamp]:
 
 
 def write_atomic(path: Path, text: str, expected: FileStamp | None) -> None:
-    """Replace `path` with `text` atomically.
+    """Replace `path` with `text` atomically, then read it back.
+
+    A symlink is written through: its target is replaced and the link stays, as sops does.
+    The check that nothing changed since the read and the rename happen under a lock on the
+    folder, so two tuiops processes cannot both write from the same stale read.
 
     Args:
         expected: the stamp from when the file was read; None for a new file (which must
@@ -55,40 +61,92 @@ def write_atomic(path: Path, text: str, expected: FileStamp | None) -> None:
 
     Raises:
         FileChangedError: the file changed (or appeared) since it was read.
-        SopsError: the folder is not writable.
+        SopsError: the file or its folder cannot be written, or did not read back as written
+            (one line with the reason; the original file is then left as it was).
     """
+    target = Path(os.path.realpath(path))
+    data = text.encode("utf-8")
+    with _folder_lock(target.parent):
+        stat = _check_unchanged(target, expected, path)
+        mode = stat.st_mode & 0o7777 if stat is not None else 0o644
+        temporary = _write_temporary(target, data, mode)
+        try:
+            os.replace(temporary, target)
+        except OSError as error:
+            temporary.unlink(missing_ok=True)
+            raise SopsError(f"{path}: cannot replace the file: {error.strerror}") from None
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+        _fsync_folder(target.parent)
     try:
-        current = path.read_bytes()
-        stat = path.stat()
+        written = target.read_bytes()
+    except OSError as error:
+        raise SopsError(f"{path}: written, but cannot be read back: {error.strerror}") from None
+    if written != data:
+        raise SopsError(f"{path}: the file does not read back as written; check the disk")
+
+
+def _check_unchanged(
+    target: Path, expected: FileStamp | None, shown: Path
+) -> os.stat_result | None:
+    try:
+        current = target.read_bytes()
+        stat = target.stat()
     except FileNotFoundError:
         current, stat = None, None
+    except OSError as error:
+        raise SopsError(f"{shown}: cannot read: {error.strerror}") from None
     if expected is None and current is not None:
-        raise FileChangedError(f"{path}: file appeared while editing; not overwritten")
+        raise FileChangedError(f"{shown}: file appeared while editing; not overwritten")
     if expected is not None and (
         current is None or stat is None or _stamp(current, stat) != expected
     ):
-        raise FileChangedError(f"{path}: changed on disk since it was read; reload and retry")
-    mode = stat.st_mode & 0o7777 if stat is not None else 0o644
+        raise FileChangedError(f"{shown}: changed on disk since it was read; reload and retry")
+    return stat
+
+
+def _write_temporary(target: Path, data: bytes, mode: int) -> Path:
+    """A fsynced file beside `target` holding `data` (only ciphertext ever goes here)."""
     import tempfile  # only writers need it; readers (`env get`) start faster without
 
     try:
         handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, before the rename
-            "wb", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
+            "wb", dir=target.parent, prefix=f".{target.name}.", suffix=".tmp", delete=False
         )
     except OSError as error:
-        raise SopsError(f"{path.parent}: cannot write: {error.strerror}") from None
+        raise SopsError(f"{target.parent}: cannot write: {error.strerror}") from None
     temporary = Path(handle.name)
     try:
         with handle:
-            handle.write(text.encode("utf-8"))
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temporary, mode)
-        os.replace(temporary, path)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise SopsError(f"{target.parent}: cannot write: {error.strerror}") from None
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-    _fsync_folder(path.parent)
+    return temporary
+
+
+@contextlib.contextmanager
+def _folder_lock(folder: Path) -> Iterator[None]:
+    """An exclusive advisory lock on `folder` (held by tuiops writers only)."""
+    import fcntl
+
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        yield  # a folder we cannot open cannot be written either; the write says why
+        return
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)
 
 
 def _fsync_folder(folder: Path) -> None:
