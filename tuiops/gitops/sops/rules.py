@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 
 
 def compile_go_regex(pattern: str) -> re.Pattern[str]:
-    """goregex.compile_go_regex, imported on first use: most files (clusterenv.yaml) use the
-    default suffix rule, and the translator costs ~10 ms to import at every start."""
+    """goregex.compile_go_regex (RE2's own bindings), imported on first use: most files
+    (clusterenv.yaml) use the default suffix rule and never need a regex engine."""
     from tuiops.gitops.sops.goregex import compile_go_regex as compile_now
 
     return compile_now(pattern)
