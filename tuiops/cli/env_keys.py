@@ -79,10 +79,11 @@ def run_updatekeys(args: argparse.Namespace) -> int:
     files = _open_all(_sops_paths(args, repo), repo)
     planned: list[tuple[OpenSopsFile, str, bytes | None]] = []
     for opened in files:
-        specs = config.rule_for(opened.path.resolve()).groups
+        creation = config.rule_for(opened.path.resolve())
+        specs = creation.groups
         if not any(spec.age for spec in specs) and not any(spec.others for spec in specs):
             raise UsageError(f"{_shown(opened.path)}: its creation rule names no keys")
-        new_text = update_keys(opened.decrypted, specs)
+        new_text = update_keys(opened.decrypted, specs, creation.shamir_threshold)
         if new_text is None:
             sys.stdout.write(f"up to date      {_shown(opened.path)}\n")
             continue

@@ -10,6 +10,13 @@ from collections.abc import Callable, Sequence
 
 from tuiops import __version__
 
+PATH_HELP = (
+    "KEY is a path: dotted map keys (stringData.password), [N] for the N-th list item "
+    '(hosts[0].ip), and "double quotes" with JSON escapes around a key that holds dots, '
+    'brackets, quotes or control characters (labels."app.kubernetes.io/name"). A path that '
+    "cannot be read this way is refused, never guessed."
+)
+
 Runner = Callable[[argparse.Namespace], int]
 CHARSETS = ("alnum", "hex", "base64", "words")
 SEVERITIES = ("error", "warning", "info")
@@ -80,24 +87,39 @@ def _env_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser])
         name: str, module: str, function: str, help_text: str, file: bool = False
     ) -> argparse.ArgumentParser:
         parser = _common(
-            actions.add_parser(name, help=help_text, description=help_text), _lazy(module, function)
+            actions.add_parser(
+                name, help=help_text, description=help_text, epilog=PATH_HELP if file else None
+            ),
+            _lazy(module, function),
         )
         if file:
             parser.add_argument(
-                "--file", metavar="F", help="SOPS file (default: the cluster's clusterenv.yaml)"
+                "--file",
+                metavar="F",
+                help="SOPS file: YAML, JSON, .env, .ini or binary, by name as sops decides "
+                "(default: the cluster's clusterenv.yaml)",
             )
+        return parser
+
+    def keyed(name: str, function: str, help_text: str) -> argparse.ArgumentParser:
+        parser = action(name, "env", function, help_text, file=True)
+        parser.add_argument("key", metavar="KEY", help="key path (see below)")
+        parser.add_argument(
+            "--document",
+            type=int,
+            metavar="N",
+            help="in a multi-document YAML file, the N-th document (default: the first that "
+            "has the key)",
+        )
         return parser
 
     action(
         "show", "env", "run_show", "list the values (masked unless --reveal)", file=True
     ).add_argument("--reveal", action="store_true", help="show secret values")
-    action("get", "env", "run_get", "print one decrypted value", file=True).add_argument("key")
-    action(
-        "set", "env", "run_set", "set a value read from stdin or a hidden prompt", file=True
-    ).add_argument("key")
-    action("rm", "env", "run_rm", "remove a key", file=True).add_argument("key")
-    rotate = action("rotate", "env", "run_rotate", "replace a value with a random one", file=True)
-    rotate.add_argument("key")
+    keyed("get", "run_get", "print one decrypted value")
+    keyed("set", "run_set", "set a value read from stdin or a hidden prompt")
+    keyed("rm", "run_rm", "remove a key (or a whole map or list)")
+    rotate = keyed("rotate", "run_rotate", "replace a value with a random one")
     rotate.add_argument("--length", type=int, default=32, help="characters (words for words)")
     rotate.add_argument("--charset", choices=CHARSETS, default="alnum")
     update = action(

@@ -20,6 +20,7 @@ from tuiops.gitops.sops.tree import (
     Scalar,
     ScalarKind,
     ScalarValue,
+    allow_deep_nesting,
 )
 from tuiops.gitops.sops.tree import Sequence as SequenceNode
 
@@ -226,6 +227,7 @@ def unlock_metadata(metadata: Metadata, sources: Sequence[IdentitySource], file:
     return unlock_data_key(groups, metadata.threshold, sources, file)
 
 
+@allow_deep_nesting
 def open_with_key(
     text: str,
     file: str,

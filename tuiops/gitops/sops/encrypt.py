@@ -13,7 +13,15 @@ from tuiops.gitops.sops.errors import AlreadyEncryptedError, UnsupportedError
 from tuiops.gitops.sops.goyaml import sops_plaintext
 from tuiops.gitops.sops.metadata import METADATA_KEY, Metadata, metadata_tree
 from tuiops.gitops.sops.rules import EncryptionRule
-from tuiops.gitops.sops.tree import Comment, Document, Mapping, Node, Scalar, Sequence
+from tuiops.gitops.sops.tree import (
+    Comment,
+    Document,
+    Mapping,
+    Node,
+    Scalar,
+    Sequence,
+    allow_deep_nesting,
+)
 
 SOPS_VERSION = "3.11.0"
 """Written into new files: the sops release whose format tuiops follows."""
@@ -94,6 +102,7 @@ def _check_encryptable(documents: list[Document], fmt: str) -> None:
             raise AlreadyEncryptedError("already encrypted: it has a top-level `sops` entry")
 
 
+@allow_deep_nesting
 def encrypt_new(
     plaintext: str,
     creation: CreationRule,

@@ -23,6 +23,7 @@ from tuiops.gitops.sops.keys import IdentitySource
 from tuiops.gitops.sops.metadata import read_metadata
 from tuiops.gitops.sops.storage import FileStamp, read_with_stamp, write_atomic
 from tuiops.gitops.sops.stores import format_of, parse_encrypted
+from tuiops.gitops.sops.tree import allow_deep_nesting
 
 ValueKey = tuple[int, tuple[str, ...], str, str]
 """A value as compared across an edit: document, map keys, sops type, plaintext."""
@@ -75,6 +76,7 @@ class OpenSopsFile:
                 return nested
         return address
 
+    @allow_deep_nesting
     def get(self, address: Address, document: int | None = None) -> Leaf:
         """The value at `address`.
 
@@ -94,6 +96,7 @@ class OpenSopsFile:
             )
         return leaf
 
+    @allow_deep_nesting
     def set(self, address: Address, value: str, document: int | None = None) -> str | None:
         """The new text with `address` set to `value`, checked; None when unchanged."""
         from tuiops.gitops.sops.edit import set_value
@@ -111,6 +114,7 @@ class OpenSopsFile:
         self._check(text, expected, address, value, number)
         return text
 
+    @allow_deep_nesting
     def delete(self, address: Address, document: int | None = None) -> str:
         """The new text without `address` (a value or a whole subtree), checked."""
         from tuiops.gitops.sops.edit import delete_value
@@ -153,6 +157,7 @@ class OpenSopsFile:
                 f"{sum((expected - got).values())} missing value(s)); nothing written"
             )
 
+    @allow_deep_nesting
     def rotate(self) -> tuple[str, bytes]:
         """The text under a new data key, checked to hold the same values; and that key."""
         from tuiops.gitops.sops.rekey import rotate_data_key
@@ -163,6 +168,7 @@ class OpenSopsFile:
             raise SopsError(f"{self.path}: the rotation would change values; nothing written")
         return text, key
 
+    @allow_deep_nesting
     def save(self, text: str, data_key: bytes | None = None) -> None:
         """Write `text` in place of the file if it is unchanged since it was read, then prove
         it: the bytes read back and decrypt (MAC checked) with the data key (default: this
@@ -173,6 +179,7 @@ class OpenSopsFile:
         open_with_key(written, str(self.path), key, fmt=self.format)
 
 
+@allow_deep_nesting
 def open_sops_file(path: Path, sources: Sequence[IdentitySource]) -> OpenSopsFile:
     """Read, decrypt and verify `path` (its format chosen by name, as sops does).
 

@@ -18,12 +18,6 @@ Address = tuple[str | int, ...]
 
 _SPECIAL = frozenset('.[]"')
 
-PATH_HELP = (
-    "KEY is a path: dotted map keys (stringData.password), [N] for the N-th list item "
-    '(hosts[0].ip), and "double quotes" with JSON escapes around a key that holds dots, '
-    'brackets, quotes or control characters (labels."app.kubernetes.io/name").'
-)
-
 
 def _is_control(char: str) -> bool:
     code = ord(char)

@@ -91,6 +91,11 @@ def seal_groups(
     else:
         from tuiops.gitops.sops.shamir import split
 
+        if threshold < 2:
+            raise UnsupportedError(
+                f"{file}: {len(specs)} key groups need a Shamir threshold of at least 2 "
+                "(sops refuses 1 too)"
+            )
         parts = split(key, len(specs), threshold)
         reusable = None  # new shares: every old stanza holds a share that no longer fits
     groups = []
@@ -112,10 +117,11 @@ def _same_keys(meta: Metadata, specs: Sequence[GroupSpec]) -> bool:
     return True
 
 
-def updated_threshold(meta: Metadata, groups: int) -> int | None:
-    """sops' rule: the file's threshold, lowered to the number of groups; with several groups
-    and none set, all groups are needed."""
-    threshold = min(meta.shamir_threshold or 0, groups)
+def updated_threshold(meta: Metadata, groups: int, wanted: int | None = None) -> int | None:
+    """The rule's threshold when it names one (sops keeps the file's unless told on the command
+    line, which surprises people who just edited `.sops.yaml`), else the file's; lowered to the
+    number of groups; with several groups and none set, all groups are needed."""
+    threshold = min(wanted or meta.shamir_threshold or 0, groups)
     if groups > 1 and threshold == 0:
         return groups
     return threshold or None
@@ -135,7 +141,9 @@ def metadata_splices(opened: DecryptedYaml, meta: Metadata) -> list[Splice]:
     return splices
 
 
-def update_keys(opened: DecryptedYaml, specs: Sequence[GroupSpec]) -> str | None:
+def update_keys(
+    opened: DecryptedYaml, specs: Sequence[GroupSpec], threshold_wanted: int | None = None
+) -> str | None:
     """The text with the data key sealed for the groups `specs`; values, MAC and lastmodified
     stay as they are.
 
@@ -143,7 +151,7 @@ def update_keys(opened: DecryptedYaml, specs: Sequence[GroupSpec]) -> str | None
         None when the file already has exactly these keys and threshold.
     """
     meta = opened.metadata
-    threshold = updated_threshold(meta, len(specs))
+    threshold = updated_threshold(meta, len(specs), threshold_wanted)
     if _same_keys(meta, specs) and threshold == (meta.shamir_threshold or None):
         return None
     reusable = meta.key_groups[0] if len(meta.key_groups) == 1 else None

@@ -8,8 +8,11 @@ of one value and leave every other byte of the file alone.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal, TypeAlias
+from typing import Literal, TypeAlias, TypeVar
 
 ScalarKind = Literal["str", "int", "float", "bool", "time", "null", "comment"]
 ScalarValue: TypeAlias = str | int | float | bool | dt.datetime | None
@@ -78,3 +81,33 @@ class Document:
     """One YAML document of a file (SOPS files usually have one)."""
 
     root: Node
+
+
+_DEEP_LIMIT = 25_000
+"""Python frames allowed while walking a tree: about 50 levels of YAML per 100 frames, so a
+file nested thousands of levels deep (which sops reads) is walked, and a deeper one refused."""
+
+_Result = TypeVar("_Result")
+
+
+def allow_deep_nesting(function: Callable[..., _Result]) -> Callable[..., _Result]:
+    """Run `function` with room for deeply nested trees; too deep becomes one clear error.
+
+    Python 3.11 runs Python-to-Python calls without growing the C stack, so a higher recursion
+    limit only costs memory for frames that are really used.
+    """
+
+    @functools.wraps(function)
+    def wrapper(*args: object, **kwargs: object) -> _Result:
+        old = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(old, _DEEP_LIMIT))
+        try:
+            return function(*args, **kwargs)
+        except RecursionError:
+            from tuiops.gitops.sops.errors import SopsFormatError
+
+            raise SopsFormatError("the file is nested too deeply to be read safely") from None
+        finally:
+            sys.setrecursionlimit(old)
+
+    return wrapper
