@@ -1,116 +1,121 @@
-"""SOPS JSON and dotenv files, read into the same tree as YAML so one decryptor serves all.
+"""The file formats sops handles besides YAML, read into the same tree as YAML and written back
+byte for byte as sops writes them, so that editing is "change the tree, re-emit the file".
 
-JSON: every number is a float to sops; there are no comments. dotenv: every value is a string
-(quotes kept literally, `\\n` is a newline), `#` lines are comments, and the metadata is
-flattened into sorted `sops_*` lines (`__map_` joins map keys, `__list_N` list indices).
-Editing these formats is not offered; reading and verifying is.
+sops picks the format by file name (`stores.format_of`): `.yaml`/`.yml` YAML (`parse.py`,
+`emit.py`), `.json` JSON, `.env` dotenv, `.ini` INI, anything else binary (a JSON file
+`{"data": "<whole file>", "sops": {...}}`). Per format there is a parser for encrypted files
+(the `sops` metadata becomes a map item named `sops`) and for plaintext files (`plain=True`),
+an emitter for encrypted files (the `sops` item is written last, as sops' metadata struct
+writes it) and one for what `sops -d` prints. `parse_plain`, `emit_encrypted` and
+`emit_plain` pick them by format name (`stores.py` dispatches YAML too). The stores live in
+`json_store.py`, `dotenv_store.py` and `ini_store.py`; the rules they share in
+`stores_common.py`.
+
+Byte-exact: JSON, binary and dotenv in both directions; INI too, except the order of the lines
+of the `[sops]` section, which sops writes in Go map order (random) and these emitters sort.
+Text comes in and goes out as `str`: a file that is not UTF-8 is the caller's to refuse.
+
+One trap: a dotenv file may hold a data key named exactly `sops` (only `sops_` lines are
+metadata). Its tree then has two items named `sops`, the data scalar and, last, the metadata
+map; the emitters take the map (`json_store.split_metadata`), `Mapping.get` finds the first.
 """
 
 from __future__ import annotations
 
-import itertools
-import json
-import re
-from typing import Any
+from tuiops.gitops.sops.dotenv_store import emit_dotenv, emit_plain_dotenv, parse_dotenv
+from tuiops.gitops.sops.ini_store import emit_ini, emit_plain_ini, parse_ini
+from tuiops.gitops.sops.json_store import (
+    emit_json,
+    emit_plain_binary,
+    emit_plain_json,
+    parse_binary,
+    parse_json,
+)
+from tuiops.gitops.sops.tree import Document
 
-from tuiops.gitops.sops.errors import NotSopsFileError, SopsFormatError
-from tuiops.gitops.sops.metadata import METADATA_KEY
-from tuiops.gitops.sops.tree import Comment, Document, Mapping, Node, Scalar, Sequence
+__all__ = [
+    "emit_dotenv",
+    "emit_encrypted",
+    "emit_ini",
+    "emit_json",
+    "emit_plain",
+    "emit_plain_binary",
+    "emit_plain_dotenv",
+    "emit_plain_ini",
+    "emit_plain_json",
+    "parse_binary",
+    "parse_dotenv",
+    "parse_ini",
+    "parse_json",
+    "parse_plain",
+]
 
-_FLAT_PART = re.compile(r"__(map|list)_")
-
-
-def _json_node(value: Any) -> Node:
-    if isinstance(value, dict):
-        return Mapping(items=[(str(k), _json_node(v)) for k, v in value.items()])
-    if isinstance(value, list):
-        return Sequence(items=[_json_node(v) for v in value])
-    if value is None:
-        return Scalar(None, "null")
-    if isinstance(value, bool):
-        return Scalar(value, "bool")
-    if isinstance(value, int | float):
-        return Scalar(float(value), "float")
-    return Scalar(str(value), "str")
-
-
-def parse_json(text: str) -> list[Document]:
-    """A SOPS JSON file as a one-document tree."""
-    try:
-        data = json.loads(text.removeprefix("\ufeff"))
-    except json.JSONDecodeError as error:
-        raise SopsFormatError(f"line {error.lineno}: not valid JSON ({error.msg})") from None
-    if not isinstance(data, dict):
-        raise NotSopsFileError("not a SOPS file (top level is not an object)")
-    return [Document(_json_node(data))]
+FORMATS = ("json", "dotenv", "ini", "binary")
+"""The formats of this module (YAML has its own parser and emitter)."""
 
 
-def _unflatten(flat: dict[str, str]) -> Any:
-    """`age__list_0__map_enc` style keys back into nested maps and lists."""
-    root: dict[str, Any] = {}
-    for key, value in flat.items():
-        parts = _FLAT_PART.split(key)
-        head, rest = parts[0], parts[1:]
-        steps: list[str | int] = [head]
-        for kind, name in zip(rest[0::2], rest[1::2], strict=True):
-            steps.append(int(name) if kind == "list" else name)
-        node: Any = root
-        for step, following in itertools.pairwise(steps):
-            empty: Any = [] if isinstance(following, int) else {}
-            if isinstance(node, list):
-                while len(node) <= int(step):
-                    node.append(None)
-                node[int(step)] = node[int(step)] if node[int(step)] is not None else empty
-                node = node[int(step)]
-            else:
-                node = node.setdefault(step, empty)
-        last = steps[-1]
-        typed: Any = value
-        if key in ("mac_only_encrypted",):
-            typed = value == "true"
-        elif key == "shamir_threshold" and value.isdigit():
-            typed = int(value)
-        if isinstance(node, list):
-            while len(node) <= int(last):
-                node.append(None)
-            node[int(last)] = typed
-        else:
-            node[last] = typed
-    return root
+def _check(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise ValueError(f"not a format of formats.py: {fmt!r} (one of {', '.join(FORMATS)})")
 
 
-def parse_dotenv(text: str) -> list[Document]:
-    """A SOPS dotenv file as a one-document tree (data items, then the `sops` map)."""
-    root = Mapping()
-    metadata: dict[str, str] = {}
-    for line in text.splitlines():
-        if not line:
-            continue
-        if line.startswith("#"):
-            root.items.append(Comment(line[1:]))
-            continue
-        if "=" not in line:
-            raise SopsFormatError(f"dotenv line without '=': {line[:40]!r}")
-        key, value = line.split("=", 1)
-        value = value.replace("\\n", "\n")
-        if key.startswith("sops_"):
-            metadata[key.removeprefix("sops_")] = value
-        else:
-            root.items.append((key, Scalar(value, "str")))
-    if not metadata:
-        raise NotSopsFileError("not a SOPS file (no sops_* lines)")
-    root.items.append((METADATA_KEY, _json_node(_unflatten(metadata))))
-    _fix_metadata_types(root)
-    return [Document(root)]
+def _json_indent(indent: int | str | None) -> int | str:
+    return -1 if indent is None else indent
 
 
-def _fix_metadata_types(root: Mapping) -> None:
-    """dotenv keeps every metadata value as text; booleans and ints were typed in _unflatten,
-    but _json_node turned ints into floats: give the threshold its int back."""
-    node = root.get(METADATA_KEY)
-    if isinstance(node, Mapping):
-        for index, item in enumerate(node.items):
-            if isinstance(item, tuple) and item[0] == "shamir_threshold":
-                scalar = item[1]
-                if isinstance(scalar, Scalar) and isinstance(scalar.value, float):
-                    node.items[index] = (item[0], Scalar(int(scalar.value), "int"))
+def parse_plain(text: str, fmt: str) -> list[Document]:
+    """A plaintext file (to be encrypted) as a one-document tree, read as sops reads `fmt`.
+
+    It needs no metadata; a `sops` key, `sops_*` line or `[sops]` section in it is data (sops
+    refuses to encrypt such a file, as already encrypted).
+
+    Raises:
+        SopsFormatError: text sops could not read either.
+        ValueError: `fmt` is not json, dotenv, ini or binary.
+    """
+    _check(fmt)
+    if fmt == "json":
+        return parse_json(text, plain=True)
+    if fmt == "dotenv":
+        return parse_dotenv(text, plain=True)
+    if fmt == "ini":
+        return parse_ini(text, plain=True)
+    return parse_binary(text, plain=True)
+
+
+def emit_encrypted(documents: list[Document], fmt: str, indent: int | str | None = None) -> str:
+    """An encrypted file's text as sops writes it (see `emit_json`, `emit_dotenv`, `emit_ini`).
+
+    Args:
+        documents: one document: the data map with its `sops` map item.
+        fmt: json, dotenv, ini or binary.
+        indent: JSON and binary only: `stores.json.indent` (None or -1 a tab, N >= 0 that many
+            spaces) or the indent text itself.
+
+    Raises:
+        SopsFormatError: no `sops` map, or a tree the format cannot hold.
+        ValueError: an unknown `fmt`, or an indent below -1.
+    """
+    _check(fmt)
+    if fmt == "dotenv":
+        return emit_dotenv(documents)
+    if fmt == "ini":
+        return emit_ini(documents)
+    return emit_json(documents, _json_indent(indent))
+
+
+def emit_plain(documents: list[Document], fmt: str, indent: int | str | None = None) -> str:
+    """What `sops -d` prints for a file of format `fmt` whose decrypted tree is `documents`.
+
+    Raises:
+        SopsFormatError: a tree the format cannot hold.
+        ValueError: an unknown `fmt`, or an indent below -1.
+    """
+    _check(fmt)
+    if fmt == "json":
+        return emit_plain_json(documents, _json_indent(indent))
+    if fmt == "dotenv":
+        return emit_plain_dotenv(documents)
+    if fmt == "ini":
+        return emit_plain_ini(documents)
+    return emit_plain_binary(documents)
