@@ -149,9 +149,9 @@ def test_every_write_decrypts_for_every_recipient_or_is_refused(
         if command in ("set", "rm", "rotate"):
             args += [key, "--file", str(path)]
             if command == "set":
-                expected[key] = value
+                expected = {**data, key: value}
             elif command == "rm":
-                expected.pop(key, None)
+                expected = {k: v for k, v in data.items() if k != key}
             else:
                 expected = None  # a random new value; checked below by the other keys
         elif command == "updatekeys":
