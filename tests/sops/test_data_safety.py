@@ -337,3 +337,56 @@ def test_a_file_nested_500_levels_deep_is_read_and_edited(tmp_path: Path) -> Non
     )
     assert result.code == 0, result.err
     assert sops_decrypt(path, FIRST.secret).code == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "ours", "theirs", "verb", "value"),
+    [
+        ("f.env", "A=1\n# note\nB=two\n", "B", '["B"]', "set", "new"),
+        ("f.env", "A=1\nB=two\n", "C", '["C"]', "set", "added"),
+        ("f.env", "A=1\nB=two\n", "A", '["A"]', "rm", ""),
+        ("f.ini", "[db]\nuser = me\npass = x\n", "db.pass", '["db"]["pass"]', "set", "y"),
+        ("f.ini", "[db]\nuser = me\npass = x\n", "db.user", '["db"]["user"]', "rm", ""),
+        ("f.ini", "[db]\nuser = me\n", "web.port", '["web"]["port"]', "set", "80"),
+        ("f.bin", "whole\nfile\n", "data", '["data"]', "set", "replaced"),
+        ("f.json", "{}", "new", '["new"]', "set", "into an empty map"),
+    ],
+)
+def test_other_formats_are_edited_as_sops_edits_them(
+    tmp_path: Path, name: str, text: str, ours: str, theirs: str, verb: str, value: str
+) -> None:
+    mine = _encrypt_with_sops(tmp_path, name, text, FIRST.recipient)
+    other = tmp_path / f"sops-{name}"
+    other.write_bytes(mine.read_bytes())
+    result = run_tuiops(
+        ["env", verb, ours, "--file", str(mine)], tmp_path, stdin=value.encode(), keys=FIRST.secret
+    )
+    assert result.code == 0, result.err
+    sops_args = (
+        ["set", other.name, theirs, json.dumps(value)]
+        if verb == "set"
+        else ["unset", other.name, theirs]
+    )
+    assert run_sops(sops_args, tmp_path, FIRST.secret).code == 0
+    # Same decrypted content, and (these formats are written whole) the same bytes but for
+    # the new ciphertexts, lastmodified and mac; INI's [sops] lines come in random order.
+    assert sops_decrypt(mine, FIRST.secret).out == sops_decrypt(other, FIRST.secret).out
+    if not name.endswith(".ini"):
+        ours_lines = mine.read_text().splitlines()
+        theirs_lines = other.read_text().splitlines()
+        assert len(ours_lines) == len(theirs_lines)
+        differing = [a for a, b in zip(ours_lines, theirs_lines, strict=True) if a != b]
+        assert all("ENC[" in line or "lastmodified" in line for line in differing), differing
+
+
+def test_a_read_only_file_keeps_its_mode(tmp_path: Path) -> None:
+    path = _encrypt_with_sops(tmp_path, "f.yaml", "A: b\n", FIRST.recipient)
+    path.chmod(0o440)
+    result = run_tuiops(
+        ["env", "set", "A", "--file", str(path)], tmp_path, stdin=b"c", keys=FIRST.secret
+    )
+    if result.code == 0:  # root may write it, as sops does; the mode must survive
+        assert path.stat().st_mode & 0o777 == 0o440
+        assert sops_decrypt(path, FIRST.secret).out == "A: c\n"
+    else:
+        assert result.one_line_error
