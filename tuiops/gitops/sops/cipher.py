@@ -10,9 +10,21 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+else:
+    try:
+        # The public `ciphers.aead` module only re-exports this class, but importing it loads
+        # every cipher, mode and padding module first (~8 ms of each `tuiops env get`).
+        from cryptography.hazmat.bindings._rust import openssl as _rust_openssl
+
+        AESGCM = _rust_openssl.aead.AESGCM
+    except (ImportError, AttributeError):  # a cryptography that moved it: the public path
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from tuiops.gitops.sops.errors import TamperedError
 

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-import calendar
 import datetime as dt
 import math
 import re
-from decimal import Decimal
 from typing import Literal
 
 from tuiops.gitops.sops.tree import ScalarKind, ScalarValue
@@ -110,7 +108,7 @@ def _time(match: re.Match[str], strict: bool) -> tuple[bool, dt.datetime | None]
         offset = (hours * 60 + minutes) * (-1 if zone[0] == "-" else 1)
     clock = (int(hour or 0), int(minute or 0), int(second or 0))
     date = (int(year), int(month), int(day))
-    leap = calendar.isleap(date[0])
+    leap = date[0] % 4 == 0 and (date[0] % 100 != 0 or date[0] % 400 == 0)
     month_days = (31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
     if not (1 <= date[1] <= 12 and 1 <= date[2] <= month_days[date[1] - 1]) or clock[0] > 23:
         return False, None
@@ -263,6 +261,8 @@ def _go_float(value: float, fmt: Literal["f", "g"]) -> str:
     sign = "-" if math.copysign(1.0, value) < 0 else ""
     if value == 0:
         return sign + "0"
+    from decimal import Decimal  # only floats need it; `env get` starts faster without
+
     _, digit_tuple, exponent = Decimal(repr(abs(value))).normalize().as_tuple()
     digits = "".join(map(str, digit_tuple))
     point = len(digits) + int(exponent)  # value = 0.DIGITS x 10^point
