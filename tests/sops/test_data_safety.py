@@ -390,3 +390,23 @@ def test_a_read_only_file_keeps_its_mode(tmp_path: Path) -> None:
         assert sops_decrypt(path, FIRST.secret).out == "A: c\n"
     else:
         assert result.one_line_error
+
+
+def test_an_immutable_file_is_refused_in_one_line(tmp_path: Path) -> None:
+    """The real thing (`chattr +i`), beside the monkeypatched test above."""
+    import shutil
+    import subprocess
+
+    path = _encrypt_with_sops(tmp_path, "f.yaml", "A: b\n", FIRST.recipient)
+    chattr = shutil.which("chattr")
+    if chattr is None or subprocess.run([chattr, "+i", str(path)], check=False).returncode:
+        pytest.skip("chattr +i is not available on this file system")
+    try:
+        before = path.read_bytes()
+        result = run_tuiops(
+            ["env", "set", "A", "--file", str(path)], tmp_path, stdin=b"c", keys=FIRST.secret
+        )
+        _refused_unchanged(result.code, result.err, path, before)
+    finally:
+        subprocess.run([chattr, "-i", str(path)], check=False)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".f.yaml")] == []
