@@ -410,3 +410,19 @@ def test_an_immutable_file_is_refused_in_one_line(tmp_path: Path) -> None:
     finally:
         subprocess.run([chattr, "-i", str(path)], check=False)
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".f.yaml")] == []
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "key"), [("f.env", "A=1\nB=2\n", "B"), ("f.json", '{"a": {"b": "c"}}', "a.b")]
+)
+def test_rotate_works_on_dotenv_and_json(tmp_path: Path, name: str, text: str, key: str) -> None:
+    path = _encrypt_with_sops(tmp_path, name, text, FIRST.recipient)
+    before = sops_decrypt(path, FIRST.secret).out
+    result = run_tuiops(
+        ["env", "rotate", key, "--file", str(path), "--length", "24"], tmp_path, keys=FIRST.secret
+    )
+    assert result.code == 0 and result.out == "", result.err
+    after = sops_decrypt(path, FIRST.secret)
+    assert after.code == 0 and after.out != before
+    got = run_tuiops(["env", "get", key, "--file", str(path)], tmp_path, keys=FIRST.secret)
+    assert len(got.out.strip()) == 24
