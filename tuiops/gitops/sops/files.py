@@ -87,13 +87,10 @@ class OpenSopsFile:
         if leaf is None or leaf.kind == "comment":
             from tuiops.gitops.sops.locate import find
 
-            node = find(self.decrypted.documents, address, document)
-            what = "" if node is None else f" value ({format_key_path(address)} is a map or list)"
-            raise UsageError(
-                f"{self.path}: no{what or ' key'} {format_key_path(address)}"
-                if not what
-                else f"{self.path}: no single{what}"
-            )
+            shown = format_key_path(address)
+            if find(self.decrypted.documents, address, document) is not None:
+                raise UsageError(f"{self.path}: {shown} holds a map or list, not one value")
+            raise UsageError(f"{self.path}: no key {shown}")
         return leaf
 
     @allow_deep_nesting
@@ -143,14 +140,9 @@ class OpenSopsFile:
         result = open_with_key(text, str(self.path), self.decrypted.data_key, fmt=self.format)
         got = _values(result)
         expected = +expected  # drop zero counts
-        changed = address is not None and result.leaf(address, document) is None
-        if (
-            got != expected
-            or changed
-            or (
-                address is not None and result.leaf(address, document).value != value  # type: ignore[union-attr]
-            )
-        ):
+        target = result.leaf(address, document) if address is not None else None
+        misplaced = address is not None and (target is None or target.value != value)
+        if got != expected or misplaced:
             raise SopsError(
                 f"{self.path}: the edit would not read back as intended "
                 f"({sum((got - expected).values())} unexpected, "
