@@ -195,10 +195,19 @@ def test_set_and_rm_give_what_sops_set_and_unset_give(
         )
     )
     mine = _encrypt_with_sops(tmp_path, name, text, FIRST.recipient)
-    other = tmp_path / f"sops-{name}"
+    other = _edit_both(tmp_path, mine, verb, ours, theirs, value)
+    ours_plain = sops_decrypt(mine, FIRST.secret)
+    assert ours_plain.code == 0, ours_plain.err
+    assert ours_plain.out == sops_decrypt(other, FIRST.secret).out
+
+
+def _edit_both(tmp_path: Path, mine: Path, verb: str, ours: str, theirs: str, value: str) -> Path:
+    """`tuiops env VERB` on `mine`, and `sops set|unset` on a copy made first; the copy."""
+    other = tmp_path / f"sops-{mine.name}"
     other.write_bytes(mine.read_bytes())
-    args = ["env", verb, ours, "--file", str(mine)]
-    result = run_tuiops(args, tmp_path, stdin=value.encode(), keys=FIRST.secret)
+    result = run_tuiops(
+        ["env", verb, ours, "--file", str(mine)], tmp_path, stdin=value.encode(), keys=FIRST.secret
+    )
     assert result.code == 0, result.err
     sops_args = (
         ["set", other.name, theirs, json.dumps(value)]
@@ -206,9 +215,7 @@ def test_set_and_rm_give_what_sops_set_and_unset_give(
         else ["unset", other.name, theirs]
     )
     assert run_sops(sops_args, tmp_path, FIRST.secret).code == 0
-    ours_plain = sops_decrypt(mine, FIRST.secret)
-    assert ours_plain.code == 0, ours_plain.err
-    assert ours_plain.out == sops_decrypt(other, FIRST.secret).out
+    return other
 
 
 @pytest.mark.parametrize(
@@ -356,18 +363,7 @@ def test_other_formats_are_edited_as_sops_edits_them(
     tmp_path: Path, name: str, text: str, ours: str, theirs: str, verb: str, value: str
 ) -> None:
     mine = _encrypt_with_sops(tmp_path, name, text, FIRST.recipient)
-    other = tmp_path / f"sops-{name}"
-    other.write_bytes(mine.read_bytes())
-    result = run_tuiops(
-        ["env", verb, ours, "--file", str(mine)], tmp_path, stdin=value.encode(), keys=FIRST.secret
-    )
-    assert result.code == 0, result.err
-    sops_args = (
-        ["set", other.name, theirs, json.dumps(value)]
-        if verb == "set"
-        else ["unset", other.name, theirs]
-    )
-    assert run_sops(sops_args, tmp_path, FIRST.secret).code == 0
+    other = _edit_both(tmp_path, mine, verb, ours, theirs, value)
     # Same decrypted content, and (these formats are written whole) the same bytes but for
     # the new ciphertexts, lastmodified and mac; INI's [sops] lines come in random order.
     assert sops_decrypt(mine, FIRST.secret).out == sops_decrypt(other, FIRST.secret).out

@@ -70,14 +70,8 @@ def write_atomic(path: Path, text: str, expected: FileStamp | None) -> None:
         stat = _check_unchanged(target, expected, path)
         mode = stat.st_mode & 0o7777 if stat is not None else 0o644
         temporary = _write_temporary(target, data, mode)
-        try:
+        with _removed_on_failure(temporary, f"{path}: cannot replace the file"):
             os.replace(temporary, target)
-        except OSError as error:
-            temporary.unlink(missing_ok=True)
-            raise SopsError(f"{path}: cannot replace the file: {error.strerror}") from None
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
         _fsync_folder(target.parent)
     try:
         written = target.read_bytes()
@@ -117,19 +111,27 @@ def _write_temporary(target: Path, data: bytes, mode: int) -> Path:
     except OSError as error:
         raise SopsError(f"{target.parent}: cannot write: {error.strerror}") from None
     temporary = Path(handle.name)
-    try:
+    with _removed_on_failure(temporary, f"{target.parent}: cannot write"):
         with handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temporary, mode)
+    return temporary
+
+
+@contextlib.contextmanager
+def _removed_on_failure(temporary: Path, what: str) -> Iterator[None]:
+    """Remove `temporary` if the block fails (an OS error becomes one line: `what: reason`);
+    a partial file must never be left beside the real one."""
+    try:
+        yield
     except OSError as error:
         temporary.unlink(missing_ok=True)
-        raise SopsError(f"{target.parent}: cannot write: {error.strerror}") from None
+        raise SopsError(f"{what}: {error.strerror}") from None
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-    return temporary
 
 
 @contextlib.contextmanager
