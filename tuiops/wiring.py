@@ -82,13 +82,11 @@ def demo_backend(
     """The degraded simulated cluster on a temporary copy of the example repo with its demo
     key; everything is removed on exit. Snapshots use a frozen clock and no controllers, so
     nothing moves while the picture is taken. Flux actions act on the simulator."""
-    from tuiops.sim.example_repo import DEMO_KEY_FILE, EXAMPLE_REPO
+    from tuiops.sim.example_repo import copy_example
     from tuiops.sim.session import start_simulation
 
     workdir = Path(tempfile.mkdtemp(prefix="tuiops-demo-"))
-    repo = workdir / "repo"
-    shutil.copytree(EXAMPLE_REPO, repo)
-    shutil.copy(DEMO_KEY_FILE, repo / "age.agekey")
+    repo = copy_example(workdir / "repo")
     simulation = start_simulation(
         "degraded",
         repo=repo,

@@ -14,7 +14,7 @@ from tuiops.gitops.discovery import check_repo_dir, find_repo_root
 from tuiops.gitops.sops.files import OpenSopsFile, open_sops_file
 from tuiops.gitops.sops.goyaml import yaml_scalar_text
 from tuiops.gitops.sops.keys import IdentitySource, identity_sources, parse_identities
-from tuiops.sim.example_repo import DEMO_KEY_FILE, EXAMPLE_REPO
+from tuiops.sim.example_repo import DEMO_KEY_FILE, EXAMPLE_REPO, is_example_data
 
 EXIT_OK = 0
 
@@ -60,10 +60,26 @@ def _default_file(repo: Path | None, cluster: str | None) -> Path:
     raise UsageError(f"no clusterenv.yaml in {repo / 'clusters' / names[0]}; pass --file")
 
 
-def _open(args: argparse.Namespace) -> OpenSopsFile:
+def _open(args: argparse.Namespace, *, to_change: bool = False) -> OpenSopsFile:
     repo = _repo(args)
     path = Path(args.file) if args.file else _default_file(repo, args.cluster)
+    if to_change:
+        refuse_example(args, path)
     return open_sops_file(path, _sources(repo))
+
+
+def refuse_example(args: argparse.Namespace, path: Path | None = None) -> None:
+    """The bundled example repo is package data: it is read, never written (an edit would
+    change every later demo, and the installed package).
+
+    Raises:
+        UsageError: with how to get a copy that can be changed.
+    """
+    if args.example or (path is not None and is_example_data(path)):
+        raise UsageError(
+            "the bundled example repo is read-only; copy it first: tuiops example copy DIR, "
+            "then use --repo DIR"
+        )
 
 
 def _document(args: argparse.Namespace) -> int | None:
@@ -126,7 +142,7 @@ def _save(opened: OpenSopsFile, new_text: str | None, what: str) -> int:
 
 
 def run_set(args: argparse.Namespace) -> int:
-    opened = _open(args)
+    opened = _open(args, to_change=True)
     from tuiops.cli.env_values import read_value
 
     document = _document(args)
@@ -136,13 +152,13 @@ def run_set(args: argparse.Namespace) -> int:
 
 
 def run_rm(args: argparse.Namespace) -> int:
-    opened = _open(args)
+    opened = _open(args, to_change=True)
     document = _document(args)
     return _save(opened, opened.delete(opened.find(args.key, document), document), args.key)
 
 
 def run_rotate(args: argparse.Namespace) -> int:
-    opened = _open(args)
+    opened = _open(args, to_change=True)
     document = _document(args)
     address = opened.find(args.key, document)
     opened.get(address, document)  # only an existing value is rotated (`env set` adds one)

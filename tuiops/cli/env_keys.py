@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from tuiops.cli import serialize, text
-from tuiops.cli.env import EXIT_OK, _repo, _sources
+from tuiops.cli.env import EXIT_OK, _repo, _sources, refuse_example
 from tuiops.domain.findings import Severity
 from tuiops.domain.text import inert
 from tuiops.errors import UsageError
@@ -22,6 +22,7 @@ from tuiops.gitops.sops.policy import candidate_files, check_policy, is_sops_tex
 from tuiops.gitops.sops.rekey import update_keys
 from tuiops.gitops.sops.storage import read_with_stamp, write_atomic
 from tuiops.gitops.sops.stores import format_of
+from tuiops.sim.example_repo import is_example_data
 
 EXIT_FINDINGS = 1
 
@@ -62,8 +63,14 @@ def _shown(path: Path) -> str:
     return inert(str(path), one_line=True)
 
 
-def _open_all(paths: list[Path], repo: Path | None) -> list[OpenSopsFile]:
+def _open_all(paths: list[Path], repo: Path | None, dry_run: bool) -> list[OpenSopsFile]:
     """Every file opened (decrypted, MAC checked) before any is changed."""
+    for path in paths if not dry_run else ():
+        if is_example_data(path):
+            raise UsageError(
+                f"{_shown(path)} is in the bundled example repo, which is read-only; copy it "
+                "first: tuiops example copy DIR"
+            )
     sources = _sources(repo)
     return [open_sops_file(path, sources) for path in paths]
 
@@ -74,9 +81,11 @@ def _write_all(planned: list[tuple[OpenSopsFile, str, bytes | None]]) -> None:
 
 
 def run_updatekeys(args: argparse.Namespace) -> int:
+    if not args.dry_run:
+        refuse_example(args)
     repo = _repo(args)
     config = _config(args, repo)
-    files = _open_all(_sops_paths(args, repo), repo)
+    files = _open_all(_sops_paths(args, repo), repo, args.dry_run)
     planned: list[tuple[OpenSopsFile, str, bytes | None]] = []
     for opened in files:
         creation = config.rule_for(opened.path.resolve())
@@ -103,8 +112,10 @@ def _groups_text(groups: tuple[KeyGroup, ...]) -> str:
 
 
 def run_rotate_datakey(args: argparse.Namespace) -> int:
+    if not args.dry_run:
+        refuse_example(args)
     repo = _repo(args)
-    files = _open_all(_sops_paths(args, repo), repo)
+    files = _open_all(_sops_paths(args, repo), repo, args.dry_run)
     planned: list[tuple[OpenSopsFile, str, bytes | None]] = [
         (opened, *opened.rotate()) for opened in files
     ]
@@ -118,9 +129,10 @@ def run_rotate_datakey(args: argparse.Namespace) -> int:
 
 
 def run_encrypt(args: argparse.Namespace) -> int:
+    path = Path(args.path)
+    refuse_example(args, path)
     repo = _repo(args)
     config = _config(args, repo)
-    path = Path(args.path)
     plaintext, stamp = read_with_stamp(path)
     fmt = format_of(path)
     indent: int | str = config.json_indent if fmt in ("json", "binary") else config.yaml_indent

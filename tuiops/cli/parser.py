@@ -164,6 +164,19 @@ def _sim_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     sim.set_defaults(run=_lazy("sim", "run_sim"))
 
 
+def _example_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    example = commands.add_parser(
+        "example",
+        help="the bundled example repo (read-only; copy it to change it)",
+        description="The bundled, fictional clustertool repo. It is package data and never "
+        "written: copy it to a folder of your own to try edits and rotations on it.",
+    )
+    actions = example.add_subparsers(dest="example_command", metavar="ACTION", required=True)
+    copy = actions.add_parser("copy", help="copy it (with its demo-only key) to DIR")
+    copy.add_argument("dir", metavar="DIR", help="a new or empty folder")
+    copy.set_defaults(run=_lazy("example", "run_copy"))
+
+
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The parser; given `argv`, only the sub-parser it names is built (a few ms less at every
     start, which `tuiops env get` in scripts pays each time)."""
@@ -190,4 +203,6 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         _env_commands(commands)
     if wanted in (None, "sim") or wanted not in (*REPO_COMMANDS, "env"):
         _sim_command(commands)
+    if wanted in (None, "example") or wanted not in (*REPO_COMMANDS, "env", "sim"):
+        _example_command(commands)
     return parser
