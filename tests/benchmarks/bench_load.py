@@ -1,7 +1,9 @@
 """Benchmark: loading each corpus repo, in process and as a whole `tuiops status` process.
 
-Run: `.venv/bin/python tests/benchmarks/bench_load.py [--repeat N]`. Not a test: figures go
-into the closing notes of issues. Target (issue 2): the largest corpus repo loads in < 1.5 s.
+Run: `.venv/bin/python tests/benchmarks/bench_load.py [--repeat N]`; the corpus is found as the
+corpus tests find it (`TUIOPS_CORPUS`, else `shared/corpus` beside the checkout). Not a test:
+figures go into the closing notes of issues. Target (issue 2): the largest corpus repo loads in
+< 1.5 s.
 """
 
 from __future__ import annotations
@@ -15,11 +17,11 @@ from pathlib import Path
 
 from tuiops.gitops.loader import load_repo
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+if str(PROJECT_ROOT) not in sys.path:  # run as a script: make the `tests` package importable
+    sys.path.insert(0, str(PROJECT_ROOT))
 
-
-def _repos() -> list[Path]:
-    return sorted(p for p in CORPUS.iterdir() if p.is_dir() and not p.name.startswith("_"))
+from tests.corpus.corpus_scan import CORPUS_MISSING, corpus_dir, corpus_repos  # noqa: E402
 
 
 def _size(repo: Path) -> tuple[int, int]:
@@ -40,8 +42,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
+    corpus = corpus_dir()
+    if not corpus.is_dir():
+        raise SystemExit(f"{CORPUS_MISSING} (looked in {corpus})")
     print(f"{'repo':34} {'files':>6} {'KiB':>6} {'in-process s':>13} {'process s':>10}")
-    for repo in _repos():
+    for repo in corpus_repos(corpus):
         files, size = _size(repo)
         in_process = _median_seconds(lambda r=repo: load_repo(r), args.repeat)
         argv = [

@@ -1,6 +1,8 @@
 """Print a per-repo table of what ``tuiops`` reports for the real-repo corpus.
 
-Usage: ``python tests/benchmarks/corpus_report.py [--corpus DIR] [NAME ...]``
+Usage: ``python tests/benchmarks/corpus_report.py [--corpus DIR] [NAME ...]``; without
+``--corpus`` the corpus is found like the corpus tests find it (``TUIOPS_CORPUS``, else
+``shared/corpus`` beside the checkout).
 
 For each corpus repo it runs ``tuiops status --offline --repo DIR --json`` (and
 ``tuiops vars --json --repo DIR`` for the variables column) as subprocesses and prints:
@@ -22,8 +24,12 @@ from pathlib import Path
 from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_CORPUS = PROJECT_ROOT.parent / "shared" / "corpus"
-SKIP = frozenset({"_manifests", "_summary.json", "README.md"})
+if str(PROJECT_ROOT) not in sys.path:  # run as a script: make the `tests` package importable
+    sys.path.insert(0, str(PROJECT_ROOT))
+
+from tests.corpus.corpus_scan import CORPUS_MISSING, corpus_dir  # noqa: E402
+from tests.corpus.corpus_scan import corpus_repos as all_corpus_repos  # noqa: E402
+
 TIMEOUT_S = 900
 COLUMNS = (
     "repo",
@@ -125,19 +131,20 @@ def render(rows: Sequence[dict[str, str]]) -> str:
 
 def corpus_repos(corpus: Path, names: Sequence[str]) -> list[Path]:
     """Repo folders of the corpus, restricted to ``names`` when given."""
-    repos = sorted(p for p in corpus.iterdir() if p.is_dir() and p.name not in SKIP)
-    return [p for p in repos if not names or p.name in names]
+    return [p for p in all_corpus_repos(corpus) if not names or p.name in names]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: print the table; exit 2 when the corpus is missing."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument(
+        "--corpus", type=Path, default=None, help="default: $TUIOPS_CORPUS, else ../shared/corpus"
+    )
     parser.add_argument("names", nargs="*", help="only these corpus repos")
     args = parser.parse_args(argv)
-    corpus: Path = args.corpus
+    corpus: Path = args.corpus or corpus_dir()
     if not corpus.is_dir():
-        print(f"corpus not found: {corpus}", file=sys.stderr)
+        print(f"{CORPUS_MISSING} (looked in {corpus})", file=sys.stderr)
         return 2
     rows = []
     for repo in corpus_repos(corpus, args.names):

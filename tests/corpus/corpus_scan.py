@@ -8,6 +8,7 @@ each document with a tolerant PyYAML loader and records Flux ``Kustomization`` a
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,9 +29,29 @@ KIND_HR = "HelmRelease"
 _DOC_SEPARATOR = re.compile(r"^---(?:[ \t].*)?$")
 
 
+CORPUS_ENV = "TUIOPS_CORPUS"
+"""Environment variable naming the real-repo corpus folder (it overrides the default)."""
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_CORPUS = PROJECT_ROOT.parent / "shared" / "corpus"
+"""Where the corpus is looked for when ``TUIOPS_CORPUS`` is not set: beside the checkout."""
+CORPUS_MISSING = (
+    f"real-repo corpus not found: set {CORPUS_ENV} or put shared/corpus beside the checkout"
+)
+
+
+def corpus_from_env() -> Path | None:
+    """The folder ``TUIOPS_CORPUS`` names (relative to the working directory), or None if unset."""
+    value = os.environ.get(CORPUS_ENV, "").strip()
+    return Path(value).expanduser().resolve() if value else None
+
+
 def corpus_dir() -> Path:
-    """Return ``shared/corpus`` that sits beside the repository root."""
-    return Path(__file__).resolve().parents[3] / "shared" / "corpus"
+    """The real-repo corpus: ``$TUIOPS_CORPUS`` when set, else ``../shared/corpus``.
+
+    The default is ``shared/corpus`` beside the project root. The corpus is never part of the
+    repository; the one lookup is shared by the corpus tests and the benchmark scripts.
+    """
+    return corpus_from_env() or DEFAULT_CORPUS
 
 
 def corpus_repos(root: Path) -> list[Path]:
