@@ -21,6 +21,13 @@ def test_custom_tag_and_bare_equals_are_read() -> None:
     assert "custom tag !env_var" in loaded.problems[0].message
 
 
+def test_bare_equals_alone_is_plain_yaml_for_go() -> None:
+    # go-yaml (kustomize, Flux) reads `=` as a string: nothing to report.
+    loaded = load_documents("matchers:\n  - {name: severity, matchType: =, value: critical}\n")
+    assert loaded.documents[0].data["matchers"][0]["matchType"] == "="
+    assert loaded.problems == ()
+
+
 def test_go_template_is_a_problem_with_a_line_and_earlier_documents_survive() -> None:
     loaded = load_documents("---\nkind: A\n---\nkind: B\n  bad: [\n")
     assert [d.data for d in loaded.documents] == [{"kind": "A"}]

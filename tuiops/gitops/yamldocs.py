@@ -2,8 +2,10 @@
 
 Real repos break a naive `yaml.safe_load_all` in a few known ways (corpus-facts §6): duplicate
 anchors, bare `=` scalars, custom tags such as `!env_var`, and Go templates in files named `.yaml`.
-The first three are read tolerantly and reported as `yaml-tolerated`; anything else that fails
-becomes an unreadable-file problem with its line, and the documents before it are kept.
+A bare `=` is a plain string for go-yaml (what kustomize and Flux parse with), so it is read
+silently; redefined anchors and custom tags are read tolerantly and reported as
+`yaml-tolerated`; anything else that fails becomes an unreadable-file problem with its line, and
+the documents before it are kept.
 """
 
 from __future__ import annotations
@@ -73,8 +75,8 @@ def _construct_text(loader: yaml.SafeLoader, node: Node) -> Any:
 
 
 def _construct_equals(loader: yaml.SafeLoader, node: Node) -> Any:
-    """A bare `=` (AlertmanagerConfig `matchType: =`) resolves to a tag SafeLoader lacks."""
-    _bend(loader, "bare `=` scalar")
+    """A bare `=` (AlertmanagerConfig `matchType: =`) resolves to a YAML 1.1 tag SafeLoader
+    lacks; go-yaml reads it as the string "=", so nothing is reported."""
     return _construct_text(loader, node)
 
 
