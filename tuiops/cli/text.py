@@ -60,10 +60,13 @@ def vars_text(clusters: Iterable[Cluster]) -> str:
         report = cluster.variables
         lines.append(f"cluster {cluster.name}: {len(report.variables)} variables")
         for variable in report.variables:
-            if not variable.uses and all(d.origin == "derived" for d in variable.definitions):
+            derived_only = all(d.origin == "derived" for d in variable.definitions)
+            if not variable.uses and not variable.clustertool and derived_only:
                 continue  # clustertool derives these for every IP key; only used ones matter
             origins = sorted({d.origin for d in variable.definitions}) or ["undefined"]
             users = sorted({u.consumer_label for u in variable.uses})
+            if variable.clustertool:
+                users.append("clustertool")
             shown = ", ".join(users[:4]) + (f" +{len(users) - 4}" if len(users) > 4 else "")
             lines.append(
                 f"  {variable.name:<36} {'/'.join(origins):<22} "
@@ -74,6 +77,10 @@ def vars_text(clusters: Iterable[Cluster]) -> str:
             lines.extend(
                 f"    {u.name:<34} {u.location}  ({u.consumer_label})" for u in report.undefined
             )
+        needed = [v for v in report.variables if v.clustertool]
+        if needed:
+            lines.append(f"  used by clustertool ({len(needed)}), never unused:")
+            lines.extend(f"    {v.name:<34} {v.clustertool}" for v in needed)
         if report.unused:
             lines.append(f"  unused ({len(report.unused)}): {', '.join(report.unused)}")
     return "\n".join(lines) + "\n"

@@ -45,6 +45,9 @@ class Variable:
     name: str
     definitions: tuple[VariableDefinition, ...]
     uses: tuple[VariableUse, ...]
+    clustertool: str = ""
+    """Why clustertool itself needs it (it reads the key, derives `<KEY>_IP`/`_NETMASK`/`_CIDR`
+    from it, or it is such a derived key); empty when it does not."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +58,10 @@ class VariableReport:
     undefined: tuple[VariableUse, ...]
     """Uses with no default whose scope does not define them: Flux renders them empty."""
     unused: tuple[str, ...]
-    """Names defined in the cluster-wide settings that nothing reachable uses."""
+    """Names defined in the cluster-wide settings that nothing reachable uses (never one that
+    clustertool needs)."""
+    clustertool: tuple[str, ...] = ()
+    """Names clustertool itself needs, sorted: each such `Variable` says why."""
 
     @staticmethod
     def empty() -> VariableReport:

@@ -20,22 +20,47 @@ class ClusterEnv:
     file: str
     values: dict[str, str | None]
     lines: dict[str, int]
+    text: str = ""
+    """The file as written (clustertool checks some things line by line)."""
+
+    @property
+    def is_clustertool(self) -> bool:
+        """True for clustertool's `clusters/<name>/clusterenv.yaml` (not the legacy talenv)."""
+        return self.file.endswith("/clusterenv.yaml")
 
     def derived(self) -> dict[str, str | None]:
-        """clustertool's derived variables: `<KEY>_IP`, `_NETMASK`, `_CIDR` for IP values
-        (a bare IP gets /24), and `CLUSTERNAME`. An encrypted value might be an IP, so its
-        derived names are assumed to exist rather than reported as undefined."""
+        """clustertool's derived variables: `<KEY>_IP`, `_NETMASK` (the prefix length) and
+        `_CIDR` (`ip/prefix`) for IP values, a bare IP getting /24 (`PostProcessTalEnv`). An
+        encrypted value might be an IP, so its derived names are assumed to exist (value
+        unknown) rather than reported as undefined."""
         derived: dict[str, str | None] = {}
         for key, value in self.values.items():
             if value is None:
                 derived.update(dict.fromkeys(key + s for s in DERIVED_SUFFIXES))
                 continue
-            network = as_interface(value)
-            if network is not None:
-                derived[key + "_IP"] = str(network.ip)
-                derived[key + "_NETMASK"] = str(network.netmask)
-                derived[key + "_CIDR"] = str(network.network.prefixlen)
+            split = split_ip(value)
+            if split is not None:
+                ip, prefix = split
+                derived[key + "_IP"] = ip
+                derived[key + "_NETMASK"] = prefix
+                derived[key + "_CIDR"] = f"{ip}/{prefix}"
         return derived
+
+
+def split_ip(value: str) -> tuple[str, str] | None:
+    """(ip, prefix) as clustertool's `splitIPandNetmask` splits an `ip` or `ip/prefix` value
+    (a bare IP gets prefix 24); None when it is neither."""
+    parts = value.split("/")
+    if len(parts) > 2:
+        return None
+    try:
+        if len(parts) == 2:
+            ipaddress.ip_interface(value)
+            return parts[0], parts[1]
+        ipaddress.ip_address(value)
+    except ValueError:
+        return None
+    return value, "24"
 
 
 def as_interface(value: str) -> ipaddress.IPv4Interface | ipaddress.IPv6Interface | None:
@@ -61,7 +86,8 @@ def read_clusterenv(tree: RepoTree, cluster: str) -> ClusterEnv | None:
                 continue
             text = as_str(value)
             values[str(key)] = None if ENCRYPTED_VALUE.match(text) else text
-        return ClusterEnv(file, values, _key_lines(tree.texts.get(file, ""), values))
+        text = tree.texts.get(file, "")
+        return ClusterEnv(file, values, _key_lines(text, values), text)
     return None
 
 

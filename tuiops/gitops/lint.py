@@ -10,6 +10,7 @@ from tuiops.domain.flux import FluxKustomization, HelmRelease, Source
 from tuiops.domain.refs import ObjectRef
 from tuiops.domain.repo import Cluster, Component, LayerState
 from tuiops.gitops.clusterenv import ClusterEnv, as_interface, location_of
+from tuiops.gitops.clustertool import clustertool_findings
 from tuiops.gitops.tree import RepoTree
 
 _RANGE_MARKS = ("*", "x", "X", "^", "~", ">", "<", "|", " ")
@@ -157,8 +158,9 @@ def cluster_findings(cluster: Cluster, known: set[ObjectRef]) -> list[Finding]:
 
 
 def clusterenv_findings(env: ClusterEnv, cluster_config: set[str] | None) -> list[Finding]:
-    """Duplicate IPs among plaintext values; keys that genconfig did not copy to cluster-config."""
-    findings = []
+    """Duplicate IPs among plaintext values; keys that genconfig did not copy to cluster-config;
+    clustertool's own checks (required keys, address rules) on cleartext values."""
+    findings = clustertool_findings(env)
     by_ip: dict[str, list[str]] = defaultdict(list)
     for key, value in env.values.items():
         if value is not None and "/" not in value and as_interface(value) is not None:

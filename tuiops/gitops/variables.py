@@ -4,6 +4,8 @@ Uses are counted only where Flux substitutes: documents in the build of a reacha
 Kustomization that has `postBuild` (own or injected), outside comments, not escaped (`$${X}`),
 not in objects marked `kustomize.toolkit.fluxcd.io/substitute: disabled`. clustertool's
 `talconfig.yaml` is filled from clusterenv (plus derived names) by talhelper, so it counts too.
+Keys clustertool reads itself, and the keys it derives from them, are "used by clustertool":
+never unused, even when no manifest names them.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections import defaultdict
 from tuiops.domain.decode import as_map, as_str
 from tuiops.domain.refs import SourceLocation
 from tuiops.domain.variables import Variable, VariableDefinition, VariableReport, VariableUse
+from tuiops.gitops import clustertool
 from tuiops.gitops.clusterenv import ClusterEnv, location_of
 from tuiops.gitops.graph import ClusterWalk
 from tuiops.gitops.kustomize import SUBSTITUTE_MARKER
@@ -103,12 +106,25 @@ class VariableReader:
         uses_by_name: dict[str, list[VariableUse]] = defaultdict(list)
         for use in uses:
             uses_by_name[use.name].append(use)
+        tool = clustertool.needs(env, uses_by_name) if env is not None else {}
+        if env is not None:
+            for name in sorted(set(tool) - set(definitions) - set(env.values)):
+                if name in clustertool.DERIVED_READS:
+                    definitions[name].append(
+                        VariableDefinition(name, "derived", SourceLocation(env.file, 1), None)
+                    )
         variables = tuple(
-            Variable(name, tuple(definitions.get(name, ())), tuple(uses_by_name.get(name, ())))
+            Variable(
+                name,
+                tuple(definitions.get(name, ())),
+                tuple(uses_by_name.get(name, ())),
+                tool.get(name, ""),
+            )
             for name in sorted(set(definitions) | set(uses_by_name))
         )
-        unused = tuple(sorted(n for n in cluster_wide if n not in uses_by_name))
-        return VariableReport(variables, tuple(undefined), unused)
+        unused = tuple(sorted(n for n in cluster_wide if n not in uses_by_name and n not in tool))
+        needed = tuple(v.name for v in variables if v.clustertool)
+        return VariableReport(variables, tuple(undefined), unused, needed)
 
     def _talos_uses(
         self,
