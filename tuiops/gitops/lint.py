@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import posixpath
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -11,6 +13,8 @@ from tuiops.domain.refs import ObjectRef
 from tuiops.domain.repo import Cluster, Component, LayerState
 from tuiops.gitops.clusterenv import ClusterEnv, as_interface, location_of
 from tuiops.gitops.clustertool import clustertool_findings
+from tuiops.gitops.cycles import depends_on_findings, include_cycles
+from tuiops.gitops.kustomize import Kustomize
 from tuiops.gitops.tree import RepoTree
 
 _RANGE_MARKS = ("*", "x", "X", "^", "~", ">", "<", "|", " ")
@@ -47,30 +51,88 @@ def api_version_findings(
     return findings
 
 
+_TOOL_FILES = re.compile(
+    r"^(?:clusters/[^/]+/(?:clusterenv\.yaml|talos/talconfig\.yaml)|talenv\.yaml"
+    r"|talconfig\.yaml|\.sops\.yaml)$"
+)
+"""Files clustertool, talhelper or sops read whether or not Flux applies them."""
+
+
+def _read_as_yaml(
+    tree: RepoTree, kustomize: Kustomize, applied: set[str]
+) -> tuple[set[str], set[str]]:
+    """(files something parses as YAML, folders Flux builds go through). The files are what
+    Flux applies, the kustomization files of those folders and clustertool's own files;
+    generator inputs (an app's config with its own tags or templates) and files no
+    kustomization reaches are not among them."""
+    folders = {posixpath.dirname(file) for file in applied}
+    for folder in list(folders):
+        while folder:
+            folder = posixpath.dirname(folder)
+            folders.add(folder)
+    # A listed folder whose kustomization is broken contributes no applied file of its own.
+    for folder in list(folders):
+        listing = kustomize.folder(folder)
+        if listing is not None:
+            folders.update(e.path for e in (*listing.resources, *listing.components) if e.is_dir)
+    read = set(applied)
+    read.update(f for f in map(kustomize.kustomization_file, folders) if f is not None)
+    read.update(f for f in (*tree.yaml, *tree.unreadable) if _TOOL_FILES.match(f))
+    return read, folders
+
+
 def yaml_findings(tree: RepoTree, applied_files: set[str]) -> list[Finding]:
-    """Unreadable files: an error where Flux would apply the file, a warning elsewhere
-    (generator inputs and templates are never parsed as manifests)."""
+    """Findings about the files themselves: unreadable YAML where Flux, kustomize or clustertool
+    would read it (an error), and kustomize folders that include themselves.
+
+    Args:
+        tree: the repo's files.
+        applied_files: files the reached Flux Kustomizations' builds apply as manifests.
+
+    Returns:
+        The findings; files nothing reads as manifests (generator inputs, unreached files)
+        are not judged as Kubernetes YAML.
+    """
+    kustomize = Kustomize(tree)
+    read, folders = _read_as_yaml(tree, kustomize, applied_files)
     findings = []
     for file, problem in tree.unreadable.items():
-        findings.append(Finding(Severity.WARNING, "file-unreadable", file, None, problem.message))
-    for file, loaded in tree.yaml.items():
-        for problem in loaded.problems:
-            if problem.tolerated:
-                findings.append(
-                    Finding(Severity.INFO, "yaml-tolerated", file, problem.line, problem.message)
-                )
-                continue
-            applied = file in applied_files
+        if file in read:
             findings.append(
-                Finding(
-                    Severity.ERROR if applied else Severity.WARNING,
+                Finding(Severity.WARNING, "file-unreadable", file, None, problem.message)
+            )
+    for file, loaded in tree.yaml.items():
+        if file not in read:
+            continue
+        for problem in loaded.problems:
+            findings.append(
+                Finding(Severity.INFO, "yaml-tolerated", file, problem.line, problem.message)
+                if problem.tolerated
+                else Finding(
+                    Severity.ERROR,
                     "yaml-unreadable",
                     file,
                     problem.line,
-                    ("not valid YAML" if applied else "not valid YAML (not applied by Flux)")
-                    + f": {problem.message}",
+                    f"not valid YAML: {problem.message}",
                 )
             )
+    for cycle in include_cycles(tree, kustomize):
+        reached = any(folder in folders for folder in cycle.folders)
+        spelled = " -> ".join(folder or "." for folder in cycle.folders)
+        findings.append(
+            Finding(
+                Severity.ERROR if reached else Severity.WARNING,
+                "kustomization-cycle",
+                cycle.file,
+                cycle.line,
+                f"kustomization {cycle.folders[0] or '.'} includes itself: {spelled}: "
+                + (
+                    "kustomize build fails, Flux never reconciles it"
+                    if reached
+                    else "kustomize build fails (not applied by Flux)"
+                ),
+            )
+        )
     return findings
 
 
@@ -81,7 +143,8 @@ def _objects(components: Iterable[Component]) -> Iterable[FluxKustomization | He
 
 
 def cluster_findings(cluster: Cluster, known: set[ObjectRef]) -> list[Finding]:
-    """dependsOn naming nothing, unpinned charts, orphans, undefined variables."""
+    """dependsOn naming nothing, itself or a loop; unpinned charts, orphans, undefined
+    variables."""
     findings: list[Finding] = []
     live = [
         c for layer in cluster.layers if layer.state is LayerState.LISTED for c in layer.components
@@ -120,6 +183,7 @@ def cluster_findings(cluster: Cluster, known: set[ObjectRef]) -> list[Finding]:
                     f"{obj.ref} installs chart {obj.chart} with {what}: pin a version",
                 )
             )
+    findings.extend(depends_on_findings(_objects(reached)))
     for orphan in cluster.orphans:
         for ks in orphan.kustomizations:
             findings.append(
