@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
+from tuiops.cli.output import write_error
 from tuiops.cli.parser import build_parser
 from tuiops.errors import TuiopsError
 
@@ -19,7 +20,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.run(args)
     except TuiopsError as error:
-        print(f"tuiops: {error}", file=sys.stderr)
+        write_error(str(error))  # messages quote repo and cluster text: shown inert
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

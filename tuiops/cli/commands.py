@@ -1,14 +1,13 @@
-"""The sub-commands: each loads the repo once and prints text or JSON."""
+"""The sub-commands: each loads the repo once and prints text or JSON, through
+`tuiops.cli.output` (repo text is shown inert)."""
 
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from pathlib import Path
-from typing import Any
 
 from tuiops.cli import serialize, text
+from tuiops.cli.output import write_json, write_text
 from tuiops.domain.findings import Severity
 from tuiops.domain.repo import Cluster, RepoModel
 from tuiops.errors import UsageError
@@ -42,11 +41,6 @@ def _load(args: argparse.Namespace) -> tuple[RepoModel, tuple[Cluster, ...]]:
     return model, (cluster,)
 
 
-def _print_json(data: Any) -> None:
-    json.dump(data, sys.stdout, indent=2)
-    sys.stdout.write("\n")
-
-
 def _has_errors(model: RepoModel) -> bool:
     return any(f.severity is Severity.ERROR for f in model.findings)
 
@@ -58,16 +52,16 @@ def run_status(args: argparse.Namespace) -> int:
 
         return print_live_status(args, clusters)
     if args.json:
-        _print_json(serialize.status_json(model, clusters))
+        write_json(serialize.status_json(model, clusters))
     else:
-        sys.stdout.write(text.status_text(model, clusters))
+        write_text(text.status_text(model, clusters))
     return EXIT_FINDINGS if _has_errors(model) else EXIT_OK
 
 
 def run_vars(args: argparse.Namespace) -> int:
     model, clusters = _load(args)
     if args.json:
-        _print_json(
+        write_json(
             {
                 "clusters": [serialize.vars_json(c) for c in clusters],
                 "variables": [
@@ -76,7 +70,7 @@ def run_vars(args: argparse.Namespace) -> int:
             }
         )
     else:
-        sys.stdout.write(text.vars_text(clusters))
+        write_text(text.vars_text(clusters))
     undefined = any(
         f.code == "var-undefined" and f.severity is Severity.ERROR for f in model.findings
     )
@@ -87,7 +81,7 @@ def run_lint(args: argparse.Namespace) -> int:
     model, _clusters = _load(args)
     findings = [f for f in model.findings if f.severity.rank <= Severity(args.min_severity).rank]
     if args.json:
-        _print_json({"findings": [serialize.finding_json(f) for f in findings]})
+        write_json({"findings": [serialize.finding_json(f) for f in findings]})
     else:
-        sys.stdout.write(text.findings_text(findings))
+        write_text(text.findings_text(findings))
     return EXIT_FINDINGS if _has_errors(model) else EXIT_OK

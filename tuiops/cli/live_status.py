@@ -2,16 +2,16 @@
 suspended, applied revision or chart version next to the repo's desired version.
 
 Exit 0 when every listed object is ready, 1 when anything is not, 2 for usage errors (no
-kubeconfig, unreachable API server) with a one-line message. All cluster text is made inert.
+kubeconfig, unreachable API server) with a one-line message. All cluster text is made inert:
+messages folded to one line here, the whole output again by `tuiops.cli.output`.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from typing import Any
 
+from tuiops.cli.output import write_json, write_text
 from tuiops.domain.feed import FeedState
 from tuiops.domain.overview import AppRow, ClusterOverview
 from tuiops.domain.repo import Cluster
@@ -42,8 +42,10 @@ def _version(row: AppRow) -> str:
         return applied or "-"
     desired = row.desired_version or "?"
     attempted = row.live.last_attempted_revision if row.live else ""
-    tried = (
-        f", attempted {inert(attempted, one_line=True)}" if attempted not in ("", applied) else ""
+    tried = (  # compared as read: `applied` is already shown inert
+        f", attempted {inert(attempted, one_line=True)}"
+        if attempted not in ("", row.applied_version)
+        else ""
     )
     if not applied:
         return f"- (repo {desired}{tried})"
@@ -140,10 +142,9 @@ def overview_json(overview: ClusterOverview) -> dict[str, Any]:
 def print_live_status(args: argparse.Namespace, clusters: tuple[Cluster, ...]) -> int:
     overviews = live_overviews(args, clusters)
     if args.json:
-        json.dump({"clusters": [overview_json(o) for o in overviews]}, sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        write_json({"clusters": [overview_json(o) for o in overviews]})
     else:
-        sys.stdout.write("".join(overview_text(o) for o in overviews))
+        write_text("".join(overview_text(o) for o in overviews))
     anything_wrong = any(o.not_ready for o in overviews) or any(
         f.state is not FeedState.LIVE for o in overviews for f in o.feeds
     )

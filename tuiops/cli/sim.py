@@ -9,6 +9,7 @@ import sys
 import threading
 from pathlib import Path
 
+from tuiops.cli.output import write_text
 from tuiops.sim.session import start_simulation
 
 
@@ -17,11 +18,11 @@ def run_sim(args: argparse.Namespace) -> int:
     simulation = start_simulation(args.scenario, port=args.port, kubeconfig=kubeconfig)
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
-    print(
+    write_text(
         f"simulated cluster ({args.scenario}) at {simulation.cluster.url}\n"
         f"  export KUBECONFIG={simulation.kubeconfig}\n"
         f"  export PATH={simulation.bin_dir}:$PATH   # the fake talosctl\n"
-        "Ctrl-C stops it.",
+        "Ctrl-C stops it.\n",
         flush=True,
     )
     try:
@@ -30,5 +31,5 @@ def run_sim(args: argparse.Namespace) -> int:
         pass
     finally:
         simulation.stop()
-    print("stopped", file=sys.stderr)
+    write_text("stopped\n", sys.stderr)
     return 0
