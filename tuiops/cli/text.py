@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from tuiops.domain.findings import Finding
-from tuiops.domain.repo import Cluster, Component, LayerState, RepoModel
+from tuiops.domain.refs import ObjectRef
+from tuiops.domain.repo import Cluster, Component, Layer, LayerState, RepoModel
+from tuiops.gitops.layers import PlacedLayer
 
 _STATE_MARK = {
     LayerState.LISTED: "",
@@ -18,12 +20,30 @@ def _component_lines(component: Component, indent: str) -> list[str]:
     lines = [f"{indent}{component.name:<32} {component.path}"]
     for ks in component.kustomizations:
         flags = " suspended" if ks.suspend else ""
-        needs = f"  dependsOn {', '.join(d.name for d in ks.depends_on)}" if ks.depends_on else ""
-        lines.append(f"{indent}  ks {ks.ref.namespaced_name}{flags}{needs}")
+        lines.append(f"{indent}  ks {ks.ref.namespaced_name}{flags}{_depends_on(ks.depends_on)}")
     for release in component.helm_releases:
         chart = f"{release.chart}@{release.version}" if release.version else release.chart
-        lines.append(f"{indent}  hr {release.ref.namespaced_name}  {chart}")
+        needs = _depends_on(release.depends_on)
+        lines.append(f"{indent}  hr {release.ref.namespaced_name}  {chart}{needs}")
     return lines
+
+
+def _depends_on(refs: tuple[ObjectRef, ...]) -> str:
+    return f"  dependsOn {', '.join(d.name for d in refs)}" if refs else ""
+
+
+def _layer_notes(layer: Layer) -> list[str]:
+    """Why a layer sits where it does, and whether Flux generates its kustomization."""
+    if not isinstance(layer, PlacedLayer):
+        return []
+    notes = ["generated"] if layer.generated else []
+    if layer.moved_after:
+        notes.append(
+            "moved " + "; ".join(f"after {m.after}: {m.reason}" for m in layer.moved_after)
+        )
+    if layer.cycle_with:
+        notes.append(f"listed order kept: dependsOn cycle with {', '.join(layer.cycle_with)}")
+    return notes
 
 
 def status_text(model: RepoModel, clusters: Iterable[Cluster]) -> str:
@@ -34,9 +54,10 @@ def status_text(model: RepoModel, clusters: Iterable[Cluster]) -> str:
             lines.extend(_component_lines(component, "  entry "))
         for number, layer in enumerate(cluster.layers, start=1):
             releases = sum(len(c.helm_releases) for c in layer.components)
+            notes = "".join(f"  ({note})" for note in _layer_notes(layer))
             lines.append(
                 f"  {number:>2}. {layer.name}  {len(layer.components)} components, "
-                f"{releases} HelmReleases{_STATE_MARK[layer.state]}"
+                f"{releases} HelmReleases{_STATE_MARK[layer.state]}{notes}"
             )
             for component in layer.components:
                 lines.extend(_component_lines(component, "      "))

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import heapq
 import posixpath
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from tuiops.domain.refs import ObjectRef
@@ -35,6 +34,32 @@ class _Draft:
     builder: ComponentBuilder
     exists: bool = True
     refs: set[ObjectRef] = field(default_factory=set)
+
+
+@dataclass(frozen=True, slots=True)
+class LayerMove:
+    """Why a listed layer comes after a layer listed below it."""
+
+    after: str
+    """The layer it now follows."""
+    reason: str
+    """The dependency the repo states, e.g. `dependsOn: Kustomization a/web -> a/certs`."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedLayer(Layer):
+    """A layer with why it sits where it does.
+
+    Stopgap until `domain.repo.Layer` carries these fields itself: `Layer` is owned elsewhere,
+    and a subclass keeps every consumer of `Layer` working unchanged.
+    """
+
+    generated: bool = False
+    """Its folder has no kustomization file: Flux generates one (corpus-facts §7)."""
+    moved_after: tuple[LayerMove, ...] = ()
+    """Layers listed below it that it must follow; empty when it keeps its listed place."""
+    cycle_with: tuple[str, ...] = ()
+    """Layers that depend on it while it depends on them: listing order is kept."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,11 +148,37 @@ class LayerReader:
                 self._unreached.fill(
                     draft.builder, draft.path, walk.kustomizations, walk.helm_releases
                 )
+        order = _Order(drafts, walk)
         layers = tuple(
-            Layer(d.name, d.path, d.state, d.builder.build(), d.exists)
-            for d in _ordered(drafts, walk)
+            PlacedLayer(
+                d.name,
+                d.path,
+                d.state,
+                d.builder.build(),
+                d.exists,
+                generated=self._generated(walk, d),
+                moved_after=tuple(order.moves.get(d.name, ())),
+                cycle_with=tuple(sorted(order.cycles.get(d.name, ()))),
+            )
+            for d in order.layers
         )
         return ClusterLayers(root_path, entry.build(), layers)
+
+    def _generated(self, walk: ClusterWalk, draft: _Draft) -> bool:
+        """True when Flux generates the kustomization of the layer's folder."""
+        if not draft.exists:
+            return False
+        folder = self._kustomize.folder(draft.path)
+        if folder is None:  # a layer Kustomization file: the folder its path builds
+            folder = next(
+                (
+                    self._kustomize.folder(r.build_path)
+                    for key, r in walk.kustomizations.items()
+                    if key[0] == draft.path and r.build_path is not None
+                ),
+                None,
+            )
+        return folder is not None and folder.file is None
 
     def _draft_layers(
         self,
@@ -195,64 +246,84 @@ class LayerReader:
         return (folder_layer, layer_key) if folder_layer is not None else None
 
 
-def _ordered(drafts: dict[str, _Draft], walk: ClusterWalk) -> list[_Draft]:
-    """Listed layers in a stable topological order by cross-layer dependsOn, then the rest."""
-    listed = [d for d in drafts.values() if d.state is LayerState.LISTED]
-    layer_of = {ref: d.name for d in listed for ref in d.refs}
-    after: dict[str, set[str]] = {d.name: set() for d in listed}
-    needs: dict[str, int] = {d.name: 0 for d in listed}
-    for reached in walk.kustomizations.values():
-        _edges(reached.ks.ref, reached.ks.depends_on, layer_of, after, needs)
-        # A Kustomization needs the ConfigMaps/Secrets it substitutes from: the layer that
-        # ships them (clustertool's cluster-config in flux-system) goes first.
-        holders = (_holding_layer(listed, s.location.file) for s in reached.scope.sources)
-        _layer_edges(layer_of.get(reached.ks.ref), holders, after, needs)
-    for release, _owner in walk.helm_releases.values():
-        _edges(release.ref, release.depends_on, layer_of, after, needs)
-    by_name = {d.name: d for d in listed}
-    ready = [(d.listing, d.name) for d in listed if needs[d.name] == 0]
-    heapq.heapify(ready)
-    order: list[_Draft] = []
-    while ready:
-        _, name = heapq.heappop(ready)
-        order.append(by_name[name])
-        for follower in sorted(after[name]):
-            needs[follower] -= 1
-            if needs[follower] == 0:
-                heapq.heappush(ready, (by_name[follower].listing, follower))
-    # Layers caught in a dependsOn cycle keep their listing order after the rest.
-    order.extend(sorted((d for d in listed if d not in order), key=lambda d: d.listing))
-    rest = sorted(
-        (d for d in drafts.values() if d.state is not LayerState.LISTED), key=lambda d: d.listing
-    )
-    return order + rest
+class _Order:
+    """Listed layers in a stable topological order by the dependencies the repo states between
+    layers (then the rest), with why each layer left its listed place."""
+
+    def __init__(self, drafts: dict[str, _Draft], walk: ClusterWalk) -> None:
+        listed = [d for d in drafts.values() if d.state is LayerState.LISTED]
+        self._layer_of = {ref: d.name for d in listed for ref in d.refs}
+        self._after: dict[str, set[str]] = {d.name: set() for d in listed}
+        self._reasons: dict[tuple[str, str], str] = {}
+        for reached in walk.kustomizations.values():
+            self._depends_on(reached.ks.ref, reached.ks.depends_on)
+            # A Kustomization needs the ConfigMaps/Secrets it substitutes from: the layer that
+            # ships them (clustertool's cluster-config in flux-system) goes first.
+            dependent = self._layer_of.get(reached.ks.ref)
+            for source in reached.scope.sources:
+                holder = _holding_layer(listed, source.location.file)
+                self._edge(
+                    holder,
+                    dependent,
+                    f"substituteFrom: Kustomization {reached.ks.ref.namespaced_name} reads "
+                    f"{source.ref.kind} {source.ref.namespaced_name}",
+                )
+        for release, _owner in walk.helm_releases.values():
+            self._depends_on(release.ref, release.depends_on)
+        self.moves: dict[str, list[LayerMove]] = {}
+        self.cycles: dict[str, set[str]] = {}
+        self.layers = self._sorted(listed) + sorted(
+            (d for d in drafts.values() if d.state is not LayerState.LISTED),
+            key=lambda d: d.listing,
+        )
+
+    def _depends_on(self, ref: ObjectRef, depends_on: tuple[ObjectRef, ...]) -> None:
+        for dependency in depends_on:
+            self._edge(
+                self._layer_of.get(dependency),
+                self._layer_of.get(ref),
+                f"dependsOn: {ref.kind} {ref.namespaced_name} -> {dependency.namespaced_name}",
+            )
+
+    def _edge(self, dependency: str | None, dependent: str | None, reason: str) -> None:
+        """Record that `dependent` comes after `dependency` (other layers only)."""
+        if dependency is None or dependent is None or dependency == dependent:
+            return
+        self._after[dependency].add(dependent)
+        self._reasons.setdefault((dependency, dependent), reason)
+
+    def _sorted(self, listed: list[_Draft]) -> list[_Draft]:
+        by_name = {d.name: d for d in listed}
+        needs = {d.name: 0 for d in listed}
+        for followers in self._after.values():
+            for follower in followers:
+                needs[follower] += 1
+        ready = [(d.listing, d.name) for d in listed if needs[d.name] == 0]
+        heapq.heapify(ready)
+        order: list[_Draft] = []
+        while ready:
+            _, name = heapq.heappop(ready)
+            order.append(by_name[name])
+            for follower in sorted(self._after[name]):
+                needs[follower] -= 1
+                if needs[follower] == 0:
+                    heapq.heappush(ready, (by_name[follower].listing, follower))
+        for (dependency, dependent), reason in sorted(self._reasons.items()):
+            if by_name[dependency].listing > by_name[dependent].listing:
+                self.moves.setdefault(dependent, []).append(LayerMove(dependency, reason))
+        # Layers caught in a dependsOn cycle keep their listing order after the rest.
+        stuck = sorted((d for d in listed if d not in order), key=lambda d: d.listing)
+        names = {d.name for d in stuck}
+        for draft in stuck:
+            self.moves.pop(draft.name, None)
+            self.cycles[draft.name] = {
+                other
+                for (a, b) in self._reasons
+                for other in (a, b)
+                if draft.name in (a, b) and other != draft.name and other in names
+            }
+        return order + stuck
 
 
 def _holding_layer(listed: list[_Draft], file: str) -> str | None:
     return next((d.name for d in listed if file == d.path or file.startswith(d.path + "/")), None)
-
-
-def _edges(
-    ref: ObjectRef,
-    depends_on: tuple[ObjectRef, ...],
-    layer_of: dict[ObjectRef, str],
-    after: dict[str, set[str]],
-    needs: dict[str, int],
-) -> None:
-    _layer_edges(layer_of.get(ref), (layer_of.get(d) for d in depends_on), after, needs)
-
-
-def _layer_edges(
-    dependent: str | None,
-    dependencies: Iterable[str | None],
-    after: dict[str, set[str]],
-    needs: dict[str, int],
-) -> None:
-    """Record that `dependent` comes after each of `dependencies` (other layers only)."""
-    if dependent is None:
-        return
-    for dependency in dependencies:
-        if dependency is None or dependency == dependent or dependent in after[dependency]:
-            continue
-        after[dependency].add(dependent)
-        needs[dependent] += 1
