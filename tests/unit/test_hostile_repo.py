@@ -11,6 +11,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tuiops.gitops.clusterenv import ClusterEnv
+from tuiops.gitops.clustertool import READS, clustertool_findings, needs
 from tuiops.gitops.loader import load_repo
 
 scalars = st.one_of(
@@ -95,3 +97,35 @@ def test_random_manifests_never_break_the_loader(files: dict[str, list[Any]]) ->
         assert model.clusters
     finally:
         shutil.rmtree(root)
+
+
+addresses = st.one_of(
+    st.none(),
+    st.text(max_size=20),
+    st.sampled_from(
+        [
+            "",
+            "10.0.0.1",
+            "10.0.0.1/33",
+            "10.0.0.1/",
+            "::1",
+            "fe80::1/64",
+            "1.2.3.4-::5",
+            "10.0.0.9-10.0.0.1",
+            " 10.0.0.1 - 10.0.0.9 ",
+            "-",
+            "1.2.3.4/255.0.0.0",
+            "0",
+            "1.5",
+        ]
+    ),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from([*READS, "X_IP"]), addresses), st.text(max_size=200))
+def test_clustertool_rules_never_raise(values: dict[str, str | None], text: str) -> None:
+    env = ClusterEnv("clusters/main/clusterenv.yaml", values, {}, text)
+    for finding in clustertool_findings(env):
+        assert finding.file == env.file
+    assert set(needs(env, values)) >= {k for k in values if k in READS}

@@ -22,11 +22,11 @@ DASHBOARD = "DASHBOARD_IP"
 
 READS: dict[str, str] = {
     "VIP": "required; the talosctl endpoint (VIP_IP) for health, kubeconfig and upgrades",
-    "MASTER1IP": "required; it derives MASTER1IP_IP, _NETMASK and _CIDR from it",
+    "MASTER1IP": "required; MASTER1IP_IP, _NETMASK and _CIDR are derived from it",
     "GATEWAY": "required; outside METALLB_RANGE",
     "METALLB_RANGE": "required address range",
     HEADLAMP: "required; inside METALLB_RANGE",
-    DASHBOARD: "required by older clustertool versions (HEADLAMP_IP in today's)",
+    DASHBOARD: "required by older versions, HEADLAMP_IP by today's",
     "PODNET": "required CIDR",
     "SVCNET": "required CIDR",
     "DOMAIN_0": "required, non-empty",
@@ -67,7 +67,7 @@ def needs(env: ClusterEnv, used: Iterable[str]) -> dict[str, str]:
     if not env.is_clustertool:
         return {}  # the legacy talenv.yaml is read by talhelper alone
     found = {
-        key: f"read by clustertool ({why})"
+        key: f"read by clustertool: {why}"
         for key, why in READS.items()
         if key in env.values or key == "CLUSTERNAME"
     }
