@@ -59,7 +59,8 @@ def test_derived_keys_are_split_as_clustertool_splits_them() -> None:
 def test_keys_clustertool_reads_or_derives_from_are_never_unused(write_repo: WriteRepo) -> None:
     files = clustertool("  - apps\n")
     files["clusters/main/kubernetes/apps/kustomization.yaml"] = "resources:\n  - web/ks.yaml\n"
-    files.update(component("apps", "web"))
+    # Flux cannot substitute a derived name: this use does not make PLEX_IP needed.
+    files.update(component("apps", "web", value="${PLEX_IP_IP}"))
     files["clusters/main/clusterenv.yaml"] = "".join(
         f"{key}: {ENC}\n"
         for key in (
@@ -84,6 +85,7 @@ def test_keys_clustertool_reads_or_derives_from_are_never_unused(write_repo: Wri
     assert by_name["WORKER1IP"].clustertool == "clustertool derives WORKER1IP_CIDR from it"
     assert by_name["MASTER1IP_CIDR"].clustertool.startswith("derived from MASTER1IP")
     assert not by_name["PLEX_IP"].clustertool
+    assert [u.name for u in report.undefined] == ["PLEX_IP_IP"]
     text = vars_text([cluster])
     assert "used by clustertool (" in text
     assert "unused (1): PLEX_IP" in text

@@ -63,7 +63,15 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 def needs(env: ClusterEnv, used: Iterable[str]) -> dict[str, str]:
     """Names clustertool needs, with why: keys it reads, derived keys it reads, and keys whose
-    derived names something uses (talconfig's `${MASTER1IP_CIDR}` needs MASTER1IP)."""
+    derived names `used` holds (talconfig's `${MASTER1IP_CIDR}` needs MASTER1IP).
+
+    Args:
+        env: the cluster's clusterenv.
+        used: names used where clustertool's environment fills them (talconfig).
+
+    Returns:
+        Name → why, empty for the legacy talenv.yaml.
+    """
     if not env.is_clustertool:
         return {}  # the legacy talenv.yaml is read by talhelper alone
     found = {

@@ -106,7 +106,9 @@ class VariableReader:
         uses_by_name: dict[str, list[VariableUse]] = defaultdict(list)
         for use in uses:
             uses_by_name[use.name].append(use)
-        tool = clustertool.needs(env, uses_by_name) if env is not None else {}
+        # Derived names exist in clustertool's environment only: talhelper's uses count.
+        talhelper = {u.name for u in uses if u.consumer is None}
+        tool = clustertool.needs(env, talhelper) if env is not None else {}
         if env is not None:
             for name in sorted(set(tool) - set(definitions) - set(env.values)):
                 if name in clustertool.DERIVED_READS:
