@@ -42,6 +42,7 @@ KS_NAME = "evil" + TITLE + C1 + "\u202e"
 HR_NAME = "hr" + LINK + CLEAR + BELL
 CHART_VERSION = ">=1.0" + TITLE
 CONFIG_FILE = "cm" + FILE_PAYLOAD + ".yaml"
+BROKEN_FILE = "broken" + FILE_PAYLOAD + ".yaml"
 
 # Each payload as the user should see it: every control a visible escape.
 SHOWN_TITLE = "\\x1b]0;pwned\\x07"
@@ -101,7 +102,8 @@ def make_hostile_repo(parent: Path) -> Path:
     _write(apps / "evil" / "ks.yaml", _ks(KS_NAME, app, DEPENDENCY))
     _write(
         apps / "evil" / "app" / "kustomization.yaml",
-        f"resources:\n  - helm-release.yaml\n  - {_quoted(CONFIG_FILE)}\n",
+        "resources:\n  - helm-release.yaml\n"
+        f"  - {_quoted(CONFIG_FILE)}\n  - {_quoted(BROKEN_FILE)}\n",
     )
     _write(
         apps / "evil" / "app" / "helm-release.yaml",
@@ -118,11 +120,10 @@ def make_hostile_repo(parent: Path) -> Path:
         "data:\n  missing: ${EVIL_UNDEFINED}\n",
     )
     # Raw bytes on disk: a folder named with undecodable bytes (an orphan Kustomization), and
-    # a YAML file holding raw escape sequences and undecodable bytes.
+    # a listed YAML file holding raw escape sequences and undecodable bytes.
     orphan = Path(os.fsdecode(os.fsencode(apps) + b"/orphan" + UNDECODABLE))
     _write(orphan / "ks.yaml", _ks("orphan", "clusters/main/kubernetes/apps/orphan", "x"))
-    broken = os.fsencode(apps / "evil" / "app") + b"/broken" + UNDECODABLE + b".yaml"
-    Path(os.fsdecode(broken)).write_bytes(
+    (apps / "evil" / "app" / BROKEN_FILE).write_bytes(
         b"a: [" + TITLE.encode() + UNDECODABLE + b"\nb: " + CLEAR.encode() + b"\n"
     )
     return root
@@ -202,7 +203,7 @@ def test_lint_is_inert(hostile_repo: Path) -> None:
     missing = [line for line in lines if line.endswith("[depends-on-missing]")]
     assert any(f"Kustomization/flux-system/dep{SHOWN_PAYLOAD} which" in line for line in missing)
     assert any(f"/cm{SHOWN_FILE_PAYLOAD}.yaml:" in line for line in lines)  # var-undefined
-    assert any(f"/broken{SHOWN_UNDECODABLE}.yaml:" in line for line in lines)  # bad YAML
+    assert any(f"/broken{SHOWN_FILE_PAYLOAD}.yaml:" in line for line in lines)  # bad YAML
     assert any(f"/orphan{SHOWN_UNDECODABLE}/ks.yaml:" in line for line in lines)  # orphan
     (unpinned,) = [line for line in lines if line.endswith("[chart-unpinned]")]
     assert f"HelmRelease/evil/hr{SHOWN_LINK}{SHOWN_CLEAR}\\x07 installs" in unpinned
