@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from tuiops.domain.charts import version_kind
 from tuiops.domain.findings import Finding
 from tuiops.domain.flux import FluxKustomization, HelmRelease, RenovateHint
 from tuiops.domain.repo import Cluster, Component, RepoModel
 from tuiops.domain.variables import Variable, VariableUse
 
 
-def kustomization_json(ks: FluxKustomization) -> dict[str, Any]:
+def kustomization_json(ks: FluxKustomization, cluster: Cluster | None = None) -> dict[str, Any]:
+    note = cluster.note(ks.ref) if cluster is not None else None
     return {
         "name": ks.ref.name,
+        "nameRaw": note.name_raw if note is not None else ks.ref.name,
         "namespace": ks.ref.namespace,
         "path": ks.path,
+        "components": list(note.components) if note is not None else [],
         "file": ks.location.file,
         "line": ks.location.line,
         "dependsOn": [d.namespaced_name for d in ks.depends_on],
@@ -41,12 +45,16 @@ def renovate_json(hint: RenovateHint) -> dict[str, Any]:
     }
 
 
-def helm_release_json(release: HelmRelease, model: RepoModel) -> dict[str, Any]:
+def helm_release_json(
+    release: HelmRelease, model: RepoModel, cluster: Cluster | None = None
+) -> dict[str, Any]:
     return {
         "name": release.ref.name,
+        "nameRaw": cluster.name_raw(release.ref) if cluster is not None else release.ref.name,
         "namespace": release.ref.namespace,
         "chart": release.chart,
         "version": release.version,
+        "versionKind": version_kind(release.version).value,
         "file": release.location.file,
         "line": release.location.line,
         "dependsOn": [d.namespaced_name for d in release.depends_on],
@@ -58,13 +66,15 @@ def helm_release_json(release: HelmRelease, model: RepoModel) -> dict[str, Any]:
     }
 
 
-def component_json(component: Component, model: RepoModel) -> dict[str, Any]:
+def component_json(
+    component: Component, model: RepoModel, cluster: Cluster | None = None
+) -> dict[str, Any]:
     return {
         "name": component.name,
         "path": component.path,
         "file": component.file,
-        "kustomizations": [kustomization_json(k) for k in component.kustomizations],
-        "helmReleases": [helm_release_json(h, model) for h in component.helm_releases],
+        "kustomizations": [kustomization_json(k, cluster) for k in component.kustomizations],
+        "helmReleases": [helm_release_json(h, model, cluster) for h in component.helm_releases],
     }
 
 
@@ -82,18 +92,18 @@ def cluster_json(cluster: Cluster, model: RepoModel) -> dict[str, Any]:
     return {
         "name": cluster.name,
         "layerRoot": cluster.layer_root,
-        "entrypoints": [component_json(c, model) for c in cluster.entrypoints],
+        "entrypoints": [component_json(c, model, cluster) for c in cluster.entrypoints],
         "layers": [
             {
                 "name": layer.name,
                 "path": layer.path,
                 "state": layer.state.value,
                 "exists": layer.exists,
-                "components": [component_json(c, model) for c in layer.components],
+                "components": [component_json(c, model, cluster) for c in layer.components],
             }
             for layer in cluster.layers
         ],
-        "orphans": [component_json(c, model) for c in cluster.orphans],
+        "orphans": [component_json(c, model, cluster) for c in cluster.orphans],
     }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from tuiops.domain.charts import ChartOrigin, git_version, oci_chart_name, oci_version
 from tuiops.domain.flux import FluxKustomization, HelmRelease, Source, ValuesRef
 from tuiops.domain.refs import ObjectRef, SourceLocation
 
@@ -16,6 +17,7 @@ FLUX_KUSTOMIZE_GROUP = "kustomize.toolkit.fluxcd.io"
 HELM_GROUP = "helm.toolkit.fluxcd.io"
 SOURCE_GROUP = "source.toolkit.fluxcd.io"
 SOURCE_KINDS = ("HelmRepository", "GitRepository", "OCIRepository")
+CHART_ORIGIN_KINDS = ("OCIRepository", "HelmChart", "GitRepository", "Bucket")
 
 
 def as_map(value: object) -> Mapping[str, Any]:
@@ -73,6 +75,17 @@ def is_helm_release(doc: Mapping[str, Any]) -> bool:
 
 def is_source(doc: Mapping[str, Any]) -> bool:
     return kind_of(doc) in SOURCE_KINDS and group_of(doc) == SOURCE_GROUP
+
+
+def is_chart_origin(doc: Mapping[str, Any]) -> bool:
+    """A source object a HelmRelease can take its chart from (see `decode_chart_origin`)."""
+    return kind_of(doc) in CHART_ORIGIN_KINDS and group_of(doc) == SOURCE_GROUP
+
+
+def flux_components(doc: Mapping[str, Any]) -> tuple[str, ...]:
+    """A Flux Kustomization's `spec.components`, as written (relative to its `spec.path`)."""
+    written = (as_str(c).strip() for c in as_list(as_map(doc.get("spec")).get("components")))
+    return tuple(c for c in written if c)
 
 
 def normalise_path(path: str) -> str:
@@ -156,7 +169,8 @@ def _retries(spec: Mapping[str, Any], action: str) -> int | None:
 def decode_helm_release(
     doc: Mapping[str, Any], location: SourceLocation, namespace: str
 ) -> HelmRelease:
-    """A HelmRelease with `chart.spec` (any API version) or `chartRef` (OCIRepository)."""
+    """A HelmRelease with `chart.spec` (any API version) or `chartRef` as written: for a
+    `chartRef`, `chart` is the referenced object's name until `charts.resolve_chart` reads it."""
     spec = as_map(doc.get("spec"))
     chart_ref = as_map(spec.get("chartRef"))
     if chart_ref:
@@ -208,3 +222,25 @@ def decode_source(doc: Mapping[str, Any], location: SourceLocation, namespace: s
         reference=reference,
         location=location,
     )
+
+
+def decode_chart_origin(doc: Mapping[str, Any], namespace: str) -> ChartOrigin:
+    """An OCIRepository, HelmChart, GitRepository or Bucket as a chart origin; `namespace` is
+    its effective one."""
+    spec = as_map(doc.get("spec"))
+    ref = ObjectRef(kind_of(doc), namespace, name_of(doc))
+    pins = as_map(spec.get("ref"))
+
+    def pin(key: str) -> str:
+        return as_str(pins.get(key)).strip()
+
+    if ref.kind == "OCIRepository":
+        version = oci_version(pin("tag"), pin("semver"), pin("digest"))
+        return ChartOrigin(ref, oci_chart_name(as_str(spec.get("url"))), version)
+    if ref.kind == "HelmChart":
+        source = source_ref(spec.get("sourceRef"), "HelmRepository", namespace)
+        return ChartOrigin(ref, as_str(spec.get("chart")), as_str(spec.get("version")), source)
+    if ref.kind == "GitRepository":
+        version = git_version(pin("branch"), pin("tag"), pin("semver"), pin("commit"), pin("name"))
+        return ChartOrigin(ref, "", version)
+    return ChartOrigin(ref, "", "")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from tuiops.domain.findings import Finding
 from tuiops.domain.flux import FluxKustomization, HelmRelease, RenovateHint, Source
+from tuiops.domain.refs import ObjectRef
 from tuiops.domain.variables import VariableReport
 
 
@@ -52,6 +53,18 @@ class Layer:
 
 
 @dataclass(frozen=True, slots=True)
+class ObjectNote:
+    """What the model knows of a Flux object beyond its decoded fields."""
+
+    ref: ObjectRef
+    """The object as Flux names it (variables of known value substituted)."""
+    name_raw: str
+    """`metadata.name` as the file writes it, before substitution."""
+    components: tuple[str, ...] = ()
+    """A Flux Kustomization's `spec.components`, as the repo folders they resolve to."""
+
+
+@dataclass(frozen=True, slots=True)
 class Cluster:
     """One cluster of the repo, with its entry points, layers in apply order and orphans."""
 
@@ -64,6 +77,18 @@ class Cluster:
     orphans: tuple[Component, ...]
     """Kustomizations and HelmReleases no entry point reaches (e.g. a commented ks.yaml)."""
     variables: VariableReport
+    notes: tuple[ObjectNote, ...] = ()
+    """Objects whose name substitution changed, or that include components."""
+
+    def note(self, ref: ObjectRef) -> ObjectNote | None:
+        """What the model noted about `ref`, if anything."""
+        return next((n for n in self.notes if n.ref == ref), None)
+
+    def name_raw(self, ref: ObjectRef) -> str:
+        """The name of `ref` as the repo writes it (the same as `ref.name` unless a
+        `${VAR}` in it was substituted)."""
+        note = self.note(ref)
+        return note.name_raw if note is not None else ref.name
 
     def all_components(self) -> tuple[Component, ...]:
         """Entry points, every layer's components (listed or not) and orphans."""

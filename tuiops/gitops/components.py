@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import posixpath
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from tuiops.domain.flux import FluxKustomization, HelmRelease
 from tuiops.domain.repo import Component
@@ -89,3 +90,21 @@ class ComponentBuilder:
             )
             for key in self._order
         )
+
+
+def with_releases(
+    components: tuple[Component, ...], extra: Sequence[tuple[HelmRelease, FluxKustomization]]
+) -> tuple[Component, ...]:
+    """`components` with each of `extra` added to the component of the Kustomization that
+    builds it (a component folder several Kustomizations include yields one object each)."""
+    if not extra:
+        return components
+    result = []
+    for component in components:
+        added = tuple(r for r, owner in extra if owner in component.kustomizations)
+        result.append(
+            replace(component, helm_releases=component.helm_releases + added)
+            if added
+            else component
+        )
+    return tuple(result)

@@ -11,11 +11,19 @@ from __future__ import annotations
 import posixpath
 import re
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from tuiops.domain.decode import decode_helm_release, decode_kustomization, namespace_of
+from tuiops.domain.charts import ChartOrigin, resolve_chart
+from tuiops.domain.decode import (
+    decode_chart_origin,
+    decode_helm_release,
+    decode_kustomization,
+    flux_components,
+    namespace_of,
+)
 from tuiops.domain.flux import FluxKustomization, HelmRelease
-from tuiops.domain.refs import SourceLocation
+from tuiops.domain.refs import ObjectRef, SourceLocation
 from tuiops.gitops.index import RepoIndex
 from tuiops.gitops.kustomize import BuildItem, Kustomize
 from tuiops.gitops.scope import (
@@ -25,6 +33,9 @@ from tuiops.gitops.scope import (
     apply_injections,
     injections_of,
     substitute_known,
+    substituted_kustomization,
+    substituted_origin,
+    substituted_release,
 )
 from tuiops.gitops.tree import DocumentAt
 
@@ -47,6 +58,9 @@ class Reached:
     build_path: str | None
     """Folder its path resolves to in this repo; None when its source is elsewhere."""
     items: tuple[BuildItem, ...] = ()
+    """What Flux builds for it: its path's documents, then its `spec.components`'."""
+    components: tuple[str, ...] = ()
+    """Its `spec.components` as repo folders (relative to its path, variables resolved)."""
 
 
 @dataclass(slots=True)
@@ -57,8 +71,15 @@ class ClusterWalk:
     roots: list[DocKey]
     kustomizations: dict[DocKey, Reached] = field(default_factory=dict)
     helm_releases: dict[DocKey, tuple[HelmRelease, DocKey]] = field(default_factory=dict)
-    """HelmRelease → (release, the Kustomization whose build holds it)."""
+    """HelmRelease → (release, the Kustomization whose build holds it), first reach."""
+    more_releases: list[tuple[HelmRelease, DocKey]] = field(default_factory=list)
+    """Further objects made from an already reached HelmRelease document: a component that
+    several Kustomizations include, named after each one's `${APP}`."""
     documents: set[DocKey] = field(default_factory=set)
+    raw_names: dict[ObjectRef, str] = field(default_factory=dict)
+    """Objects whose name `${VAR}` substitution changed → the name as written."""
+    origins: dict[ObjectRef, ChartOrigin] = field(default_factory=dict)
+    """Chart sources (OCIRepository, HelmChart, Git) by the ref they get in this cluster."""
 
 
 def cluster_name_of(file: str) -> str | None:
@@ -74,6 +95,19 @@ def _is_within(file: str, folder: str) -> bool:
     return folder == "" or file.startswith(folder + "/")
 
 
+def component_paths(path: str, written: tuple[str, ...]) -> tuple[str, ...]:
+    """Flux `spec.components` as repo folders: they are relative to the Kustomization's
+    `spec.path`. Remote ones, unresolved `${VARS}` and paths leaving the repo are dropped."""
+    found = []
+    for entry in written:
+        if "${" in entry or "://" in entry:
+            continue
+        joined = posixpath.normpath(posixpath.join(path, entry)) if path else entry
+        if joined != ".." and not joined.startswith("../"):
+            found.append(joined)
+    return tuple(found)
+
+
 def find_roots(index: RepoIndex, kustomize: Kustomize) -> list[DocumentAt]:
     """Entry-point Kustomizations, in file order."""
     included: set[DocKey] = set()
@@ -83,8 +117,11 @@ def find_roots(index: RepoIndex, kustomize: Kustomize) -> list[DocumentAt]:
         if not index.is_ours(ks.source) or "${" in ks.path:
             continue
         folders[doc.key] = ks.path
+        components = component_paths(ks.path, flux_components(doc.data))
         included.update(
-            item.doc.key for item in kustomize.build(ks.path) if item.doc.key != doc.key
+            item.doc.key
+            for item in kustomize.build_with(ks.path, components)
+            if item.doc.key != doc.key
         )
     candidates = [doc for doc in index.kustomizations if doc.key not in included]
     return [
@@ -120,6 +157,7 @@ class Walker:
         self._kustomize = kustomize
         self._kustomization_docs = {doc.key for doc in index.kustomizations}
         self._release_docs = {doc.key for doc in index.helm_releases}
+        self._origin_docs = {doc.key for doc in index.chart_origins}
 
     def walk(self, name: str, roots: list[DocumentAt]) -> ClusterWalk:
         walk = ClusterWalk(name, [r.key for r in roots])
@@ -129,9 +167,10 @@ class Walker:
             doc, namespace, parent, parent_scope, injections = queue.popleft()
             if doc.key in walk.kustomizations:
                 continue
-            reached = self._reach(doc, namespace, parent, parent_scope, injections)
+            reached = self._reach(doc, namespace, parent, parent_scope, injections, walk)
             walk.kustomizations[doc.key] = reached
             child_injections = injections_of(doc.data)
+            values = reached.scope.values if reached.scope.enabled else {}
             for item in reached.items:
                 walk.documents.add(item.doc.key)
                 item_ns = self._namespace(item, reached.ks)
@@ -139,11 +178,39 @@ class Walker:
                     continue
                 if item.doc.key in self._kustomization_docs:
                     queue.append((item.doc, item_ns, doc.key, reached.scope, child_injections))
-                elif item.doc.key in self._release_docs and item.doc.key not in walk.helm_releases:
-                    location = SourceLocation(item.doc.file, item.doc.document.line)
-                    release = decode_helm_release(item.doc.data, location, item_ns)
-                    walk.helm_releases[item.doc.key] = (release, doc.key)
+                elif item.doc.key in self._release_docs:
+                    self._add_release(walk, item.doc, item_ns, values, doc.key)
+                elif item.doc.key in self._origin_docs:
+                    origin = substituted_origin(decode_chart_origin(item.doc.data, item_ns), values)
+                    walk.origins.setdefault(origin.ref, origin)
+        # Sources are found wherever the walk met them, so charts are read once it is done.
+        for key, (release, owner) in walk.helm_releases.items():
+            walk.helm_releases[key] = (resolve_chart(release, walk.origins), owner)
+        walk.more_releases = [
+            (resolve_chart(release, walk.origins), owner) for release, owner in walk.more_releases
+        ]
         return walk
+
+    @staticmethod
+    def _add_release(
+        walk: ClusterWalk,
+        doc: DocumentAt,
+        namespace: str,
+        values: Mapping[str, str | None],
+        owner: DocKey,
+    ) -> None:
+        location = SourceLocation(doc.file, doc.document.line)
+        written = decode_helm_release(doc.data, location, namespace)
+        release = substituted_release(written, values)
+        if release.ref.name != written.ref.name:
+            walk.raw_names[release.ref] = written.ref.name
+        first = walk.helm_releases.get(doc.key)
+        if first is None:
+            walk.helm_releases[doc.key] = (release, owner)
+        elif first[0].ref != release.ref and all(
+            r.ref != release.ref for r, _ in walk.more_releases
+        ):
+            walk.more_releases.append((release, owner))
 
     @staticmethod
     def _namespace(item: BuildItem, owner: FluxKustomization) -> str:
@@ -163,10 +230,15 @@ class Walker:
         parent: DocKey | None,
         parent_scope: Scope | None,
         injections: tuple[Injection, ...],
+        walk: ClusterWalk,
     ) -> Reached:
         location = SourceLocation(doc.file, doc.document.line)
-        ks = decode_kustomization(doc.data, location, namespace)
         parent_values = parent_scope.values if parent_scope and parent_scope.enabled else {}
+        written = decode_kustomization(doc.data, location, namespace)
+        # The parent's substitution runs over this whole document: names, spec.path included.
+        ks = substituted_kustomization(written, parent_values)
+        if ks.ref.name != written.ref.name:
+            walk.raw_names[ks.ref] = written.ref.name
         substitute, substitute_from, enabled = apply_injections(ks, injections)
         scope = Scope(enabled=enabled)
         for values_ref in substitute_from:
@@ -177,7 +249,6 @@ class Walker:
                 scope.sources.append(found)
                 scope.values.update(found.values)
         scope.values.update({k: substitute_known(v, parent_values) for k, v in substitute.items()})
-        # The parent's substitution runs over this document, spec.path included.
         path = posixpath.normpath(substitute_known(ks.path, parent_values)) if ks.path else ""
         path = "" if path == "." else path
         ks = replace(
@@ -188,8 +259,12 @@ class Walker:
         )
         in_repo = self._index.is_ours(ks.source) and "${" not in path
         build_path = path if in_repo and self._kustomize.folder(path) is not None else None
-        items = self._kustomize.build(path) if build_path is not None else ()
-        return Reached(doc, ks, parent, scope, build_path if in_repo else None, items)
+        written_components = tuple(
+            substitute_known(c, parent_values) for c in flux_components(doc.data)
+        )
+        components = component_paths(path, written_components) if in_repo else ()
+        items = self._kustomize.build_with(path, components) if build_path is not None else ()
+        return Reached(doc, ks, parent, scope, build_path, items, components)
 
     def _values_object(self, kind: str, name: str, near: str) -> ValuesObject | None:
         candidates = self._index.values.get((kind, name), [])

@@ -10,6 +10,7 @@ from tuiops.domain.decode import (
     as_map,
     as_str,
     decode_source,
+    is_chart_origin,
     is_flux_kustomization,
     is_helm_release,
     is_source,
@@ -31,6 +32,8 @@ class RepoIndex:
     kustomizations: list[DocumentAt] = field(default_factory=list)
     helm_releases: list[DocumentAt] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
+    chart_origins: list[DocumentAt] = field(default_factory=list)
+    """OCIRepositories, HelmCharts, GitRepositories and Buckets: where charts come from."""
     values: dict[tuple[str, str], list[ValuesObject]] = field(
         default_factory=lambda: defaultdict(list)
     )
@@ -85,8 +88,11 @@ def build_index(tree: RepoTree, kustomize: Kustomize) -> RepoIndex:
                 git_sources["GitRepository", as_str(source.get("name"))] += 1
         elif is_helm_release(data):
             index.helm_releases.append(doc)
-        elif is_source(data):
-            index.sources.append(decode_source(data, _location(doc), namespace_of(data)))
+        elif is_source(data) or is_chart_origin(data):
+            if is_source(data):
+                index.sources.append(decode_source(data, _location(doc), namespace_of(data)))
+            if is_chart_origin(data):
+                index.chart_origins.append(doc)
         elif kind_of(data) in ("ConfigMap", "Secret") and "/" not in as_str(data.get("apiVersion")):
             merged = {**_plain_values(data.get("data")), **_plain_values(data.get("stringData"))}
             ref = ObjectRef(kind_of(data), namespace_of(data), name_of(data))

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from tuiops.domain.findings import Finding, Severity
 from tuiops.domain.flux import FluxKustomization, HelmRelease
 from tuiops.domain.refs import ObjectRef, SourceLocation
-from tuiops.domain.repo import Cluster, Layout, RepoModel
+from tuiops.domain.repo import Cluster, Layout, ObjectNote, RepoModel
 from tuiops.gitops.clusterenv import ClusterEnv, read_clusterenv
+from tuiops.gitops.components import with_releases
 from tuiops.gitops.graph import (
     ClusterWalk,
     DocKey,
@@ -19,7 +21,7 @@ from tuiops.gitops.graph import (
 )
 from tuiops.gitops.index import RepoIndex, build_index
 from tuiops.gitops.kustomize import Kustomize
-from tuiops.gitops.layers import LayerReader
+from tuiops.gitops.layers import ClusterLayers, LayerReader
 from tuiops.gitops.lint import (
     api_version_findings,
     cluster_findings,
@@ -83,7 +85,7 @@ def load_repo(root: Path) -> RepoModel:
     clusters = []
     names = [walk.name for walk in walks]
     for walk in walks:
-        layers = layer_reader.read(walk)
+        layers = _with_more_releases(layer_reader.read(walk), walk)
         own_orphans = tuple(o for o in orphans if _owner(o.file, names) == walk.name)
         env = envs.get(walk.name)
         variables = variable_reader.read(walk, env)
@@ -95,6 +97,7 @@ def load_repo(root: Path) -> RepoModel:
                 layers.layers,
                 own_orphans,
                 variables,
+                _notes(walk, unreached.raw_names),
             )
         )
     findings = _findings(tree, walks, clusters, envs, index, kustomize)
@@ -109,6 +112,34 @@ def load_repo(root: Path) -> RepoModel:
         renovate=renovate,
         findings=tuple(sorted(set(findings), key=Finding.sort_key)),
     )
+
+
+def _with_more_releases(layers: ClusterLayers, walk: ClusterWalk) -> ClusterLayers:
+    """The layers with the HelmReleases a component made more than once (one per
+    Kustomization including it) in each includer's component."""
+    extra = [(r, walk.kustomizations[owner].ks) for r, owner in walk.more_releases]
+    if not extra:
+        return layers
+    return ClusterLayers(
+        layers.layer_root,
+        with_releases(layers.entrypoints, extra),
+        tuple(
+            replace(layer, components=with_releases(layer.components, extra))
+            for layer in layers.layers
+        ),
+    )
+
+
+def _notes(walk: ClusterWalk, unreached_raw: dict[ObjectRef, str]) -> tuple[ObjectNote, ...]:
+    """Raw names of substituted objects, and the components each Kustomization includes."""
+    raw = {**unreached_raw, **walk.raw_names}
+    notes = []
+    for reached in walk.kustomizations.values():
+        ref = reached.ks.ref
+        if ref in raw or reached.components:
+            notes.append(ObjectNote(ref, raw.pop(ref, ref.name), reached.components))
+    notes.extend(ObjectNote(ref, name) for ref, name in raw.items())
+    return tuple(notes)
 
 
 def _owner(file: str, clusters: list[str]) -> str:
@@ -134,7 +165,7 @@ def _findings(
         for walk in walks
         for reached in walk.kustomizations.values()
         if reached.build_path is not None
-        for file in kustomize.listed_files(reached.build_path)
+        for file in kustomize.listed_files(reached.build_path, reached.components)
     }
     findings = yaml_findings(tree, applied)
     objects: dict[SourceLocation, FluxKustomization | HelmRelease] = {}

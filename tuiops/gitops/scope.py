@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from tuiops.domain.charts import ChartOrigin
 from tuiops.domain.decode import as_list, as_map, as_str
-from tuiops.domain.flux import FluxKustomization, ValuesRef
+from tuiops.domain.flux import FluxKustomization, HelmRelease, ValuesRef
 from tuiops.domain.refs import ObjectRef, SourceLocation
 from tuiops.gitops.substitution import closing_brace, find_references
 from tuiops.gitops.yamldocs import load_documents
@@ -69,6 +70,66 @@ def substitute_known(text: str, values: Mapping[str, str | None]) -> str:
             end = closing_brace(text, reference.column + 1)
             text = text[: reference.column] + value + text[end + 1 :]
     return text
+
+
+def _known(text: str, values: Mapping[str, str | None]) -> str:
+    return substitute_known(text, values) if "${" in text else text
+
+
+def _known_ref(ref: ObjectRef, values: Mapping[str, str | None]) -> ObjectRef:
+    if "${" not in ref.namespace and "${" not in ref.name:
+        return ref
+    return ObjectRef(ref.kind, _known(ref.namespace, values), _known(ref.name, values))
+
+
+def _known_refs(
+    refs: tuple[ObjectRef, ...], values: Mapping[str, str | None]
+) -> tuple[ObjectRef, ...]:
+    return tuple(_known_ref(r, values) for r in refs)
+
+
+def substituted_release(release: HelmRelease, values: Mapping[str, str | None]) -> HelmRelease:
+    """A HelmRelease as its Kustomization's substitution renders it: name, namespace, chart,
+    version, source and dependsOn with every variable of known value replaced."""
+    if not values:
+        return release
+    return replace(
+        release,
+        ref=_known_ref(release.ref, values),
+        chart=_known(release.chart, values),
+        version=_known(release.version, values),
+        chart_source=_known_ref(release.chart_source, values) if release.chart_source else None,
+        depends_on=_known_refs(release.depends_on, values),
+    )
+
+
+def substituted_kustomization(
+    ks: FluxKustomization, values: Mapping[str, str | None]
+) -> FluxKustomization:
+    """A Flux Kustomization as its parent's substitution renders it (all but `spec.path`,
+    which the walk resolves itself, and `postBuild`, which makes the child's own scope)."""
+    if not values:
+        return ks
+    return replace(
+        ks,
+        ref=_known_ref(ks.ref, values),
+        source=_known_ref(ks.source, values) if ks.source else None,
+        depends_on=_known_refs(ks.depends_on, values),
+        target_namespace=_known(ks.target_namespace, values),
+    )
+
+
+def substituted_origin(origin: ChartOrigin, values: Mapping[str, str | None]) -> ChartOrigin:
+    """A chart source as its Kustomization's substitution renders it."""
+    if not values:
+        return origin
+    return replace(
+        origin,
+        ref=_known_ref(origin.ref, values),
+        chart=_known(origin.chart, values),
+        version=_known(origin.version, values),
+        source=_known_ref(origin.source, values) if origin.source else None,
+    )
 
 
 def _selector_matches(selector: str, labels: Mapping[str, str]) -> bool:
