@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from tuiops.domain.charts import VERSION_KIND_LABEL, chart_drift, version_kind
 from tuiops.domain.events import Event
 from tuiops.domain.live import LiveObject
 from tuiops.domain.overview import AppRow
@@ -155,26 +156,40 @@ def source_text(
 
 
 def helm_text(live: LiveObject | None, row: AppRow | None) -> Text | None:
-    """Chart, applied vs desired version, release and failures; None for other kinds."""
-    if live is None or live.ref.kind != "HelmRelease":
+    """Chart, applied vs desired version, release and failures; for a HelmRelease the cluster
+    does not have, the version the repo asks for. None for other kinds."""
+    kind = live.ref.kind if live is not None else row.ref.kind if row is not None else ""
+    if kind != "HelmRelease":
         return None
     text = _heading("Helm")
-    desired = (row.desired_version if row else "") or live.chart_version
+    desired = _desired_version(row.desired_version if row else "")
+    if live is None:
+        text.append("\n  ")
+        text.append_text(_line("desired version", desired))
+        text.append("\n  not in the cluster", style="dim")
+        return text
     fields = (
         ("chart", live.chart_name),
         ("applied version", live.applied_version),
-        ("desired version", desired),
+        ("desired version", desired or live.chart_version),
         ("last attempted", live.last_attempted_revision),
         ("release", f"{live.storage_namespace or live.ref.namespace}/{live.release_name}"),
     )
+    drift = row is not None and chart_drift(live.applied_version, row.desired_version)
     for label, value in fields:
         text.append("\n  ")
-        drift = label == "desired version" and row is not None and row.drift
-        text.append_text(_line(label, value, "bold yellow" if drift else ""))
+        style = "bold yellow" if drift and label == "desired version" else ""
+        text.append_text(_line(label, value, style))
     text.append("\n  ")
     failures = f"{live.failures} (install {live.install_failures}, upgrade {live.upgrade_failures})"
     text.append_text(_line("failures", failures, "red" if live.failures else ""))
     return text
+
+
+def _desired_version(version: str) -> str:
+    """The repo's version, saying what it is when it is not a pinned one."""
+    label = VERSION_KIND_LABEL.get(version_kind(version))
+    return f"{version} ({label})" if label else version
 
 
 def variables_text(ref: ObjectRef, row: AppRow | None, cluster: Cluster | None) -> Text:

@@ -8,6 +8,7 @@ from datetime import datetime
 from rich.text import Text
 
 from tuiops.domain.age import age_of
+from tuiops.domain.charts import chart_drift, comparable_version
 from tuiops.domain.overview import AppRow
 from tuiops.domain.refs import ObjectRef
 from tuiops.domain.status import Health
@@ -59,9 +60,15 @@ def version_cell(row: AppRow) -> Text:
     if row.ref.kind == "Kustomization":
         short = applied.split("@sha1:")[-1][:7] if "@sha1:" in applied else applied
         return Text(short or "-")
+    desired = inert(row.desired_version, one_line=True)
+    if row.live is None:
+        # Not in the cluster (or no cluster): what the repo asks for, without an arrow.
+        return Text(desired, style="dim") if desired else Text("-")
     text = Text(applied or "-")
-    if row.drift or (row.desired_version and not applied):
-        text.append(f" → {row.desired_version}", style="bold yellow")
+    # Only a pinned version can be behind: a range, a digest or a Git reference cannot.
+    pinned = comparable_version(row.desired_version)
+    if pinned and (not applied or chart_drift(row.applied_version, row.desired_version)):
+        text.append(f" → {desired}", style="bold yellow")
     return text
 
 
