@@ -159,7 +159,8 @@ def test_hostile_cluster_text_is_inert(tmp_path: Path) -> None:
         key = "HelmRelease/plex/plex"
         await wait_for(pilot, lambda: "done" in _row_text(table, key))
         message = table.cells(key)[-1].plain
-        assert message == "[bold red]x[/] done"  # markup shown literally, escapes gone
+        # Markup shown literally, escapes shown as text (never sent).
+        assert message == "[bold red]x[/] \\x1b]0;pwned\\x07\\x1b[2Jdone"
 
     _run(flow, tmp_path)
 

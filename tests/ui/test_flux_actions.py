@@ -462,7 +462,8 @@ def test_confirmation_fits_80x24_and_answers(tmp_path: Path) -> None:
             # Names come from the cluster: shown as typed, never as markup or escapes.
             app.push_screen(ConfirmScreen("Suspend \x1b]0;pwned\x07[b]x[/b]?", ("\x1b[2Jgone",)))
             await pilot.pause(0.1)
-            assert dialog_text(app).startswith("Suspend [b]x[/b]?\ngone\n")
+            shown = "Suspend \\x1b]0;pwned\\x07[b]x[/b]?\n\\x1b[2Jgone\n"
+            assert dialog_text(app).startswith(shown)
 
     asyncio.run(main())
 
@@ -473,7 +474,8 @@ def test_outcome_text_is_made_inert() -> None:
         "reconcile", ref, False, "failed: [bold red]x[/] \x1b]0;pwned\x07\x1b[2Jdone\nnext"
     )
     message, _severity = outcome_notice(outcome)
-    assert message == "failed: [bold red]x[/] done next"  # shown with markup=False
+    shown = "failed: [bold red]x[/] \\x1b]0;pwned\\x07\\x1b[2Jdone next"
+    assert message == shown  # shown with markup=False
 
 
 # -- pure rules -------------------------------------------------------------------------------

@@ -115,7 +115,7 @@ def test_node_cells_escape_and_mark() -> None:
     )
     cells = node_cells(node, "v1.1.0")
     assert "\x1b" not in str(cells[1])
-    assert str(cells[1]) == "evil[bold]x"
+    assert str(cells[1]) == "evil\\x1b[31m[bold]x"
     assert str(cells[3]) == "v1.0.0 → v1.1.0"
     assert str(cells[5]) == "no"
     assert str(node_cells(node, "")[3]) == "v1.0.0"

@@ -76,7 +76,7 @@ def test_cells_show_the_deployed_version_the_drift_and_the_age() -> None:
 
 def test_cluster_text_is_inert_in_cells() -> None:
     cells = app_cells(_row(_live("[bold]x[/] \x1b[2Jgone\nnext")), "")
-    assert _column(cells, "Message") == "[bold]x[/] gone next"
+    assert _column(cells, "Message") == "[bold]x[/] \\x1b[2Jgone next"
     assert _column(cells, "Age") == "-"
 
 
