@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
 
+from tuiops.cli.output import write_json
 from tuiops.domain.text import inert
 from tuiops.errors import RepoLayoutError, UsageError
 from tuiops.gitops.discovery import check_repo_dir, find_repo_root
@@ -108,9 +108,7 @@ def run_show(args: argparse.Namespace) -> int:
             }
             for e in entries
         ]
-        # json escapes every control character, so this output is inert as it is.
-        json.dump({"file": str(opened.path), "entries": rows}, sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        write_json({"file": str(opened.path), "entries": rows})
     else:
         keys = [_shown(e.key) for e in entries]
         width = max((len(k) for k in keys), default=0)

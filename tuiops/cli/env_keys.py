@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
 
 from tuiops.cli import serialize, text
 from tuiops.cli.env import EXIT_OK, _repo, _sources, refuse_example
+from tuiops.cli.output import write_json, write_text
 from tuiops.domain.findings import Severity
 from tuiops.domain.text import inert
 from tuiops.errors import UsageError
@@ -149,8 +149,7 @@ def run_check(args: argparse.Namespace) -> int:
         raise UsageError("not inside a git repository; pass --repo")
     findings = sorted(check_policy(repo, _config(args, repo)), key=lambda f: f.sort_key())
     if args.json:
-        json.dump({"findings": [serialize.finding_json(f) for f in findings]}, sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        write_json({"findings": [serialize.finding_json(f) for f in findings]})
     else:
-        sys.stdout.write(text.findings_text(findings))
+        write_text(text.findings_text(findings))
     return EXIT_FINDINGS if any(f.severity is Severity.ERROR for f in findings) else EXIT_OK
