@@ -164,3 +164,22 @@ def test_json_keeps_raw_names_and_the_components(write_repo: WriteRepo) -> None:
     (release,) = component["helmReleases"]
     assert (release["name"], release["nameRaw"]) == ("web-worker", "${APP}-worker")
     assert release["file"] == "kubernetes/components/worker/helmrelease.yaml"
+
+
+def test_patch_files_of_a_component_are_substituted_text(write_repo: WriteRepo) -> None:
+    files = repo(app("web", FLUX_COMPONENTS))
+    files["kubernetes/components/worker/kustomization.yaml"] = (
+        COMPONENT_KUSTOMIZATION
+        + "patches:\n  - path: ./patch.yaml\n    target: {kind: HelmRelease}\n"
+    )
+    files["kubernetes/components/worker/patch.yaml"] = (
+        "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: not-used}\n"
+        "spec:\n  chart:\n    spec: {chart: x, version: 1.0.0}\n  values: {owner: '${APP}'}\n"
+    )
+    cluster = cluster_of(write_repo, files)
+    uses = {v.name: v.uses for v in cluster.variables.variables}
+    assert ("kubernetes/components/worker/patch.yaml", 7) in {
+        (u.location.file, u.location.line) for u in uses["APP"]
+    }
+    # The patch names a chart, yet it is no release of its own, nor an orphan.
+    assert [r.ref.name for c in cluster.all_components() for r in c.helm_releases] == ["web-worker"]

@@ -262,13 +262,13 @@ class Kustomize:
         file itself (generator names, inline patches), each patch file, and each generator
         input (marked like the generated object when substitution is disabled for it)."""
         items = []
-        if folder.file is not None and self._tree.documents(folder.file):
-            items.append(
-                BuildItem(DocumentAt(folder.file, self._tree.documents(folder.file)[0]), "")
-            )
         inputs: list[tuple[str, dict[str, Any]]] = [
             (f, {"kind": "Patch"}) for f in folder.patch_files
         ]
+        if folder.file is not None:
+            # Stand-ins, never the parsed document: a Flux object misfiled as a kustomization
+            # file must not look like something the build applies.
+            inputs.insert(0, (folder.file, {"kind": "KustomizationFile"}))
         for generator in folder.generators:
             metadata: dict[str, Any] = {"name": generator.name}
             if folder.substitution_disabled or generator.substitution_disabled:
