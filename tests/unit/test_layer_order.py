@@ -5,8 +5,7 @@ from __future__ import annotations
 from tests.conftest import WriteRepo
 from tests.unit.test_repo_model import clustertool, component, ks, release
 from tuiops.cli.text import status_text
-from tuiops.domain.repo import Cluster, Layer
-from tuiops.gitops.layers import LayerMove, PlacedLayer
+from tuiops.domain.repo import Cluster, LayerMove
 from tuiops.gitops.loader import load_repo
 
 ROOT = "clusters/main/kubernetes"
@@ -24,14 +23,9 @@ def layered(
     return status_text(model, model.clusters), model.clusters[0]
 
 
-def placed(layer: Layer) -> PlacedLayer:
-    assert isinstance(layer, PlacedLayer)
-    return layer
-
-
 def test_a_moved_layer_says_after_what_and_why(write_repo: WriteRepo) -> None:
     text, cluster = layered(write_repo, web_depends="certs")
-    core, apps = (placed(layer) for layer in cluster.layers)
+    core, apps = cluster.layers
     assert (core.name, core.moved_after) == ("core", ())
     reason = "dependsOn: Kustomization flux-system/web -> flux-system/certs"
     assert apps.moved_after == (LayerMove("core", reason),)
@@ -47,7 +41,7 @@ def test_a_layer_in_its_listed_place_has_no_note(write_repo: WriteRepo) -> None:
 
 def test_layers_in_a_depends_on_cycle_keep_their_order_and_say_so(write_repo: WriteRepo) -> None:
     text, cluster = layered(write_repo, web_depends="certs", certs_depends="web")
-    apps, core = (placed(layer) for layer in cluster.layers)
+    apps, core = cluster.layers
     assert (apps.cycle_with, core.cycle_with) == (("core",), ("apps",))
     assert not apps.moved_after and not core.moved_after
     assert "(listed order kept: dependsOn cycle with core)" in text
@@ -78,7 +72,7 @@ def test_a_layer_folder_flux_generates_is_labelled(write_repo: WriteRepo) -> Non
         "kubernetes/apps/infra/dns/app/helmrelease.yaml": release("dns"),
     }
     model = load_repo(write_repo(files))
-    generated = {layer.name: placed(layer).generated for layer in model.clusters[0].layers}
+    generated = {layer.name: layer.generated for layer in model.clusters[0].layers}
     assert generated == {"infra": False, "media": True}
     text = status_text(model, model.clusters)
     layer_lines = [line for line in text.splitlines() if line.startswith("   ")]

@@ -99,6 +99,9 @@ def cluster_json(cluster: Cluster, model: RepoModel) -> dict[str, Any]:
                 "path": layer.path,
                 "state": layer.state.value,
                 "exists": layer.exists,
+                "generated": layer.generated,
+                "movedAfter": [{"after": m.after, "reason": m.reason} for m in layer.moved_after],
+                "cycleWith": list(layer.cycle_with),
                 "components": [component_json(c, model, cluster) for c in layer.components],
             }
             for layer in cluster.layers
@@ -154,6 +157,7 @@ def variable_json(variable: Variable) -> dict[str, Any]:
             for d in variable.definitions
         ],
         "usedBy": [use_json(u) for u in variable.uses],
+        "usedByClustertool": variable.clustertool or None,
     }
 
 
@@ -164,4 +168,5 @@ def vars_json(cluster: Cluster) -> dict[str, Any]:
         "variables": [variable_json(v) for v in report.variables],
         "undefined": [{"name": u.name, **use_json(u)} for u in report.undefined],
         "unused": list(report.unused),
+        "clustertool": list(report.clustertool),
     }

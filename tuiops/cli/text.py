@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from tuiops.domain.findings import Finding
 from tuiops.domain.refs import ObjectRef
 from tuiops.domain.repo import Cluster, Component, Layer, LayerState, RepoModel
-from tuiops.gitops.layers import PlacedLayer
 
 _STATE_MARK = {
     LayerState.LISTED: "",
@@ -34,8 +33,6 @@ def _depends_on(refs: tuple[ObjectRef, ...]) -> str:
 
 def _layer_notes(layer: Layer) -> list[str]:
     """Why a layer sits where it does, and whether Flux generates its kustomization."""
-    if not isinstance(layer, PlacedLayer):
-        return []
     notes = ["generated"] if layer.generated else []
     if layer.moved_after:
         notes.append(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from tuiops.domain.charts import chart_drift
 from tuiops.domain.feed import FeedStatus
 from tuiops.domain.live import LiveObject
 from tuiops.domain.refs import ObjectRef, SourceLocation
@@ -44,11 +45,9 @@ class AppRow:
     @property
     def drift(self) -> bool:
         """The applied chart version differs from the repo's (a pending or failed upgrade)."""
-        applied = self.applied_version
-        if not (self.desired_version and applied) or self.ref.kind != "HelmRelease":
+        if self.ref.kind != "HelmRelease":
             return False
-        # OCI charts are recorded as `1.2.3+<digest>`; the repo names only `1.2.3`.
-        return applied.split("+", 1)[0].lstrip("v") != self.desired_version.lstrip("v")
+        return chart_drift(self.applied_version, self.desired_version)
 
     @property
     def not_ready(self) -> bool:

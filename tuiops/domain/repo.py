@@ -41,6 +41,16 @@ class Component:
 
 
 @dataclass(frozen=True, slots=True)
+class LayerMove:
+    """Why a listed layer comes after a layer listed below it."""
+
+    after: str
+    """The layer it now follows."""
+    reason: str
+    """The dependency the repo states, e.g. `dependsOn: Kustomization a/web -> a/certs`."""
+
+
+@dataclass(frozen=True, slots=True)
 class Layer:
     """One deployment layer (a folder, or a layer Kustomization in the legacy layout)."""
 
@@ -50,6 +60,12 @@ class Layer:
     components: tuple[Component, ...]
     exists: bool = True
     """False for a commented entry that names no folder on disk."""
+    generated: bool = False
+    """Its folder has no kustomization file: Flux generates one."""
+    moved_after: tuple[LayerMove, ...] = ()
+    """Layers listed below it that it must follow; empty when it keeps its listed place."""
+    cycle_with: tuple[str, ...] = ()
+    """Layers that depend on it while it depends on them: listing order is kept."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ import posixpath
 from dataclasses import dataclass, field
 
 from tuiops.domain.refs import ObjectRef
-from tuiops.domain.repo import Component, Layer, LayerState
+from tuiops.domain.repo import Component, Layer, LayerMove, LayerState
 from tuiops.gitops.components import ComponentBuilder
 from tuiops.gitops.graph import ClusterWalk, DocKey
 from tuiops.gitops.index import RepoIndex
@@ -34,32 +34,6 @@ class _Draft:
     builder: ComponentBuilder
     exists: bool = True
     refs: set[ObjectRef] = field(default_factory=set)
-
-
-@dataclass(frozen=True, slots=True)
-class LayerMove:
-    """Why a listed layer comes after a layer listed below it."""
-
-    after: str
-    """The layer it now follows."""
-    reason: str
-    """The dependency the repo states, e.g. `dependsOn: Kustomization a/web -> a/certs`."""
-
-
-@dataclass(frozen=True, slots=True)
-class PlacedLayer(Layer):
-    """A layer with why it sits where it does.
-
-    Stopgap until `domain.repo.Layer` carries these fields itself: `Layer` is owned elsewhere,
-    and a subclass keeps every consumer of `Layer` working unchanged.
-    """
-
-    generated: bool = False
-    """Its folder has no kustomization file: Flux generates one (corpus-facts §7)."""
-    moved_after: tuple[LayerMove, ...] = ()
-    """Layers listed below it that it must follow; empty when it keeps its listed place."""
-    cycle_with: tuple[str, ...] = ()
-    """Layers that depend on it while it depends on them: listing order is kept."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +124,7 @@ class LayerReader:
                 )
         order = _Order(drafts, walk)
         layers = tuple(
-            PlacedLayer(
+            Layer(
                 d.name,
                 d.path,
                 d.state,
