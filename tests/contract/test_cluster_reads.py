@@ -45,7 +45,7 @@ def helm_secrets() -> list[dict[str, Any]]:
 
 
 def unpack(secret: dict[str, Any]) -> dict[str, Any]:
-    """base64 -d | base64 -d | gzip -d, as §4 of the Flux notes says."""
+    """base64 -d | base64 -d | gzip -d, as docs/flux-api.md §6 says."""
     packed = base64.b64decode(base64.b64decode(secret["data"]["release"]))
     release: dict[str, Any] = json.loads(gzip.decompress(packed))
     return release

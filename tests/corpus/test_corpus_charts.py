@@ -87,7 +87,7 @@ def test_templated_names_are_substituted_and_kept_raw(name: str) -> None:
 
 
 def test_the_reader_sees_how_each_repo_names_its_charts() -> None:
-    """The reader itself, on facts the issue and corpus-facts.md state: every current home-ops
+    """The reader itself, on facts the issue and docs/real-repos.md §2 state: every current home-ops
     release uses chartRef, Boemeltrein four, one release reads its chart from Git; and every
     source a chartRef or Git chart needs is in the repo."""
     forms = {name: Counter(c.how for c in expected_charts(_repo(name))) for name in REPOS}

@@ -2,7 +2,7 @@
 
 The status acceptance tests are only as good as their yardstick. These tests pin the
 scanner to the figures documented in ``shared/corpus/README.md``, ``_summary.json`` and
-``shared/docs/corpus-facts.md``, so a scanner regression cannot silently weaken them.
+``docs/real-repos.md``, so a scanner regression cannot silently weaken them.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ EXPECTED_RELEASES = {
     "onedr0p__home-ops--2024-03": 86,
     "PrivatePuffin__cluster--2024-04": 53,
 }
-#: Orphan ks.yaml per clustertool repo (corpus-facts section 1; _summary.json ks_orphans).
+#: Orphan ks.yaml per clustertool repo (docs/real-repos.md §1; _summary.json ks_orphans).
 EXPECTED_ORPHANS = {
     "xstar97__cluster": 31,
     "PrivatePuffin__cluster": 11,

@@ -1,4 +1,4 @@
-"""Summarise the Flux CRDs in ../shared/fixtures/flux/crds into the compact JSON the simulator
+"""Summarise the Flux CRDs in tests/fixtures/flux/crds into the compact JSON the simulator
 ships (`tuiops/sim/data/flux-crds.json`): names, versions, printer columns, short names.
 
 Run `python -m tests.sim.flux_crd_summary > tuiops/sim/data/flux-crds.json` after updating the

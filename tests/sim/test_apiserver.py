@@ -2,7 +2,7 @@
 
 Pagination, watches and their faults, selectors, patch semantics, Status errors, pod logs,
 Tables; and `human_age` against the rules of apimachinery's `duration.HumanDuration`.
-Expected values are written from flux-k8s-talos.md §6 and the Kubernetes API conventions.
+Expected values are written from docs/kube-api.md and the Kubernetes API conventions.
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def get(cluster: SimulatedCluster, path: str, **kwargs: str) -> Reply:
 
 
 def assert_status(reply: Reply, code: int, reason: str, message: str | None = None) -> None:
-    """The reply is a `Status` failure as §6.2 describes it."""
+    """The reply is a `Status` failure as docs/kube-api.md §4 describes it."""
     assert reply.status == code, reply.body
     status = reply.json()
     assert status["kind"] == "Status"

@@ -1,4 +1,4 @@
-"""The simulated Flux controllers answering requests the way flux-k8s-talos.md §2 describes:
+"""The simulated Flux controllers answering requests the way docs/flux-api.md §4 describes:
 reconcile requests, suspend/resume, force/reset on a release that keeps failing, dependency
 gating and healing, upgrades from a repo edit (and a Git commit), Events and log lines."""
 

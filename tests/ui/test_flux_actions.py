@@ -506,7 +506,7 @@ def test_registry_and_verbs_agree() -> None:
     for name, verb in VERBS.items():
         spec = SPECS[name]
         assert spec.action == f"flux('{name}')"
-        # Every Flux action asks (style.md §8), with a question and an explanation.
+        # Every Flux action asks (docs/conventions.md item 8), with a question and an explanation.
         assert spec.dangerous and verb.question and verb.explanation, name
     ids = [spec.id for spec in ALL_ACTIONS]
     assert all(spec.id in ids for spec in FLUX_ACTIONS)

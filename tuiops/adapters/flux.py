@@ -1,7 +1,7 @@
 """Flux actions through the Kubernetes API, sending exactly what the flux CLI (v2.7.5) sends.
 
 `FluxActions` reconciles, suspends and resumes the way `flux reconcile|suspend|resume` do
-(shared/docs/flux-k8s-talos.md §2): a GET, a merge patch holding only the changed annotations
+(docs/flux-api.md §4): a GET, a merge patch holding only the changed annotations
 (`requestedAt`, plus `forceAt`/`resetAt` for a HelmRelease, all with one RFC3339Nano local
 timestamp), then polling until `status.lastHandledReconcileAt` moves and the object settles.
 It reports the controller's real answer, step by step, as an `ActionOutcome`; cluster errors

@@ -128,7 +128,7 @@ def rfc3339nano(moment: datetime, nanos: int) -> str:
 def settled(live: LiveObject) -> bool:
     """Whether the controller is done with the object for now.
 
-    True when kstatus says Current as §2 of the Flux notes defines it (not deleting,
+    True when kstatus says Current as docs/flux-api.md §2 defines it (not deleting,
     `observedGeneration` equal to `generation`, no `Reconciling=True`, no `Stalled=True`), or
     when `health_of` says FAILED: Stalled, or Ready=False on this generation while the
     controller only waits to retry. flux 2.7.5 keeps polling those until its timeout; nothing

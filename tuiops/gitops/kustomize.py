@@ -2,7 +2,7 @@
 
 Only the parts that decide which documents end up in a build: `resources`, `components`,
 `namespace`, generators (whose inputs are opaque files, never parsed as manifests), and Flux's
-rule for a folder without a kustomization file (it generates one, see corpus-facts §7).
+rule for a folder without a kustomization file (it generates one, see docs/real-repos.md §5).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Substitution scopes of Flux Kustomizations: which variables each one defines, with values.
 
-A scope is per Flux Kustomization (corpus-facts §4): its own `postBuild.substitute`, its
+A scope is per Flux Kustomization (docs/real-repos.md §3): its own `postBuild.substitute`, its
 `substituteFrom` objects, and whatever its ancestors inject through `patches`. Inline values win
 over `substituteFrom`; later `substituteFrom` entries win over earlier ones.
 """

@@ -1,6 +1,6 @@
 """Multi-document YAML loading that never raises and remembers where each document starts.
 
-Real repos break a naive `yaml.safe_load_all` in a few known ways (corpus-facts §6): duplicate
+Real repos break a naive `yaml.safe_load_all` in a few known ways (docs/real-repos.md §4): duplicate
 anchors, bare `=` scalars, custom tags such as `!env_var`, and Go templates in files named `.yaml`.
 A bare `=` is a plain string for go-yaml (what kustomize and Flux parse with), so it is read
 silently; redefined anchors and custom tags are read tolerantly and reported as

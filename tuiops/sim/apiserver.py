@@ -1,6 +1,6 @@
 """The simulated Kubernetes API server: plain HTTP on 127.0.0.1, one thread per connection.
 
-It answers what kubectl 1.32 and the python client send (see flux-k8s-talos.md §6): discovery,
+It answers what kubectl 1.32 and the python client send (see docs/kube-api.md): discovery,
 get/list (limit/continue, selectors, Table), watch (JSON lines, BOOKMARK, 410 as an ERROR
 event), create, patch (merge, JSON, strategic for built-ins), delete, pod logs, and Status
 errors. Faults from `faults.Faults` are applied to every request.

@@ -1,7 +1,7 @@
 """What the Flux controllers leave besides status: core/v1 Events (aggregated like client-go's
 recorder) and JSON log lines in the `manager` container of their pods (see `flux_pods`).
 
-Shapes follow `shared/fixtures/flux/events.sample.json` and `controller-logs.jsonl`: log keys
+Shapes follow `tests/fixtures/flux/events.sample.json` and `controller-logs.jsonl`: log keys
 in zap's order (`level`, `ts`, `logger`?, `msg`, reconciler keys, extras, `error` last).
 """
 

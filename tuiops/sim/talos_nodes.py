@@ -1,7 +1,7 @@
 """Simulated Talos machines for the fake `talosctl`: their builds, roles, readiness, services,
 etcd identity and resource metadata, saved as a JSON state file the fake program reads.
 
-`fixture_cluster()` is the scenario of `shared/fixtures/talos` value for value (so the fake
+`fixture_cluster()` is the scenario of `tests/fixtures/talos` value for value (so the fake
 reproduces those files byte for byte); `scenario_cluster()` builds the example repo's nodes
 from its talconfig.
 """
@@ -263,7 +263,7 @@ def default_services(role: NodeRole) -> tuple[SimService, ...]:
 
 
 def fixture_cluster() -> SimTalosCluster:
-    """The `shared/fixtures/talos` scenario: cluster "homelab", Talos v1.11.5 everywhere,
+    """The `tests/fixtures/talos` scenario: cluster "homelab", Talos v1.11.5 everywhere,
     worker-2 not Ready with a failing kubelet. Health checks are all OK (health.ok.txt); set
     `failing_checks` to reproduce the other health fixtures."""
     created = "2025-11-06T18:02:11Z"

@@ -21,7 +21,7 @@ class ActionSpec:
     """Listed in the footer (help and the palette list every action)."""
     dangerous: bool = False
     """Changes the cluster: asks in a ConfirmScreen first, and is greyed out under
-    `--read-only` (style.md §8)."""
+    `--read-only` (docs/conventions.md, item 8)."""
 
 
 GLOBAL_ACTIONS = (

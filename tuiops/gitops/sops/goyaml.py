@@ -310,7 +310,7 @@ def _typed_text(kind: ScalarKind, value: ScalarValue, yaml: bool) -> str:
 
 
 def sops_plaintext(kind: ScalarKind, value: ScalarValue) -> str:
-    """The text sops encrypts and feeds to the MAC for a typed value (spec §1.3).
+    """The text sops encrypts and feeds to the MAC for a typed value (docs/sops-format.md §1).
 
     str and comment as they are; int in decimal; float in Go's shortest positional form
     (`2`, `1500`, `0.000001`, `+Inf`, `NaN`, `-0`); bool `True`/`False`; time in RFC 3339 with
