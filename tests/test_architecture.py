@@ -1,4 +1,5 @@
-"""The layer rules of docs/architecture.md ("Layers"), and the static checks, as tests that can fail."""
+"""The layer rules of docs/architecture.md ("Layers"), and the static checks, as tests that
+can fail."""
 
 from __future__ import annotations
 

@@ -156,7 +156,8 @@ def test_reconcile_kustomization_reports_applied_revision(sim: Sim) -> None:
     ]
     assert outcome.applied_revision == revision
     assert not outcome.still_old_revision
-    # One metadata GET, then one merge patch carrying only the annotation (docs/flux-api.md §4, step 3).
+    # One metadata GET, then one merge patch carrying only the annotation
+    # (docs/flux-api.md §4, step 3).
     (patch,) = sim.api.patches()
     assert patch.content_type == MERGE_PATCH
     stamp = "2025-11-25T11:09:41.702917+01:00"
@@ -251,7 +252,8 @@ def test_helm_release_with_source_goes_through_its_helm_chart(sim: Sim) -> None:
     repo_ref = loaded["spec"]["chart"]["spec"]["sourceRef"]
     outcome = sim.actions().reconcile(CILIUM_HR, with_source=True)
     assert outcome.succeeded, outcome.transcript
-    # docs/flux-api.md §4: HelmChart `<ns>-<name>` in the source's namespace, which reconciles its own source.
+    # docs/flux-api.md §4: HelmChart `<ns>-<name>` in the source's namespace, which reconciles
+    # its own source.
     chart_ns = repo_ref["namespace"]
     assert [call.path for call in sim.api.patches()] == [
         f"/apis/source.toolkit.fluxcd.io/v1/namespaces/{chart_ns}/helmrepositories/"

@@ -5,9 +5,9 @@ counters). `TuiopsApp` inherits them from `FluxActionsApp`.
 Which action applies is decided in one place (`flux_target`), used by `check_action` (footer
 and keys), by the command palette and by the action itself: an action is hidden when there is
 no object, no cluster (offline), no live object, or the kind or suspended state does not fit.
-Under `--read-only` the keys are greyed out in the footer (docs/conventions.md item 8; the status bar shows the
-read-only badge) and one chosen from the palette says `read-only: …` instead of acting (k9s'
-read-only silently leaves its Flux plugins working; docs/conventions.md).
+Under `--read-only` the keys are greyed out in the footer (docs/conventions.md item 8; the
+status bar shows the read-only badge) and one chosen from the palette says `read-only: …`
+instead of acting (k9s' read-only silently leaves its Flux plugins working).
 
 Each action runs in a thread worker (the adapter blocks until the controller answers, up to its
 timeout) and ends as one notification with the controller's verdict. Actions on different
@@ -90,8 +90,8 @@ class FluxVerb:
 
 
 SPECS = {spec.id.removeprefix("flux."): spec for spec in FLUX_ACTIONS}
-# Every action asks first and names the flux command it amounts to (docs/conventions.md item 8), a plain
-# reconcile too: k9s and flux9s run it at once, but on a release stuck mid-upgrade a reconcile
+# Every action asks first and names the flux command it amounts to (docs/conventions.md
+# item 8), a plain reconcile too: k9s and flux9s run it at once, but on a release stuck mid-upgrade a reconcile
 # retries the upgrade, which is worth one look at what will run. `y` or enter confirms.
 VERBS = {
     verb.name: verb
