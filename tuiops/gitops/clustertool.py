@@ -1,4 +1,4 @@
-"""What clustertool itself needs from `clusterenv.yaml` (docs/clustertool.md §2–§3).
+"""What clustertool itself needs from `clusterenv.yaml` (docs/clustertool.md §2 and §3).
 
 clustertool loads every clusterenv key into its environment, derives `<KEY>_IP`, `_NETMASK`
 and `_CIDR` from each IP or CIDR value, and reads a few keys itself. Its `genconfig` and `init`

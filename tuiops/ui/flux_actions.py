@@ -91,8 +91,9 @@ class FluxVerb:
 
 SPECS = {spec.id.removeprefix("flux."): spec for spec in FLUX_ACTIONS}
 # Every action asks first and names the flux command it amounts to (docs/conventions.md
-# item 8), a plain reconcile too: k9s and flux9s run it at once, but on a release stuck mid-upgrade a reconcile
-# retries the upgrade, which is worth one look at what will run. `y` or enter confirms.
+# item 8), a plain reconcile too: k9s and flux9s run it at once, but on a release stuck
+# mid-upgrade a reconcile retries the upgrade, which is worth one look at what will run.
+# `y` or enter confirms.
 VERBS = {
     verb.name: verb
     for verb in (
