@@ -5,15 +5,18 @@ remapped key, and cluster text shown inert."""
 from __future__ import annotations
 
 import asyncio
+import io
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from tests.snapshots.scenes import LIVE_OBJECTS, wait_for
 from tuiops.sim.example_repo import EXAMPLE_REPO
 from tuiops.sim.resources import type_for_kind
 from tuiops.sim.session import start_simulation
+from tuiops.ui.actions import ALL_ACTIONS
 from tuiops.ui.app import TuiopsApp
 from tuiops.ui.screens.apps import AppsScreen
 from tuiops.ui.screens.detail import DetailScreen
@@ -51,6 +54,12 @@ def _keys(app: TuiopsApp) -> list[str]:
     return list(_table(app).keys)
 
 
+def _by_name(key: str) -> tuple[str, ...]:
+    """The "name" sort of Apps for a row key `Kind/namespace/name`: namespace, name, kind."""
+    kind, namespace, name = key.split("/", 2)
+    return (namespace, name, kind)
+
+
 def _row_text(table: ResourceTable, key: str) -> str:
     return " ".join(cell.plain for cell in table.cells(key))
 
@@ -85,8 +94,9 @@ def test_filter_as_you_type_and_not_ready_toggle(tmp_path: Path) -> None:
 
 def test_cursor_stays_on_its_object_across_live_updates(tmp_path: Path) -> None:
     async def flow(app: TuiopsApp, pilot: Pilot[None], simulation: object) -> None:
-        await pilot.press("2")
+        await pilot.press("2", "s", "s")  # sorted by namespace and name
         table = _table(app)
+        await wait_for(pilot, lambda: _keys(app) == sorted(_keys(app), key=_by_name))
         target = _keys(app).index("HelmRelease/kube-system/intel-gpu-plugin")
         table.move_cursor(target)
         store = simulation.cluster.store  # type: ignore[attr-defined]
@@ -105,6 +115,8 @@ def test_cursor_stays_on_its_object_across_live_updates(tmp_path: Path) -> None:
         await wait_for(pilot, lambda: table.row_count == 143)
         key = _keys(app)[table.cursor_row]
         assert key == "HelmRelease/kube-system/intel-gpu-plugin"
+        # The new row really came in above the cursor, so the cursor had to move to stay.
+        assert _keys(app).index("HelmRelease/aaa/aaa-new") < table.cursor_row == target + 1
 
     _run(flow, tmp_path)
 
@@ -136,6 +148,10 @@ def test_help_lists_every_key_and_a_remap_applies(tmp_path: Path) -> None:
         await pilot.press("question_mark")
         await pilot.pause(0.1)
         assert isinstance(app.screen, HelpScreen)
+        shown = _help_text(app.screen)
+        missing = [spec.id for spec in ALL_ACTIONS if spec.id not in shown]
+        assert not missing, f"help does not list {missing}"
+        assert "apps.not_ready" in shown and " f " in shown.replace("\n", " ")
         await pilot.press("escape", "2", "f")
         await pilot.pause(0.2)
         assert isinstance(app.screen, AppsScreen)
@@ -176,3 +192,12 @@ def test_command_palette_opens_an_object(tmp_path: Path) -> None:
         assert isinstance(app.screen, DetailScreen)
 
     _run(flow, tmp_path)
+
+
+def _help_text(screen: HelpScreen) -> str:
+    """The help table as plain text, as a terminal would show it."""
+    from rich.console import Console
+
+    console = Console(width=200, record=True, file=io.StringIO())
+    console.print(screen.query_one(Static).content)
+    return console.export_text()
