@@ -152,6 +152,8 @@ def test_help_lists_every_key_and_a_remap_applies(tmp_path: Path) -> None:
         missing = [spec.id for spec in ALL_ACTIONS if spec.id not in shown]
         assert not missing, f"help does not list {missing}"
         assert "apps.not_ready" in shown and " f " in shown.replace("\n", " ")
+        # Keys as typed, not Textual's names for them.
+        assert "question_mark" not in shown and "colon" not in shown and "?" in shown
         await pilot.press("escape", "2", "f")
         await pilot.pause(0.2)
         assert isinstance(app.screen, AppsScreen)

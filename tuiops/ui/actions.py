@@ -99,3 +99,16 @@ ALL_ACTIONS = (
     + HISTORY_ACTIONS
     + CONFIRM_ACTIONS
 )
+
+
+def key_label(keys: str) -> str:
+    """Keys as the user types them (`?`, `:`, `/`, `esc`, `⏎`), not Textual's names
+    (`question_mark`, `colon`): for help and hints."""
+    from textual.keys import format_key, key_to_character
+
+    labels = []
+    for key in keys.split(","):
+        character = key_to_character(key)
+        printable = character is not None and character.isprintable() and not character.isspace()
+        labels.append(character if printable and character else format_key(key))
+    return ", ".join(labels)

@@ -18,6 +18,7 @@ from tuiops.ui.actions import (
     FLUX_ACTIONS,
     GLOBAL_ACTIONS,
     HISTORY_ACTIONS,
+    key_label,
 )
 
 
@@ -50,6 +51,6 @@ class HelpScreen(ModalScreen[None]):
         ):
             table.add_row(title.upper(), "", "")
             for spec in specs:
-                table.add_row(keymap.get(spec.id, spec.keys), spec.description, spec.id)
+                table.add_row(key_label(keymap.get(spec.id, spec.keys)), spec.description, spec.id)
         with VerticalScroll():
             yield Static(table)
