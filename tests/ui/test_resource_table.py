@@ -218,3 +218,32 @@ def test_a_style_only_change_is_repainted_too() -> None:
         assert table.render_line(2) != before
 
     _run(flow)
+
+
+def _row_styles(table: ResourceTable, y: int) -> list[str]:
+    return [str(segment.style) for segment in table.render_line(y)]
+
+
+def test_a_theme_switch_or_focus_change_repaints_rows_in_the_new_colours() -> None:
+    """Cached rows hold their colours: a restyle must drop them, or a theme switch (or focus
+    leaving the table) leaves the rows painted as before."""
+
+    async def flow(app: TableApp, table: ResourceTable, pilot: Pilot[None]) -> None:
+        keys, cells = _rows(20)
+        table.sync(keys, cells)
+        table.focus()
+        await pilot.pause()
+        before = _row_styles(table, 2)
+        app.theme = "textual-light" if app.theme != "textual-light" else "nord"
+        await pilot.pause()
+        after_theme = _row_styles(table, 2)
+        assert after_theme != before, "the row kept the old theme's colours"
+        table._lines.clear()  # what an uncached paint gives
+        assert _row_styles(table, 2) == after_theme
+        table.blur()
+        await pilot.pause()
+        after_blur = _row_styles(table, 2)
+        table._lines.clear()
+        assert _row_styles(table, 2) == after_blur, "focus left, the row kept the focus tint"
+
+    _run(flow)

@@ -187,11 +187,12 @@ class ResourceTable(ScrollView, can_focus=True):
             else:
                 self._move(row, announce=True)
 
-    def on_focus(self) -> None:
-        self.refresh_line(self._cursor + 1)
-
-    def on_blur(self) -> None:
-        self.refresh_line(self._cursor + 1)
+    def notify_style_update(self) -> None:
+        # A theme switch, or focus coming or going (`:focus` tints the background), restyles
+        # every row: the cached lines hold the old colours, so they go and all lines repaint.
+        self._lines.clear()
+        super().notify_style_update()
+        self.refresh()
 
     # -- drawing --------------------------------------------------------------------------
 
