@@ -203,3 +203,27 @@ def _help_text(screen: HelpScreen) -> str:
     console = Console(width=200, record=True, file=io.StringIO())
     console.print(screen.query_one(Static).content)
     return console.export_text()
+
+
+def test_the_first_full_load_is_announced_once(tmp_path: Path) -> None:
+    """The composition root freezes the heap when the first full load is live: the app calls
+    its hook exactly once, however many updates follow."""
+    calls: list[int] = []
+
+    async def main() -> None:
+        with start_simulation(
+            "degraded", controllers=False, frozen_clock=True, workdir=tmp_path / "sim"
+        ) as simulation:
+            backend = cluster_backend(EXAMPLE_REPO, kubeconfig=str(simulation.kubeconfig))
+            app = TuiopsApp(
+                backend, keymap_file=tmp_path / "none.toml", on_first_load=lambda: calls.append(1)
+            )
+            async with app.run_test(size=(120, 40)) as pilot:
+                await wait_for(pilot, lambda: len(app.state.objects) == LIVE_OBJECTS)
+                await wait_for(pilot, lambda: calls == [1])
+                store = simulation.cluster.store
+                store.create(HR, {"metadata": {"name": "later", "namespace": "aaa"}, "spec": {}})
+                await wait_for(pilot, lambda: len(app.state.objects) == LIVE_OBJECTS + 1)
+                assert calls == [1]
+
+    asyncio.run(main())

@@ -6,7 +6,6 @@ costs one redraw and an idle cluster costs none."""
 from __future__ import annotations
 
 import contextlib
-import gc
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -77,7 +76,19 @@ class TuiopsApp(FluxActionsApp):
         cluster: str | None = None,
         keymap_file: Path | None = None,
         clock: Callable[[], datetime] = datetime.now,
+        on_first_load: Callable[[], None] | None = None,
     ) -> None:
+        """The console on a backend.
+
+        Args:
+            backend: the backend, or a factory called in a worker (the first frame never
+                waits for it).
+            cluster: the repo cluster to show (default: the first).
+            keymap_file: the user's key remappings.
+            clock: "now", for ages (frozen in snapshots).
+            on_first_load: called once, when the first full load is live; the composition
+                root uses it to freeze the heap out of the cyclic GC.
+        """
         super().__init__()
         # A factory is called in a worker: the first frame never waits for a simulated
         # cluster to start or a kube context to load.
@@ -87,7 +98,8 @@ class TuiopsApp(FluxActionsApp):
         self._cluster_name = cluster
         self._keymap_file = keymap_file
         self._pending: Timer | None = None
-        self._heap_frozen = False
+        self._on_first_load = on_first_load
+        self._first_load_done = False
         self._last_recompute = 0.0
         self.state = ConsoleState(offline_reason=self.backend.offline_reason)
 
@@ -162,13 +174,10 @@ class TuiopsApp(FluxActionsApp):
             objects={obj.ref: obj for obj in objects},
         )
         self.refresh_flux_bindings()  # e.g. a resumed object now offers "suspend"
-        if not self._heap_frozen and model is not None and self.state.connection == "live":
-            # The first full load is the bulk of the heap (7,000 objects on a large cluster)
-            # and stays for the session: kept out of the cyclic GC's full passes, which would
-            # otherwise walk it again and again, each pass a keystroke-sized stall (~200 ms).
-            # Reference counting still frees what is replaced.
-            gc.freeze()
-            self._heap_frozen = True
+        if not self._first_load_done and model is not None and self.state.connection == "live":
+            self._first_load_done = True
+            if self._on_first_load is not None:
+                self._on_first_load()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Every worker's failure becomes a notification with its cause, never a crash."""
