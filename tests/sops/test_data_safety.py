@@ -301,7 +301,7 @@ def test_encrypt_writes_each_format_as_sops_does(tmp_path: Path, name: str, text
 
 
 def test_a_symlinked_file_is_written_through_its_link(tmp_path: Path) -> None:
-    shared = tmp_path / "shared"
+    shared = tmp_path / "elsewhere"
     shared.mkdir()
     target = _encrypt_with_sops(shared, "env.yaml", "A: old\n", FIRST.recipient)
     link = tmp_path / "link.yaml"

@@ -8,10 +8,9 @@ import sys
 from pathlib import Path
 
 from tuiops.cli import serialize, text
-from tuiops.cli.env import EXIT_OK, _repo, _sources, refuse_example
+from tuiops.cli.env import EXIT_OK, _repo, _shown, _sources, refuse_example
 from tuiops.cli.output import write_json, write_text
 from tuiops.domain.findings import Severity
-from tuiops.domain.text import inert
 from tuiops.errors import UsageError
 from tuiops.gitops.sops.config import SopsConfig, find_config, load_config
 from tuiops.gitops.sops.encrypt import encrypt_new
@@ -59,16 +58,12 @@ def _sops_paths(args: argparse.Namespace, repo: Path | None) -> list[Path]:
     return found
 
 
-def _shown(path: Path) -> str:
-    return inert(str(path), one_line=True)
-
-
 def _open_all(paths: list[Path], repo: Path | None, dry_run: bool) -> list[OpenSopsFile]:
     """Every file opened (decrypted, MAC checked) before any is changed."""
     for path in paths if not dry_run else ():
         if is_example_data(path):
             raise UsageError(
-                f"{_shown(path)} is in the bundled example repo, which is read-only; copy it "
+                f"{_shown(str(path))} is in the bundled example repo, which is read-only; copy it "
                 "first: tuiops example copy DIR"
             )
     sources = _sources(repo)
@@ -91,16 +86,16 @@ def run_updatekeys(args: argparse.Namespace) -> int:
         creation = config.rule_for(opened.path.resolve())
         specs = creation.groups
         if not any(spec.age for spec in specs) and not any(spec.others for spec in specs):
-            raise UsageError(f"{_shown(opened.path)}: its creation rule names no keys")
+            raise UsageError(f"{_shown(str(opened.path))}: its creation rule names no keys")
         new_text = update_keys(opened.decrypted, specs, creation.shamir_threshold)
         if new_text is None:
-            sys.stdout.write(f"up to date      {_shown(opened.path)}\n")
+            sys.stdout.write(f"up to date      {_shown(str(opened.path))}\n")
             continue
         planned.append((opened, new_text, None))
         old = _groups_text(opened.decrypted.metadata.key_groups)
         new = " | ".join(", ".join((*g.age, *g.others)) for g in specs)
         verb = "would update" if args.dry_run else "updating"
-        sys.stdout.write(f"{verb:<15} {_shown(opened.path)}: {old} -> {new}\n")
+        sys.stdout.write(f"{verb:<15} {_shown(str(opened.path))}: {old} -> {new}\n")
     if not args.dry_run:
         _write_all(planned)
     sys.stdout.write(f"{len(planned)} file(s) {'to update' if args.dry_run else 'updated'}\n")
@@ -121,7 +116,7 @@ def run_rotate_datakey(args: argparse.Namespace) -> int:
     ]
     for opened, _text, _key in planned:
         verb = "would rotate" if args.dry_run else "rotating"
-        sys.stdout.write(f"{verb:<15} {_shown(opened.path)}\n")
+        sys.stdout.write(f"{verb:<15} {_shown(str(opened.path))}\n")
     if not args.dry_run:
         _write_all(planned)
     sys.stdout.write(f"{len(planned)} file(s) {'to rotate' if args.dry_run else 'rotated'}\n")
@@ -139,7 +134,7 @@ def run_encrypt(args: argparse.Namespace) -> int:
     creation = config.rule_for(path.resolve())
     encrypted = encrypt_new(plaintext, creation, indent, fmt=fmt)
     write_atomic(path, encrypted, stamp)
-    sys.stderr.write(f"encrypted {_shown(path)}\n")
+    sys.stderr.write(f"encrypted {_shown(str(path))}\n")
     return EXIT_OK
 
 

@@ -33,16 +33,13 @@ from tuiops.gitops.sops.fastyaml_scalars import (
     unsafe,
 )
 from tuiops.gitops.sops.goyaml import resolve_plain
-from tuiops.gitops.sops.tree import Document, Mapping, Node, Scalar, Sequence, Span
+from tuiops.gitops.sops.tree import MAX_DEPTH, Document, Mapping, Node, Scalar, Sequence, Span
 
 _SIMPLE_PAIR = re.compile(
     r"( *)([A-Za-z0-9_][A-Za-z0-9_./-]*): ([^\s\-?:,\[\]{}#&*!|>'\"%@`][^\t]*)"
 )
 """The common line, `key: value` with a plain key and a plain value, read without the general
 path (the value is checked further in `_simple_pair`)."""
-
-MAX_DEPTH = 10_000
-"""Deepest nesting read (go-yaml v3, so sops, stops at 10,000 indentation levels too)."""
 
 
 class Anchor:

@@ -45,7 +45,8 @@ def items_of(node: Mapping | Sequence) -> list[Node]:
     return [item for item in node.items if not isinstance(item, Comment)]  # type: ignore[misc]
 
 
-def _child(node: Node, step: str | int) -> Node | None:
+def child_of(node: Node, step: str | int) -> Node | None:
+    """The child `step` (a key of a map, a position of a list), or None."""
     if isinstance(node, Mapping) and isinstance(step, str):
         return node.get(step)
     if isinstance(node, Sequence) and isinstance(step, int):
@@ -80,7 +81,7 @@ def walk(documents: list[Document], address: Address, document: int) -> Found | 
     parent: Mapping | Sequence | None = None
     parent_step: str | int | None = None
     for depth, step in enumerate(address):
-        child = _child(node, step)
+        child = child_of(node, step)
         if child is None:
             where = format_key_path(address[:depth]) or "the top level"
             if isinstance(node, Mapping) and isinstance(step, str):

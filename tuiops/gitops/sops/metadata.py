@@ -47,17 +47,25 @@ class KeyGroup:
 
     def other_names(self) -> tuple[str, ...]:
         """The non-age keys, each as `type:identifier` (fingerprint, ARN, ...)."""
-        names = []
-        for kind, node in self.others:
-            for entry in to_plain(node) or []:
-                ident = ""
-                if isinstance(entry, dict):
-                    for field_name in ("fp", "arn", "resource_id", "vault_url", "vault_address"):
-                        if entry.get(field_name):
-                            ident = str(entry[field_name])
-                            break
-                names.append(f"{kind}:{ident or '?'}")
-        return tuple(names)
+        return tuple(
+            key_name(kind, entry) for kind, node in self.others for entry in to_plain(node) or []
+        )
+
+
+def key_name(kind: str, entry: object) -> str:
+    """A non-age key entry of a `sops:` block as `type:identifier`, named the way `.sops.yaml`
+    names it (`pgp:FINGERPRINT`, `kms:ARN`, `hc_vault:https://vault/v1/transit/keys/k`)."""
+    if not isinstance(entry, dict):
+        return f"{kind}:?"
+    if kind == "hc_vault":
+        return (
+            f"hc_vault:{entry.get('vault_address')}/v1/{entry.get('engine_path')}"
+            f"/keys/{entry.get('key_name')}"
+        )
+    for field_name in ("fp", "arn", "resource_id", "vault_url"):
+        if entry.get(field_name):
+            return f"{kind}:{entry[field_name]}"
+    return f"{kind}:?"
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,18 +14,16 @@ with binary searches, so a file of any size costs n log n.
 
 from __future__ import annotations
 
-import _thread
-import sys
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from tuiops.gitops.sops.errors import SopsFormatError
-from tuiops.gitops.sops.fastyaml import MAX_DEPTH, Anchor, Reading, read_fast
+from tuiops.gitops.sops.fastyaml import Anchor, Reading, read_fast
 from tuiops.gitops.sops.goyaml import resolve_plain, resolve_tagged
 from tuiops.gitops.sops.tree import (
+    MAX_DEPTH,
+    RECURSION_ROOM,
     Comment,
     Document,
     Mapping,
@@ -90,34 +88,6 @@ def _composer_class() -> Any:
         """libyaml composer: the fast path (marks carry character offsets too)."""
 
     return _CComposer
-
-
-class _RecursionRoom:
-    """Room on the interpreter's recursion limit while PyYAML composes and the builder walks a
-    deep file (each recurses once or twice per level); the last parse to leave restores it."""
-
-    def __init__(self) -> None:
-        self._lock = _thread.allocate_lock()
-        self._users = 0
-        self._saved = 0
-
-    @contextmanager
-    def held(self) -> Iterator[None]:
-        with self._lock:
-            if self._users == 0:
-                self._saved = sys.getrecursionlimit()
-                sys.setrecursionlimit(self._saved + 3 * MAX_DEPTH)
-            self._users += 1
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._users -= 1
-                if self._users == 0:
-                    sys.setrecursionlimit(self._saved)
-
-
-_ROOM = _RecursionRoom()
 
 
 def _span(node: YamlNode) -> Span:
@@ -194,7 +164,7 @@ def _parse_with_pyyaml(text: str) -> Reading:
     documents: list[Document] = []
     builder = _Builder()
     try:
-        with _ROOM.held():
+        with RECURSION_ROOM.held():
             while composer.check_node():
                 node = composer.get_node()
                 if node is not None:

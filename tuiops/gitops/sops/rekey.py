@@ -23,6 +23,7 @@ from tuiops.gitops.sops.metadata import (
     METADATA_KEY,
     KeyGroup,
     Metadata,
+    key_name,
     metadata_node,
     metadata_tree,
     to_plain,
@@ -31,20 +32,6 @@ from tuiops.gitops.sops.tree import Comment, Document, Mapping
 from tuiops.gitops.sops.tree import Sequence as SequenceNode
 
 _HELP = "use `sops updatekeys` / `sops rotate` where those keys are at hand"
-
-
-def _entry_name(kind: str, entry: object) -> str:
-    if not isinstance(entry, dict):
-        return f"{kind}:?"
-    if kind == "hc_vault":
-        return (
-            f"hc_vault:{entry.get('vault_address')}/v1/{entry.get('engine_path')}"
-            f"/keys/{entry.get('key_name')}"
-        )
-    for field in ("fp", "arn", "resource_id", "vault_url"):
-        if entry.get(field):
-            return f"{kind}:{entry[field]}"
-    return f"{kind}:?"
 
 
 def _kept_others(
@@ -57,9 +44,9 @@ def _kept_others(
         items = [
             item
             for item in node.items
-            if not isinstance(item, Comment) and _entry_name(kind, to_plain(item)) in wanted
+            if not isinstance(item, Comment) and key_name(kind, to_plain(item)) in wanted
         ]
-        found.update(_entry_name(kind, to_plain(item)) for item in items)
+        found.update(key_name(kind, to_plain(item)) for item in items)
         if items:
             kept.append((kind, SequenceNode(items=list(items))))
     missing = [name for name in wanted if name not in found]
@@ -111,7 +98,7 @@ def _same_keys(meta: Metadata, specs: Sequence[GroupSpec]) -> bool:
     if len(meta.key_groups) != len(specs):
         return False
     for group, spec in zip(meta.key_groups, specs, strict=True):
-        names = {_entry_name(kind, e) for kind, n in group.others for e in to_plain(n)}
+        names = set(group.other_names())
         if set(group.recipients) != set(spec.age) or names != set(spec.others):
             return False
     return True

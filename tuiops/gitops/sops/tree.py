@@ -7,10 +7,12 @@ of one value and leave every other byte of the file alone.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias, TypeVar
 
@@ -83,31 +85,54 @@ class Document:
     root: Node
 
 
-_DEEP_LIMIT = 25_000
-"""Python frames allowed while walking a tree: about 50 levels of YAML per 100 frames, so a
-file nested thousands of levels deep (which sops reads) is walked, and a deeper one refused."""
+MAX_DEPTH = 10_000
+"""Deepest nesting read (go-yaml v3, so sops, stops at 10,000 indentation levels too)."""
+
+
+class _RecursionRoom:
+    """Room on the interpreter's recursion limit while a deep tree is parsed or walked (each
+    walk recurses once or twice per level). Python 3.11 runs Python-to-Python calls without
+    growing the C stack, so the higher limit only costs the frames really used. Counted under
+    a lock: the last user to leave restores the limit, so threads cannot undo each other."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._users = 0
+        self._saved = 0
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        with self._lock:
+            if self._users == 0:
+                self._saved = sys.getrecursionlimit()
+                sys.setrecursionlimit(self._saved + 3 * MAX_DEPTH)
+            self._users += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._users -= 1
+                if self._users == 0:
+                    sys.setrecursionlimit(self._saved)
+
+
+RECURSION_ROOM = _RecursionRoom()
+"""The one guard every deep parse or walk holds."""
 
 _Result = TypeVar("_Result")
 
 
 def allow_deep_nesting(function: Callable[..., _Result]) -> Callable[..., _Result]:
-    """Run `function` with room for deeply nested trees; too deep becomes one clear error.
-
-    Python 3.11 runs Python-to-Python calls without growing the C stack, so a higher recursion
-    limit only costs memory for frames that are really used.
-    """
+    """Run `function` inside `RECURSION_ROOM`; too deep anyway becomes one clear error."""
 
     @functools.wraps(function)
     def wrapper(*args: object, **kwargs: object) -> _Result:
-        old = sys.getrecursionlimit()
-        sys.setrecursionlimit(max(old, _DEEP_LIMIT))
         try:
-            return function(*args, **kwargs)
+            with RECURSION_ROOM.held():
+                return function(*args, **kwargs)
         except RecursionError:
             from tuiops.gitops.sops.errors import SopsFormatError
 
-            raise SopsFormatError("the file is nested too deeply to be read safely") from None
-        finally:
-            sys.setrecursionlimit(old)
+            raise SopsFormatError(f"the file is nested deeper than {MAX_DEPTH} levels") from None
 
     return wrapper

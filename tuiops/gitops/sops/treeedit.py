@@ -14,7 +14,7 @@ from tuiops.gitops.sops.decrypt import DecryptedYaml, open_with_key
 from tuiops.gitops.sops.edit import fresh_mac, now_text
 from tuiops.gitops.sops.goyaml import sops_plaintext
 from tuiops.gitops.sops.keypath import Address, format_key_path
-from tuiops.gitops.sops.locate import Found, Missing
+from tuiops.gitops.sops.locate import Found, Missing, child_of
 from tuiops.gitops.sops.metadata import METADATA_KEY, Metadata, metadata_tree
 from tuiops.gitops.sops.stores import emit_encrypted, parse_encrypted
 from tuiops.gitops.sops.tree import Comment, Document, Mapping, Node, Scalar, Sequence
@@ -49,12 +49,7 @@ def _fresh_tree(opened: DecryptedYaml) -> list[Document]:
 def _node_at(documents: list[Document], document: int, address: Address) -> Node:
     node: Node = documents[document].root
     for step in address:
-        if isinstance(node, Mapping) and isinstance(step, str):
-            child = node.get(step)
-        elif isinstance(node, Sequence) and isinstance(step, int):
-            child = [i for i in node.items if not isinstance(i, Comment)][step]
-        else:
-            child = None
+        child = child_of(node, step)
         if child is None:
             raise UsageError(f"no key {format_key_path(address)}")
         node = child
