@@ -162,13 +162,12 @@ class OpenSopsFile:
 
     @allow_deep_nesting
     def save(self, text: str, data_key: bytes | None = None) -> None:
-        """Write `text` in place of the file if it is unchanged since it was read, then prove
-        it: the bytes read back and decrypt (MAC checked) with the data key (default: this
-        file's; a rotation passes its new one)."""
-        write_atomic(self.path, text, self.stamp)
-        written, _stamp = read_with_stamp(self.path)
+        """Write `text` in place of the file if it is unchanged since it was read, and prove
+        it: `text` decrypts (MAC checked) with the data key (default: this file's; a rotation
+        passes its new one), and `write_atomic` reads the file back byte for byte."""
         key = data_key if data_key is not None else self.decrypted.data_key
-        open_with_key(written, str(self.path), key, fmt=self.format)
+        open_with_key(text, str(self.path), key, fmt=self.format)
+        write_atomic(self.path, text, self.stamp)
 
 
 @allow_deep_nesting
