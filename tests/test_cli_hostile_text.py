@@ -21,8 +21,8 @@ from typing import Any
 
 import pytest
 
+from tuiops.sim.apiserver.resources import type_for_kind
 from tuiops.sim.example_repo import EXAMPLE_REPO
-from tuiops.sim.resources import type_for_kind
 from tuiops.sim.session import Simulation, start_simulation
 
 TITLE = "\x1b]0;pwned\x07"  # OSC 0: sets the window title

@@ -39,9 +39,9 @@ from tuiops.domain.talos import (
     ServiceState,
     UnmetCondition,
 )
-from tuiops.sim import talos_nodes
-from tuiops.sim.talos_nodes import SimTalosCluster
-from tuiops.sim.talosctl import install_fake_talosctl
+from tuiops.sim.talos import nodes as talos_nodes
+from tuiops.sim.talos.nodes import SimTalosCluster
+from tuiops.sim.talos.talosctl import install_fake_talosctl
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "talos"
 CP1, CP2, CP3, W1, W2 = (f"192.168.10.{n}" for n in (11, 12, 13, 21, 22))

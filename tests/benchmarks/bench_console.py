@@ -46,9 +46,9 @@ from typing import Any
 from textual import events
 from textual.widgets import Static
 
+from tuiops.sim.apiserver.resources import type_for_kind
 from tuiops.sim.clock import SCENARIO_NOW
 from tuiops.sim.example_repo import DEMO_KEY_FILE, EXAMPLE_REPO
-from tuiops.sim.resources import type_for_kind
 from tuiops.sim.session import Simulation, start_simulation
 from tuiops.ui.app import TuiopsApp
 from tuiops.ui.widgets.resource_table import ResourceTable
@@ -169,7 +169,7 @@ def first_frame(argv: list[str]) -> float:
 
 SIM_SERVER = """
 import sys
-from tuiops.sim.resources import type_for_kind
+from tuiops.sim.apiserver.resources import type_for_kind
 from tuiops.sim.session import start_simulation
 
 def ready_message(message):

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from tuiops.adapters.kube_api import KubeApi
+from tuiops.sim.apiserver.resources import type_for_kind
 from tuiops.sim.clock import SimClock
 from tuiops.sim.cluster import SimulatedCluster
-from tuiops.sim.resources import type_for_kind
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "flux"
 

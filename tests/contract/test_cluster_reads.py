@@ -26,9 +26,9 @@ from tuiops.domain.helm import ReleaseStatus
 from tuiops.domain.kinds import HELM_RELEASE
 from tuiops.domain.refs import ObjectRef
 from tuiops.errors import Forbidden, NotFound
+from tuiops.sim.apiserver.resources import type_for_kind
 from tuiops.sim.clock import SimClock
 from tuiops.sim.cluster import SimulatedCluster
-from tuiops.sim.resources import type_for_kind
 
 SECRET = type_for_kind("Secret")
 

@@ -25,12 +25,12 @@ from tuiops.domain.actions import ActionOutcome
 from tuiops.domain.kinds import HELM_RELEASE
 from tuiops.domain.refs import ObjectRef
 from tuiops.errors import ApiError
+from tuiops.sim.apiserver.resources import type_for_kind
 from tuiops.sim.clock import SimClock
 from tuiops.sim.cluster import SimulatedCluster
-from tuiops.sim.controllers import FluxControllers
 from tuiops.sim.example_repo import EXAMPLE_REPO
-from tuiops.sim.resources import type_for_kind
-from tuiops.sim.scenarios import Scenario, build_scenario, install_scenario
+from tuiops.sim.flux.controllers import FluxControllers
+from tuiops.sim.scenarios.catalog import Scenario, build_scenario, install_scenario
 
 REQUESTED_AT = "reconcile.fluxcd.io/requestedAt"
 FORCE_AT = "reconcile.fluxcd.io/forceAt"

@@ -12,7 +12,7 @@ from tests.contract.conftest import LiveCluster
 from tuiops.adapters.kube_watch import ResourceWatcher
 from tuiops.domain.feed import FeedState
 from tuiops.domain.kinds import HELM_RELEASE, KUSTOMIZATION
-from tuiops.sim.resources import type_for_kind
+from tuiops.sim.apiserver.resources import type_for_kind
 
 CONVERGE_SECONDS = 5.0
 KS = type_for_kind("Kustomization")

@@ -9,8 +9,8 @@ import pytest
 
 from tests.contract.conftest import LiveCluster
 from tuiops.errors import ClusterUnreachable, NotFound
-from tuiops.sim.podlogs import LogRecord
-from tuiops.sim.resources import type_for_kind
+from tuiops.sim.apiserver.podlogs import LogRecord
+from tuiops.sim.apiserver.resources import type_for_kind
 
 POD = "kustomize-controller-abc"
 

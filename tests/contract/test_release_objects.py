@@ -32,8 +32,8 @@ from tuiops.domain.kinds import HELM_RELEASE
 from tuiops.domain.live import LiveObject
 from tuiops.domain.refs import ObjectRef
 from tuiops.domain.workloads import Readiness, ReleaseObjects
-from tuiops.sim.helm_storage import build_release, storage_secret
-from tuiops.sim.resources import type_for_kind
+from tuiops.sim.apiserver.resources import type_for_kind
+from tuiops.sim.flux.helm_storage import build_release, storage_secret
 from tuiops.sim.session import Simulation, start_simulation
 
 JsonObject = dict[str, Any]

@@ -25,10 +25,10 @@ import pytest
 import yaml
 
 from tuiops.domain.age import parse_time
+from tuiops.sim.apiserver.podlogs import LogRecord
+from tuiops.sim.apiserver.resources import type_for_kind
 from tuiops.sim.clock import SimClock
 from tuiops.sim.cluster import SimulatedCluster
-from tuiops.sim.podlogs import LogRecord
-from tuiops.sim.resources import type_for_kind
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "flux"
 KUBECTL = Path("/usr/bin/kubectl")

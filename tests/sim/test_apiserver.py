@@ -23,10 +23,10 @@ import pytest
 
 from tests.sim.conftest import KubectlCluster, crd_facts, flux_objects
 from tuiops.domain.age import human_age
-from tuiops.sim import streams
+from tuiops.sim.apiserver import streams
+from tuiops.sim.apiserver.podlogs import LogRecord
+from tuiops.sim.apiserver.resources import type_for_kind
 from tuiops.sim.cluster import SimulatedCluster
-from tuiops.sim.podlogs import LogRecord
-from tuiops.sim.resources import type_for_kind
 
 KS = type_for_kind("Kustomization")
 SECRET = type_for_kind("Secret")

@@ -16,13 +16,13 @@ from typing import Any
 import pytest
 
 from tests.sim.test_scenarios import check_log_line, decode
+from tuiops.sim.apiserver.resources import type_for_kind
 from tuiops.sim.clock import rfc3339_nano
 from tuiops.sim.cluster import SimulatedCluster
-from tuiops.sim.controllers import FluxControllers, install_scenario
 from tuiops.sim.example_repo import EXAMPLE_REPO
-from tuiops.sim.flux_pods import pod_name
-from tuiops.sim.resources import type_for_kind
-from tuiops.sim.scenarios import Scenario, build_scenario
+from tuiops.sim.flux.controllers import FluxControllers, install_scenario
+from tuiops.sim.flux.pods import pod_name
+from tuiops.sim.scenarios.catalog import Scenario, build_scenario
 
 JsonObject = dict[str, Any]
 TIMEOUT = 10.0

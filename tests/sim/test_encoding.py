@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tuiops.sim.encoding import JsonEncoder, dumps
+from tuiops.sim.apiserver.encoding import JsonEncoder, dumps
 
 
 def _list(*items: dict[str, Any]) -> dict[str, Any]:

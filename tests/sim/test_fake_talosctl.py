@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from tuiops.domain.talos import NodeRole
-from tuiops.sim import talos_nodes
-from tuiops.sim.talos_nodes import SimHealthFailure, SimService, SimTalosCluster
-from tuiops.sim.talosctl import install_fake_talosctl, main
-from tuiops.sim.talosctl_render import tabwrite
+from tuiops.sim.talos import nodes as talos_nodes
+from tuiops.sim.talos.nodes import SimHealthFailure, SimService, SimTalosCluster
+from tuiops.sim.talos.render import tabwrite
+from tuiops.sim.talos.talosctl import install_fake_talosctl, main
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "talos"
 ROOT = Path(__file__).resolve().parents[2]
@@ -185,7 +185,7 @@ def test_bad_state_file_is_a_clear_error(tmp_path: Path) -> None:
 def test_python_dash_m_runs_the_fake() -> None:
     env = {k: v for k, v in os.environ.items() if k != talos_nodes.STATE_ENV}
     result = subprocess.run(
-        [sys.executable, "-m", "tuiops.sim.talosctl", "version", "--client", "--short"],
+        [sys.executable, "-m", "tuiops.sim.talos.talosctl", "version", "--client", "--short"],
         capture_output=True, text=True, timeout=30, cwd=ROOT, env=env, check=False,
     )  # fmt: skip
     assert (result.returncode, result.stdout) == (0, "Client:\nTalos v1.11.5\n")

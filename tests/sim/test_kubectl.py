@@ -31,8 +31,8 @@ from tests.sim.conftest import (
     observed,
     stop,
 )
-from tuiops.sim.podlogs import LogRecord
-from tuiops.sim.resources import type_for_kind
+from tuiops.sim.apiserver.podlogs import LogRecord
+from tuiops.sim.apiserver.resources import type_for_kind
 
 KS = type_for_kind("Kustomization")
 

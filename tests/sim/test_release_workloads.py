@@ -22,7 +22,7 @@ import yaml
 from tests.sim.conftest import KubectlCluster
 from tuiops.sim.clock import SimClock
 from tuiops.sim.cluster import SimulatedCluster
-from tuiops.sim.scenarios import Scenario, build_scenario, install_scenario
+from tuiops.sim.scenarios.catalog import Scenario, build_scenario, install_scenario
 
 JsonObject = dict[str, Any]
 CLUSTER_SCOPED = {"ClusterRole"}

@@ -18,7 +18,7 @@ from tests.sim.conftest import FIXTURES
 from tuiops.domain.repo import LayerState, RepoModel
 from tuiops.gitops.loader import load_repo
 from tuiops.sim.example_repo import EXAMPLE_REPO
-from tuiops.sim.scenarios import (
+from tuiops.sim.scenarios.catalog import (
     LARGE_HELM_RELEASES,
     LARGE_KUSTOMIZATIONS,
     SCENARIOS,

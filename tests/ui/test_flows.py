@@ -13,8 +13,8 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from tests.snapshots.scenes import LIVE_OBJECTS, wait_for
+from tuiops.sim.apiserver.resources import type_for_kind
 from tuiops.sim.example_repo import EXAMPLE_REPO
-from tuiops.sim.resources import type_for_kind
 from tuiops.sim.session import start_simulation
 from tuiops.ui.actions import ALL_ACTIONS
 from tuiops.ui.app import TuiopsApp

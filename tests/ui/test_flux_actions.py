@@ -27,8 +27,8 @@ from tests.snapshots.scenes import LIVE_OBJECTS, wait_for
 from tuiops.domain.actions import FAILURE, SUCCESS, ActionOutcome, ActionStep
 from tuiops.domain.refs import ObjectRef
 from tuiops.services.backend import Backend
+from tuiops.sim.apiserver.resources import type_for_kind
 from tuiops.sim.example_repo import EXAMPLE_REPO
-from tuiops.sim.resources import type_for_kind
 from tuiops.sim.session import Simulation, start_simulation
 from tuiops.ui.actions import ALL_ACTIONS, FLUX_ACTIONS
 from tuiops.ui.app import TuiopsApp

@@ -8,11 +8,11 @@ import threading
 from pathlib import Path
 from types import TracebackType
 
-from tuiops.sim.apiserver import USER, ApiServer
+from tuiops.sim.apiserver.faults import Faults
+from tuiops.sim.apiserver.podlogs import PodLogBook
+from tuiops.sim.apiserver.server import USER, ApiServer
+from tuiops.sim.apiserver.store import ObjectStore
 from tuiops.sim.clock import SimClock
-from tuiops.sim.faults import Faults
-from tuiops.sim.podlogs import PodLogBook
-from tuiops.sim.store import ObjectStore
 
 CONTEXT = "tuiops-sim"
 DEFAULT_NAMESPACE = "flux-system"

@@ -16,11 +16,11 @@ from types import TracebackType
 
 from tuiops.sim.clock import SimClock
 from tuiops.sim.cluster import SimulatedCluster
-from tuiops.sim.controllers import FluxControllers
 from tuiops.sim.example_repo import EXAMPLE_REPO
-from tuiops.sim.scenarios import Scenario, build_scenario, install_scenario
-from tuiops.sim.talos_nodes import scenario_cluster
-from tuiops.sim.talosctl import install_fake_talosctl
+from tuiops.sim.flux.controllers import FluxControllers
+from tuiops.sim.scenarios.catalog import Scenario, build_scenario, install_scenario
+from tuiops.sim.talos.nodes import scenario_cluster
+from tuiops.sim.talos.talosctl import install_fake_talosctl
 
 
 @dataclass

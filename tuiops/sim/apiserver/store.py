@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from tuiops.sim.apiserver.resources import ResourceType
 from tuiops.sim.clock import SimClock, rfc3339
-from tuiops.sim.resources import ResourceType
 
 JsonObject = dict[str, Any]
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from tuiops.sim import flux_status as fs
-from tuiops.sim.helm_actions import (
+from tuiops.sim.apiserver.resources import type_for_kind
+from tuiops.sim.flux import status as fs
+from tuiops.sim.flux.helm_actions import (
     HelmStorage,
     release_name_of,
     remediates_last_failure,
@@ -19,16 +20,15 @@ from tuiops.sim.helm_actions import (
     storage_namespace_of,
     timeout_of,
 )
-from tuiops.sim.helm_storage import (
+from tuiops.sim.flux.helm_storage import (
     decode_release,
     history_entry,
     secret_name,
     storage_secret,
     with_status,
 )
-from tuiops.sim.reconcile_context import Context, Outcome
-from tuiops.sim.resources import type_for_kind
-from tuiops.sim.scenario_objects import (
+from tuiops.sim.flux.reconcile_context import Context, Outcome
+from tuiops.sim.scenarios.objects import (
     chart_name_of,
     helm_chart_name,
     object_key,

@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from tuiops.domain.helm import shorten_release_name
-from tuiops.sim import flux_status
-from tuiops.sim.helm_storage import build_release, history_entry
+from tuiops.sim.flux import status as flux_status
+from tuiops.sim.flux.helm_storage import build_release, history_entry
 
 JsonObject = dict[str, Any]
 

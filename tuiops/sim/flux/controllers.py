@@ -18,16 +18,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tuiops.sim import flux_status as fs
+from tuiops.sim.apiserver.resources import type_for_kind
+from tuiops.sim.apiserver.store import Change
 from tuiops.sim.clock import rfc3339_nano
 from tuiops.sim.cluster import SimulatedCluster
-from tuiops.sim.reconcile_context import Context, DesiredState
-from tuiops.sim.reconcilers import begin, dependency_keys, finish
-from tuiops.sim.recorder import Recorder
-from tuiops.sim.resources import type_for_kind
-from tuiops.sim.scenario_objects import object_key
-from tuiops.sim.scenarios import SEED, Scenario, install_scenario
-from tuiops.sim.store import Change
+from tuiops.sim.flux import status as fs
+from tuiops.sim.flux.reconcile_context import Context, DesiredState
+from tuiops.sim.flux.reconcilers import begin, dependency_keys, finish
+from tuiops.sim.flux.recorder import Recorder
+from tuiops.sim.scenarios.catalog import SEED, Scenario, install_scenario
+from tuiops.sim.scenarios.objects import object_key
 
 JsonObject = dict[str, Any]
 WATCHED_KINDS = (

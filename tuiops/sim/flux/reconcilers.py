@@ -12,12 +12,12 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
-from tuiops.sim import flux_status as fs
-from tuiops.sim.helm_actions import timeout_of
-from tuiops.sim.helm_sync import HelmSync
-from tuiops.sim.reconcile_context import Context, DesiredState, Outcome
-from tuiops.sim.resources import type_for_kind
-from tuiops.sim.scenario_objects import object_key
+from tuiops.sim.apiserver.resources import type_for_kind
+from tuiops.sim.flux import status as fs
+from tuiops.sim.flux.helm_actions import timeout_of
+from tuiops.sim.flux.helm_sync import HelmSync
+from tuiops.sim.flux.reconcile_context import Context, DesiredState, Outcome
+from tuiops.sim.scenarios.objects import object_key
 
 JsonObject = dict[str, Any]
 SOURCE_KINDS = ("GitRepository", "HelmRepository", "OCIRepository", "HelmChart")

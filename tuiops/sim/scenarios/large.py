@@ -12,10 +12,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from tuiops.domain.refs import ObjectRef
-from tuiops.sim import flux_status
 from tuiops.sim.clock import rfc3339
-from tuiops.sim.scenario_build import ScenarioBuilder
-from tuiops.sim.scenario_objects import flux_object
+from tuiops.sim.flux import status as flux_status
+from tuiops.sim.scenarios.build import ScenarioBuilder
+from tuiops.sim.scenarios.objects import flux_object
 
 JsonObject = dict[str, Any]
 

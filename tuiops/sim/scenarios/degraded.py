@@ -18,11 +18,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from tuiops.domain.refs import ObjectRef
-from tuiops.sim import flux_status
-from tuiops.sim.helm_actions import release_name_of, timeout_of, upgrade_with_retries
-from tuiops.sim.helm_storage import history_entry, previous_version
-from tuiops.sim.scenario_build import ScenarioBuilder
-from tuiops.sim.scenario_objects import (
+from tuiops.sim.flux import status as flux_status
+from tuiops.sim.flux.helm_actions import release_name_of, timeout_of, upgrade_with_retries
+from tuiops.sim.flux.helm_storage import history_entry, previous_version
+from tuiops.sim.scenarios.build import ScenarioBuilder
+from tuiops.sim.scenarios.objects import (
     RepoObjects,
     chart_name_of,
     desired_chart_version,

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from tuiops.domain.age import human_age, parse_time
-from tuiops.sim.resources import PrinterColumn, ResourceType
+from tuiops.sim.apiserver.resources import PrinterColumn, ResourceType
 
 JsonObject = dict[str, Any]
 

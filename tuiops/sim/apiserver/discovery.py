@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tuiops.sim.resources import ResourceType, all_types
+from tuiops.sim.apiserver.resources import ResourceType, all_types
 
 JsonObject = dict[str, Any]
 

@@ -1,6 +1,6 @@
 """Building blocks of the scenarios: the Flux objects the example repo's cluster applies, read
 straight from their YAML documents (spec as written), and the Namespaces, Nodes and HelmCharts
-around them. Status is left to `flux_status` / `helm_actions`.
+around them. Status is left to `flux.status` / `flux.helm_actions`.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from tuiops.domain.refs import ObjectRef
 from tuiops.domain.repo import LayerState, RepoModel
 from tuiops.domain.talos import NodeRole
 from tuiops.gitops.loader import load_repo
+from tuiops.sim.apiserver.resources import type_for_kind
 from tuiops.sim.clock import rfc3339
-from tuiops.sim.resources import type_for_kind
-from tuiops.sim.talos_nodes import SimTalosNode
+from tuiops.sim.talos.nodes import SimTalosNode
 
 JsonObject = dict[str, Any]
 

@@ -8,12 +8,12 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from tuiops.sim.patching import apply_patch
-from tuiops.sim.resources import ResourceType
-from tuiops.sim.routes import Route
-from tuiops.sim.selectors import field_selector_for, label_selector
-from tuiops.sim.store import JsonObject, ObjectStore, StatusError, not_found
-from tuiops.sim.tables import table
+from tuiops.sim.apiserver.patching import apply_patch
+from tuiops.sim.apiserver.resources import ResourceType
+from tuiops.sim.apiserver.routes import Route
+from tuiops.sim.apiserver.selectors import field_selector_for, label_selector
+from tuiops.sim.apiserver.store import JsonObject, ObjectStore, StatusError, not_found
+from tuiops.sim.apiserver.tables import table
 
 
 def wants_table(accept: str) -> bool:

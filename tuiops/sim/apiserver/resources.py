@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-FLUX_CRDS_FILE = Path(__file__).resolve().parent / "data" / "flux-crds.json"
+FLUX_CRDS_FILE = Path(__file__).resolve().parents[1] / "data" / "flux-crds.json"
 
 READ_VERBS = ("get", "list", "watch")
 ALL_VERBS = ("create", "delete", "get", "list", "patch", "update", "watch")

@@ -3,7 +3,7 @@ controller log lines: the shared builder of the `healthy` and `degraded` scenari
 base of `large`).
 
 Everything is drawn from one `random.Random` and a fixed "now", so a scenario is the same on
-every build. Status is written only through `flux_status` and `helm_actions`, the functions
+every build. Status is written only through `flux.status` and `flux.helm_actions`, the functions
 the simulated controllers use too.
 """
 
@@ -16,17 +16,17 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from tuiops.domain.refs import ObjectRef
-from tuiops.sim import flux_status
-from tuiops.sim.helm_actions import HelmStorage, run_release, storage_namespace_of, timeout_of
-from tuiops.sim.helm_storage import previous_version, storage_secret, values_for_revision
-from tuiops.sim.recorder import (
+from tuiops.sim.flux import status as flux_status
+from tuiops.sim.flux.helm_actions import HelmStorage, run_release, storage_namespace_of, timeout_of
+from tuiops.sim.flux.helm_storage import previous_version, storage_secret, values_for_revision
+from tuiops.sim.flux.recorder import (
     KIND_CONTROLLERS,
     dispatch_line,
     event_object,
     log_line,
     new_reconcile_id,
 )
-from tuiops.sim.scenario_objects import (
+from tuiops.sim.scenarios.objects import (
     RepoObject,
     RepoObjects,
     chart_name_of,

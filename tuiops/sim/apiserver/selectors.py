@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from tuiops.sim.store import StatusError
+from tuiops.sim.apiserver.store import StatusError
 
 Predicate = Callable[[Mapping[str, Any]], bool]
 

@@ -19,8 +19,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from tuiops.sim.charts import chart_objects, render_manifest
 from tuiops.sim.clock import rfc3339
+from tuiops.sim.flux.charts import chart_objects, render_manifest
 
 JsonObject = dict[str, Any]
 

@@ -17,15 +17,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tuiops.sim import discovery
-from tuiops.sim.encoding import JsonEncoder
-from tuiops.sim.faults import Faults
-from tuiops.sim.podlogs import PodLogBook
-from tuiops.sim.resources import ResourceType, type_for_path
-from tuiops.sim.routes import Route, parse_route
-from tuiops.sim.store import JsonObject, ObjectStore, StatusError
-from tuiops.sim.streams import serve_logs, serve_watch
-from tuiops.sim.verbs import Verbs
+from tuiops.sim.apiserver import discovery
+from tuiops.sim.apiserver.encoding import JsonEncoder
+from tuiops.sim.apiserver.faults import Faults
+from tuiops.sim.apiserver.podlogs import PodLogBook
+from tuiops.sim.apiserver.resources import ResourceType, type_for_path
+from tuiops.sim.apiserver.routes import Route, parse_route
+from tuiops.sim.apiserver.store import JsonObject, ObjectStore, StatusError
+from tuiops.sim.apiserver.streams import serve_logs, serve_watch
+from tuiops.sim.apiserver.verbs import Verbs
 
 USER = "sim-admin"
 """The user the kubeconfig authenticates as; named in 403 messages."""

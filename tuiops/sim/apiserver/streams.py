@@ -13,15 +13,22 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from tuiops.domain.age import parse_time
+from tuiops.sim.apiserver.faults import Faults
+from tuiops.sim.apiserver.podlogs import LogRecord, PodLogBook
+from tuiops.sim.apiserver.resources import ResourceType, type_for_kind
+from tuiops.sim.apiserver.routes import Route
+from tuiops.sim.apiserver.selectors import field_selector_for, label_selector
+from tuiops.sim.apiserver.store import (
+    Change,
+    JsonObject,
+    ObjectStore,
+    StatusError,
+    expired,
+    not_found,
+)
+from tuiops.sim.apiserver.tables import table
+from tuiops.sim.apiserver.verbs import Verbs, served_as, wants_table
 from tuiops.sim.clock import rfc3339_nano
-from tuiops.sim.faults import Faults
-from tuiops.sim.podlogs import LogRecord, PodLogBook
-from tuiops.sim.resources import ResourceType, type_for_kind
-from tuiops.sim.routes import Route
-from tuiops.sim.selectors import field_selector_for, label_selector
-from tuiops.sim.store import Change, JsonObject, ObjectStore, StatusError, expired, not_found
-from tuiops.sim.tables import table
-from tuiops.sim.verbs import Verbs, served_as, wants_table
 
 DEFAULT_WATCH_SECONDS = 1800
 BOOKMARK_EVERY = 5.0

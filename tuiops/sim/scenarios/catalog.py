@@ -18,26 +18,26 @@ from types import MappingProxyType
 from typing import Any
 
 from tuiops.domain.talos import NodeRole
-from tuiops.sim import flux_status
+from tuiops.sim.apiserver.podlogs import LogRecord
+from tuiops.sim.apiserver.resources import ResourceType, type_for_kind
 from tuiops.sim.clock import SCENARIO_NOW
 from tuiops.sim.cluster import SimulatedCluster
 from tuiops.sim.example_repo import EXAMPLE_REPO
-from tuiops.sim.flux_pods import (
+from tuiops.sim.flux import status as flux_status
+from tuiops.sim.flux.pods import (
     CONTROLLERS,
     FLUX_NAMESPACE,
     controller_deployment,
     controller_pod,
     pod_name,
 )
-from tuiops.sim.podlogs import LogRecord
-from tuiops.sim.recorder import log_line
-from tuiops.sim.release_workloads import add_release_workloads
-from tuiops.sim.resources import ResourceType, type_for_kind
-from tuiops.sim.roles import DegradedRoles, pick_roles, play_degraded
-from tuiops.sim.scenario_build import ScenarioBuilder
-from tuiops.sim.scenario_large import add_synthetic
-from tuiops.sim.scenario_objects import namespace_object, node_object, read_repo_objects
-from tuiops.sim.talos_nodes import scenario_cluster
+from tuiops.sim.flux.recorder import log_line
+from tuiops.sim.scenarios.build import ScenarioBuilder
+from tuiops.sim.scenarios.degraded import DegradedRoles, pick_roles, play_degraded
+from tuiops.sim.scenarios.large import add_synthetic
+from tuiops.sim.scenarios.objects import namespace_object, node_object, read_repo_objects
+from tuiops.sim.scenarios.release_workloads import add_release_workloads
+from tuiops.sim.talos.nodes import scenario_cluster
 
 JsonObject = dict[str, Any]
 

@@ -21,14 +21,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from tuiops.domain.refs import ObjectRef
-from tuiops.sim.charts import chart_objects
+from tuiops.sim.apiserver.resources import type_for_kind
 from tuiops.sim.clock import rfc3339
-from tuiops.sim.flux_pods import HASH_ALPHABET, generated_suffix
-from tuiops.sim.recorder import event_object
-from tuiops.sim.resources import type_for_kind
-from tuiops.sim.roles import UPGRADE_STARTED_AGO
-from tuiops.sim.scenario_build import ScenarioBuilder
-from tuiops.sim.scenario_objects import uid_for
+from tuiops.sim.flux.charts import chart_objects
+from tuiops.sim.flux.pods import HASH_ALPHABET, generated_suffix
+from tuiops.sim.flux.recorder import event_object
+from tuiops.sim.scenarios.build import ScenarioBuilder
+from tuiops.sim.scenarios.degraded import UPGRADE_STARTED_AGO
+from tuiops.sim.scenarios.objects import uid_for
 
 JsonObject = dict[str, Any]
 

@@ -1,5 +1,5 @@
 """What the Flux controllers leave besides status: core/v1 Events (aggregated like client-go's
-recorder) and JSON log lines in the `manager` container of their pods (see `flux_pods`).
+recorder) and JSON log lines in the `manager` container of their pods (see `pods`).
 
 Shapes follow `tests/fixtures/flux/events.sample.json` and `controller-logs.jsonl`: log keys
 in zap's order (`level`, `ts`, `logger`?, `msg`, reconciler keys, extras, `error` last).
@@ -15,11 +15,11 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from tuiops.sim.apiserver.podlogs import LogRecord, PodLogBook
+from tuiops.sim.apiserver.resources import type_for_kind
+from tuiops.sim.apiserver.store import ObjectStore, StatusError
 from tuiops.sim.clock import SimClock, rfc3339
-from tuiops.sim.flux_pods import CONTAINER, FLUX_NAMESPACE, pod_name
-from tuiops.sim.podlogs import LogRecord, PodLogBook
-from tuiops.sim.resources import type_for_kind
-from tuiops.sim.store import ObjectStore, StatusError
+from tuiops.sim.flux.pods import CONTAINER, FLUX_NAMESPACE, pod_name
 
 JsonObject = dict[str, Any]
 

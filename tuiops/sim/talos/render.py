@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from tuiops.domain.talos import NodeRole
-from tuiops.sim.talos_nodes import HEALTH_CHECKS, SimResourceMeta, SimTalosCluster, SimTalosNode
+from tuiops.sim.talos.nodes import HEALTH_CHECKS, SimResourceMeta, SimTalosCluster, SimTalosNode
 
 Target = tuple[str, SimTalosNode]
 """A node as named on the command line (talosctl echoes that name) and the node it reached."""

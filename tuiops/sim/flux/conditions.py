@@ -1,6 +1,6 @@
 """Condition and request-annotation primitives of Flux objects (`metav1.Condition` lists
 ordered as fluxcd/pkg orders them: Stalled, Reconciling, Ready, then by type). Used through
-`flux_status`, which re-exports them."""
+`status`, which re-exports them."""
 
 from __future__ import annotations
 

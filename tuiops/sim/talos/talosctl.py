@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from tuiops.domain.talos import NodeRole
-from tuiops.sim.talos_nodes import (
+from tuiops.sim.talos.nodes import (
     STATE_ENV,
     SimStateError,
     SimTalosCluster,
@@ -25,7 +25,7 @@ from tuiops.sim.talos_nodes import (
     read_state,
     unreachable_message,
 )
-from tuiops.sim.talosctl_render import (
+from tuiops.sim.talos.render import (
     Target,
     machine_status_resource,
     member_resource,
@@ -249,10 +249,10 @@ def install_fake_talosctl(bin_dir: Path, state_file: Path | None = None) -> Path
         The script's path.
     """
     bin_dir.mkdir(parents=True, exist_ok=True)
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     lines = [
         f"#!{sys.executable}",
-        '"""Fake talosctl written by tuiops.sim.talosctl.install_fake_talosctl."""',
+        '"""Fake talosctl written by tuiops.sim.talos.talosctl.install_fake_talosctl."""',
         "import os",
         "import sys",
         "",
@@ -260,7 +260,7 @@ def install_fake_talosctl(bin_dir: Path, state_file: Path | None = None) -> Path
     ]
     if state_file is not None:
         lines.append(f"os.environ[{STATE_ENV!r}] = {str(state_file.resolve())!r}")
-    lines += ["from tuiops.sim.talosctl import main", "", "sys.exit(main())", ""]
+    lines += ["from tuiops.sim.talos.talosctl import main", "", "sys.exit(main())", ""]
     script = bin_dir / "talosctl"
     script.write_text("\n".join(lines), encoding="utf-8")
     script.chmod(0o755)

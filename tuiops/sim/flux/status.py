@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from tuiops.sim.clock import rfc3339
-from tuiops.sim.conditions import (
+from tuiops.sim.flux.conditions import (
     FORCE_AT,
     READY,
     RECONCILING,
@@ -36,7 +36,7 @@ from tuiops.sim.conditions import (
     sorted_status,
     status_of,
 )
-from tuiops.sim.durations import go_duration, kustomization_timeout, parse_duration
+from tuiops.sim.flux.durations import go_duration, kustomization_timeout, parse_duration
 
 JsonObject = dict[str, Any]
 

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from tuiops.gitops.loader import load_repo
+from tuiops.sim.apiserver.resources import type_for_kind
+from tuiops.sim.apiserver.store import ObjectStore
 from tuiops.sim.clock import SimClock
-from tuiops.sim.recorder import Recorder
-from tuiops.sim.resources import type_for_kind
-from tuiops.sim.store import ObjectStore
+from tuiops.sim.flux.recorder import Recorder
 
 JsonObject = dict[str, Any]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from tuiops.sim.store import StatusError
+from tuiops.sim.apiserver.store import StatusError
 
 MERGE = "application/merge-patch+json"
 JSON_PATCH = "application/json-patch+json"
