@@ -20,9 +20,9 @@ from tuiops.sim.apiserver.resources import type_for_kind
 from tuiops.sim.clock import rfc3339_nano
 from tuiops.sim.cluster import SimulatedCluster
 from tuiops.sim.example_repo import EXAMPLE_REPO
-from tuiops.sim.flux.controllers import FluxControllers, install_scenario
+from tuiops.sim.flux.controllers import FluxControllers
 from tuiops.sim.flux.pods import pod_name
-from tuiops.sim.scenarios.catalog import Scenario, build_scenario
+from tuiops.sim.scenarios.catalog import Scenario, build_scenario, install_scenario
 
 JsonObject = dict[str, Any]
 TIMEOUT = 10.0

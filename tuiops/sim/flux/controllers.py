@@ -14,20 +14,19 @@ import heapq
 import itertools
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from tuiops.sim.apiserver.resources import type_for_kind
 from tuiops.sim.apiserver.store import Change
 from tuiops.sim.clock import rfc3339_nano
 from tuiops.sim.cluster import SimulatedCluster
 from tuiops.sim.flux import status as fs
+from tuiops.sim.flux.objects import object_key
 from tuiops.sim.flux.reconcile_context import Context, DesiredState
 from tuiops.sim.flux.reconcilers import begin, dependency_keys, finish
 from tuiops.sim.flux.recorder import Recorder
-from tuiops.sim.scenarios.catalog import SEED, Scenario, install_scenario
-from tuiops.sim.scenarios.objects import object_key
 
 JsonObject = dict[str, Any]
 WATCHED_KINDS = (
@@ -42,6 +41,21 @@ Trigger = tuple[str, int]
 """(`reconcile.fluxcd.io/requestedAt` value, generation): a change of either asks for work."""
 
 
+class LoadedScenario(Protocol):
+    """What the controllers take from the scenario loaded into the cluster
+    (`scenarios.catalog.Scenario`)."""
+
+    @property
+    def failing(self) -> Mapping[str, str]:
+        """`Kind/ns/name` → error text the controllers keep failing with."""
+        ...
+
+    @property
+    def seed(self) -> int:
+        """The seed the scenario was drawn with."""
+        ...
+
+
 def _trigger(obj: JsonObject) -> Trigger:
     return fs.annotation(obj, fs.REQUESTED_AT), fs.generation_of(obj)
 
@@ -52,7 +66,7 @@ class FluxControllers:
     def __init__(
         self,
         cluster: SimulatedCluster,
-        scenario: Scenario,
+        scenario: LoadedScenario,
         repo: Path | None,
         *,
         delay: float = 1.0,
@@ -71,7 +85,7 @@ class FluxControllers:
         self._ctx = Context(
             store=cluster.store,
             clock=cluster.clock,
-            recorder=Recorder(cluster.store, cluster.logs, cluster.clock, seed=SEED),
+            recorder=Recorder(cluster.store, cluster.logs, cluster.clock, seed=scenario.seed),
             desired=DesiredState(repo),
             failing=dict(scenario.failing),
         )
@@ -258,6 +272,3 @@ class FluxControllers:
             if key in dependency_keys(obj) and ready.get("reason") == "DependencyNotReady":
                 waiting.append(object_key(obj))
         return waiting
-
-
-__all__ = ["FluxControllers", "install_scenario"]

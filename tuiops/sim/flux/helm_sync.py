@@ -27,13 +27,8 @@ from tuiops.sim.flux.helm_storage import (
     storage_secret,
     with_status,
 )
+from tuiops.sim.flux.objects import chart_name_of, helm_chart_name, object_key, release_annotations
 from tuiops.sim.flux.reconcile_context import Context, Outcome
-from tuiops.sim.scenarios.objects import (
-    chart_name_of,
-    helm_chart_name,
-    object_key,
-    release_annotations,
-)
 
 JsonObject = dict[str, Any]
 TERMINAL = "terminal error: exceeded maximum retries: cannot remediate failed release"

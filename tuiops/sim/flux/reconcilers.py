@@ -16,8 +16,8 @@ from tuiops.sim.apiserver.resources import type_for_kind
 from tuiops.sim.flux import status as fs
 from tuiops.sim.flux.helm_actions import timeout_of
 from tuiops.sim.flux.helm_sync import HelmSync
+from tuiops.sim.flux.objects import object_key
 from tuiops.sim.flux.reconcile_context import Context, DesiredState, Outcome
-from tuiops.sim.scenarios.objects import object_key
 
 JsonObject = dict[str, Any]
 SOURCE_KINDS = ("GitRepository", "HelmRepository", "OCIRepository", "HelmChart")

@@ -19,6 +19,7 @@ from tuiops.domain.refs import ObjectRef
 from tuiops.sim.flux import status as flux_status
 from tuiops.sim.flux.helm_actions import HelmStorage, run_release, storage_namespace_of, timeout_of
 from tuiops.sim.flux.helm_storage import previous_version, storage_secret, values_for_revision
+from tuiops.sim.flux.objects import chart_name_of, object_key, release_annotations
 from tuiops.sim.flux.recorder import (
     KIND_CONTROLLERS,
     dispatch_line,
@@ -29,13 +30,10 @@ from tuiops.sim.flux.recorder import (
 from tuiops.sim.scenarios.objects import (
     RepoObject,
     RepoObjects,
-    chart_name_of,
     desired_chart_version,
     flux_object,
     helm_chart_object,
     inventory_entry,
-    object_key,
-    release_annotations,
 )
 
 JsonObject = dict[str, Any]

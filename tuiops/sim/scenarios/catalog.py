@@ -101,6 +101,8 @@ class Scenario:
     """Every Kustomization and HelmRelease, `Kind/ns/name` → its state."""
     roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Degraded roles (`failing`, `blocked`, `suspended`, `upgrading`) → `Kind/ns/name`s."""
+    seed: int = SEED
+    """What the scenario was drawn with; the controllers' recorder goes on from it."""
 
     def objects_of(self, kind: str) -> list[JsonObject]:
         """The scenario's objects of `kind`, in load order."""

@@ -21,14 +21,9 @@ from tuiops.domain.refs import ObjectRef
 from tuiops.sim.flux import status as flux_status
 from tuiops.sim.flux.helm_actions import release_name_of, timeout_of, upgrade_with_retries
 from tuiops.sim.flux.helm_storage import history_entry, previous_version
+from tuiops.sim.flux.objects import chart_name_of, object_key, release_annotations
 from tuiops.sim.scenarios.build import ScenarioBuilder
-from tuiops.sim.scenarios.objects import (
-    RepoObjects,
-    chart_name_of,
-    desired_chart_version,
-    object_key,
-    release_annotations,
-)
+from tuiops.sim.scenarios.objects import RepoObjects, desired_chart_version
 
 JsonObject = dict[str, Any]
 

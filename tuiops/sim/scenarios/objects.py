@@ -22,6 +22,7 @@ from tuiops.domain.talos import NodeRole
 from tuiops.gitops.loader import load_repo
 from tuiops.sim.apiserver.resources import type_for_kind
 from tuiops.sim.clock import rfc3339
+from tuiops.sim.flux.objects import helm_chart_name
 from tuiops.sim.talos.nodes import SimTalosNode
 
 JsonObject = dict[str, Any]
@@ -170,16 +171,6 @@ def flux_object(
     }
 
 
-def helm_chart_name(release: Mapping[str, Any]) -> tuple[str, str] | None:
-    """(namespace, name) of the HelmChart helm-controller makes for a `spec.chart` release."""
-    chart_spec = (release.get("spec", {}).get("chart") or {}).get("spec")
-    if not isinstance(chart_spec, dict):
-        return None
-    meta = release["metadata"]
-    source_ns = (chart_spec.get("sourceRef") or {}).get("namespace") or meta["namespace"]
-    return str(source_ns), f"{meta['namespace']}-{meta['name']}"
-
-
 def helm_chart_object(release: Mapping[str, Any], created: datetime) -> JsonObject | None:
     """The HelmChart `<hrNamespace>-<hrName>` for a release using `spec.chart`."""
     names = helm_chart_name(release)
@@ -292,12 +283,6 @@ def node_object(node: SimTalosNode, created: datetime, now: datetime) -> JsonObj
     }
 
 
-def object_key(obj: Mapping[str, Any]) -> str:
-    """`Kind/namespace/name` of an API object."""
-    meta = obj.get("metadata", {})
-    return f"{obj.get('kind')}/{meta.get('namespace', '')}/{meta.get('name', '')}"
-
-
 def desired_chart_version(release: Mapping[str, Any], sources: Mapping[str, JsonObject]) -> str:
     """The chart version a HelmRelease asks for: `chart.spec.version`, or for a `chartRef`
     OCIRepository its `ref.tag`; empty when neither says."""
@@ -312,15 +297,6 @@ def desired_chart_version(release: Mapping[str, Any], sources: Mapping[str, Json
     return str(tag)
 
 
-def chart_name_of(release: Mapping[str, Any]) -> str:
-    """`chart.spec.chart`, or the referenced OCIRepository's name for `chartRef`."""
-    spec = release.get("spec", {})
-    chart_spec = (spec.get("chart") or {}).get("spec")
-    if isinstance(chart_spec, dict):
-        return str(chart_spec.get("chart", ""))
-    return str((spec.get("chartRef") or {}).get("name", ""))
-
-
 def inventory_entry(ref: ObjectRef) -> dict[str, str]:
     """A Kustomization inventory entry for a Flux object it applied."""
     groups = {
@@ -329,15 +305,3 @@ def inventory_entry(ref: ObjectRef) -> dict[str, str]:
     }
     group, version = groups.get(ref.kind, ("source.toolkit.fluxcd.io", "v1"))
     return {"id": f"{ref.namespace}_{ref.name}_{group}_{ref.kind}", "v": version}
-
-
-def release_annotations(entry: Mapping[str, Any]) -> dict[str, str]:
-    """helm-controller's event metadata for a release (revision, token, app version)."""
-    annotations = {
-        "helm.toolkit.fluxcd.io/revision": str(entry.get("chartVersion", "")),
-        "helm.toolkit.fluxcd.io/token": str(entry.get("configDigest", "")),
-        "helm.toolkit.fluxcd.io/app-version": str(entry.get("appVersion", "")),
-    }
-    if entry.get("ociDigest"):
-        annotations["helm.toolkit.fluxcd.io/oci-digest"] = str(entry["ociDigest"])
-    return annotations
