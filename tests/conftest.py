@@ -29,3 +29,12 @@ def write_repo(tmp_path: Path) -> WriteRepo:
         return root
 
     return write
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _problem_log_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The console writes tracebacks of its own bugs to `$XDG_STATE_HOME/tuiops/`: in tests
+    that is a temporary folder, never the developer's home."""
+    import os
+
+    os.environ["XDG_STATE_HOME"] = str(tmp_path_factory.mktemp("xdg-state"))

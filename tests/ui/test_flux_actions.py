@@ -24,7 +24,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from tests.snapshots.scenes import LIVE_OBJECTS, wait_for
-from tuiops.domain.actions import FAILURE, SUCCESS, ActionOutcome, ActionStep
+from tuiops.domain.actions import FAILURE, SUCCESS, ActionOutcome, ActionStep, FluxVerb
 from tuiops.domain.refs import ObjectRef
 from tuiops.services.backend import Backend
 from tuiops.sim.apiserver.resources import type_for_kind
@@ -140,8 +140,9 @@ def suspended_in_store(simulation: Simulation, ref: ObjectRef) -> bool:
     return raw(simulation, ref).get("spec", {}).get("suspend") is True
 
 
-def offered(app: TuiopsApp, verb: str) -> bool:
-    return bool(app.check_action("flux", (verb,)))
+def offered(app: TuiopsApp, verb: str | FluxVerb) -> bool:
+    name = verb.value if isinstance(verb, FluxVerb) else verb
+    return bool(app.check_action("flux", (name,)))
 
 
 def dialog_text(app: TuiopsApp) -> str:
@@ -438,7 +439,7 @@ def test_offline_offers_no_flux_action(tmp_path: Path) -> None:
 
 
 def test_confirmation_fits_80x24_and_answers(tmp_path: Path) -> None:
-    verb = VERBS["force"]
+    verb = VERBS[FluxVerb.FORCE]
     ref = ObjectRef("HelmRelease", "a-rather-long-namespace-name", "a-release-with-a-long-name")
     answers: list[bool | None] = []
 
@@ -504,7 +505,7 @@ def test_registry_and_verbs_agree() -> None:
     assert set(VERBS) == set(SPECS)
     for name, verb in VERBS.items():
         spec = SPECS[name]
-        assert spec.action == f"flux('{name}')"
+        assert spec.action == f"flux('{name.value}')"
         # Every Flux action asks (docs/conventions.md item 8), with a question and an explanation.
         assert spec.dangerous and verb.question and verb.explanation, name
     # An id names one binding (a screen may reuse it, as Detail and History share `back`):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from tuiops.domain.live import LiveObject
 from tuiops.domain.refs import ObjectRef
+from tuiops.domain.root_cause import find_root_cause
 from tuiops.domain.status import Condition, ConditionStatus
-from tuiops.services.root_cause import find_root_cause
 
 
 def _hr(name: str, ready: str, reason: str, message: str, *deps: str) -> LiveObject:

@@ -8,6 +8,7 @@ attempted while the old chart is still what runs is never reported as a plain su
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,6 +23,22 @@ WAITING = "◎"
 FAILURE = "✗"
 WARNING = "⚠️"
 STEP_SYMBOLS = (ACTION, SUCCESS, WAITING, FAILURE, WARNING)
+
+
+class FluxVerb(enum.Enum):
+    """A Flux action the console offers; the value is the action's name in key bindings
+    (`flux('reconcile_source')`) and in the keymap's ids (`flux.reconcile_source`)."""
+
+    RECONCILE = "reconcile"
+    RECONCILE_SOURCE = "reconcile_source"
+    """`flux reconcile … --with-source`."""
+    SUSPEND = "suspend"
+    RESUME = "resume"
+    FORCE = "force"
+    """`flux reconcile hr … --force`: a one-off Helm upgrade."""
+    RESET = "reset"
+    """`flux reconcile hr … --reset`: clear the failure counts."""
+
 
 RECONCILE = "reconcile"
 SUSPEND = "suspend"

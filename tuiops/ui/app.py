@@ -6,35 +6,40 @@ costs one redraw and an idle cluster costs none."""
 from __future__ import annotations
 
 import contextlib
-import time
+import dataclasses
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from textual import work
+from textual import on, work
 from textual.app import App
+from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from tuiops.domain.refs import ObjectRef
+from tuiops.domain.repo import RepoModel
 from tuiops.domain.text import inert
 from tuiops.errors import TuiopsError
 from tuiops.services.backend import Backend
-from tuiops.services.overview import build_overview
-from tuiops.ui.actions import GLOBAL_ACTIONS, bindings
+from tuiops.services.console_state import (
+    COALESCE_SECONDS,
+    ConsoleSession,
+    ConsoleState,
+    Throttle,
+)
+from tuiops.ui.actions import FLUX_ACTIONS, GLOBAL_ACTIONS, bindings
 from tuiops.ui.commands import ConsoleCommands
-from tuiops.ui.flux_actions import FluxActionsApp
+from tuiops.ui.flux_actions import FluxActions
 from tuiops.ui.keymap import load_keymap
 from tuiops.ui.screens.jump import JumpScreen, parse_jump
 from tuiops.ui.screens.layers import LayersScreen
 from tuiops.ui.screens.placeholder import EnvScreen, LogsScreen
-from tuiops.ui.state import ConsoleState
 
-COALESCE_SECONDS = 0.1
-STARTING = Backend(None, label="starting…")
+RETRY_SECONDS = (0.5, 1.0, 2.0, 5.0)
+"""Pauses before rebuilding the state again after it failed; the last one repeats."""
 
 
 def _apps_screen() -> Screen[Any]:
@@ -51,8 +56,8 @@ def _talos_screen() -> Screen[Any]:
     return TalosScreen()
 
 
-class TuiopsApp(FluxActionsApp):
-    """The console. The Flux actions (reconcile, suspend, …) live in `FluxActionsApp`."""
+class TuiopsApp(App[None]):
+    """The console: modes, global keys, the state, and the Flux actions part."""
 
     TITLE = "tuiops"
     MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
@@ -63,11 +68,26 @@ class TuiopsApp(FluxActionsApp):
         "logs": LogsScreen,
     }
     DEFAULT_MODE = "layers"
-    BINDINGS = bindings(GLOBAL_ACTIONS)
+    BINDINGS = bindings(FLUX_ACTIONS) + bindings(GLOBAL_ACTIONS)
     COMMANDS = App.COMMANDS | {ConsoleCommands}
 
     state: reactive[ConsoleState] = reactive(ConsoleState, always_update=True, repaint=False)
-    """The latest snapshot; screens watch it."""
+    """The latest snapshot; screens follow it (the current one at once, others when shown)."""
+
+    class BackendConnected(Message):
+        """The backend factory returned (posted from the load worker)."""
+
+    @dataclasses.dataclass
+    class RepoRead(Message):
+        """The repo model is read (posted from the load worker)."""
+
+        model: RepoModel | None
+
+    class FeedChanged(Message):
+        """The live feed changed (posted from watcher threads); only the latest counts."""
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, TuiopsApp.FeedChanged)
 
     def __init__(
         self,
@@ -77,6 +97,7 @@ class TuiopsApp(FluxActionsApp):
         keymap_file: Path | None = None,
         clock: Callable[[], datetime] = datetime.now,
         on_first_load: Callable[[], None] | None = None,
+        session: ConsoleSession | None = None,
     ) -> None:
         """The console on a backend.
 
@@ -88,20 +109,28 @@ class TuiopsApp(FluxActionsApp):
             clock: "now", for ages (frozen in snapshots).
             on_first_load: called once, when the first full load is live; the composition
                 root uses it to freeze the heap out of the cyclic GC.
+            session: the session to use instead of one built from the arguments above
+                (tests give one with its own problem log).
         """
         super().__init__()
-        # A factory is called in a worker: the first frame never waits for a simulated
-        # cluster to start or a kube context to load.
-        self._connect = backend if callable(backend) else None
-        self.backend = backend if isinstance(backend, Backend) else STARTING
-        self._clock = clock
-        self._cluster_name = cluster
+        self.session = session or ConsoleSession(backend, cluster=cluster, clock=clock)
+        self.flux_actions = FluxActions(self, self)
         self._keymap_file = keymap_file
-        self._pending: Timer | None = None
+        self._throttle = Throttle(COALESCE_SECONDS)
+        self._failures = 0
+        """Consecutive failed rebuilds of the state: picks the retry pause."""
         self._on_first_load = on_first_load
         self._first_load_done = False
-        self._last_recompute = 0.0
-        self.state = ConsoleState(offline_reason=self.backend.offline_reason)
+        self.state = self.session.first_state()
+
+    @property
+    def backend(self) -> Backend:
+        """The backend the session runs on (a placeholder until the factory returned)."""
+        return self.session.backend
+
+    def now(self) -> datetime:
+        """The console's clock (fixed in snapshots)."""
+        return self.session.now()
 
     def on_mount(self) -> None:
         keymap = load_keymap(self._keymap_file)
@@ -109,88 +138,100 @@ class TuiopsApp(FluxActionsApp):
             self.set_keymap(keymap)
         self.load_model()
 
-    @work(thread=True, exclusive=True, group="repo", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="repo", exit_on_error=False, description="loading")
     def load_model(self) -> None:
         """Connect and start the live feed, then read the repo (CPU-bound YAML parsing), all
         off the event loop: the feed's first lists are on the wire while the repo is read."""
-        if self._connect is not None:
-            backend = self._connect()
-            self.call_from_thread(setattr, self, "backend", backend)
-            self.call_from_thread(setattr, self, "state", ConsoleState())
-        else:
-            backend = self.backend
+        backend = self.session.connect()
+        self.post_message(self.BackendConnected())
         if backend.flux is not None:
             backend.flux.start(self._feed_changed)
-        from tuiops.services.repo import read_repo  # the YAML reader: after the first frame
+        self.post_message(self.RepoRead(self.session.read_repo()))
 
-        model = read_repo(backend.repo_root) if backend.repo_root else None
-        self.call_from_thread(self._model_loaded, model)
+    @on(BackendConnected)
+    def _backend_connected(self) -> None:
+        self.state = self.session.first_state()
 
-    def _model_loaded(self, model: object) -> None:
-        from tuiops.domain.repo import RepoModel
-
-        self.state = ConsoleState(
-            model=model if isinstance(model, RepoModel) else None,
-            offline_reason=self.backend.offline_reason,
-        )
+    @on(RepoRead)
+    def _repo_read(self) -> None:
         self.recompute()
 
     def _feed_changed(self) -> None:
         """Called from watcher threads; a no-op once the app is closing."""
-        if not self.is_running:
-            return
-        with contextlib.suppress(RuntimeError):  # the app stopped between check and call
-            self.call_from_thread(self._schedule_recompute)
+        with contextlib.suppress(RuntimeError):  # the loop closed between check and call
+            self.post_message(self.FeedChanged())
 
-    def _schedule_recompute(self) -> None:
-        """Throttle, not debounce: the first change after a quiet spell is drawn at once, the
-        rest of a burst at most once per COALESCE_SECONDS."""
-        if self._pending is not None:
-            return
-        wait = self._last_recompute + COALESCE_SECONDS - time.monotonic()
-        self._pending = self.set_timer(max(wait, 0.001), self.recompute)  # 0 divides by zero
+    @on(FeedChanged)
+    def _request_recompute(self) -> None:
+        delay = self._throttle.request()
+        if delay is not None:
+            self.set_timer(delay, self.recompute)
 
     def recompute(self) -> None:
-        self._pending = None
-        self._last_recompute = time.monotonic()
-        model = self.state.model
-        flux = self.backend.flux
-        objects = flux.objects() if flux else ()
-        feeds = flux.feeds() if flux else ()
-        cluster = None
-        if model is not None and model.clusters:
-            cluster = model.cluster(self._cluster_name) if self._cluster_name else None
-            cluster = cluster or model.clusters[0]
-        overview = (
-            build_overview(cluster, objects, feeds, context=flux.context if flux else "")
-            if cluster is not None
-            else None
-        )
-        self.state = ConsoleState(
-            model=model,
-            overview=overview,
-            offline_reason=self.backend.offline_reason,
-            updated=self.now() if flux else None,
-            objects={obj.ref: obj for obj in objects},
-        )
-        self.refresh_flux_bindings()  # e.g. a resumed object now offers "suspend"
-        if not self._first_load_done and model is not None and self.state.connection == "live":
+        """Publish a new snapshot; a failure becomes an error state, retried with backoff."""
+        self._throttle.ran()
+        try:
+            self.state = self.session.snapshot()
+        except Exception as error:  # a bug must not freeze the screens on stale data
+            self._failures += 1
+            pause = RETRY_SECONDS[min(self._failures, len(RETRY_SECONDS)) - 1]
+            # Reported once per spell of failures: a retry every few seconds must not bury
+            # the screen in notifications or fill the log.
+            line = self.state.problem
+            if self._failures == 1:
+                line = self._report(error, "rebuilding the console state")
+            self.state = dataclasses.replace(self.state, model=self.session.model, problem=line)
+            self.set_timer(pause, self._request_recompute)
+            return
+        self._failures = 0
+        self.flux_actions.refresh_bindings()  # e.g. a resumed object now offers "suspend"
+        loaded = self.state.model is not None and self.state.connection == "live"
+        if loaded and not self._first_load_done:
             self._first_load_done = True
             if self._on_first_load is not None:
                 self._on_first_load()
 
+    def _report(self, error: BaseException, where: str) -> str:
+        """Log an unexpected error's traceback (Textual's log and the problem log) and
+        notify its one line; the line."""
+        self.log.error(where, error)
+        line = inert(self.session.record_problem(error, where), one_line=True)
+        self.notify(line, title="unexpected error", severity="error", markup=False, timeout=15)
+        return line
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Every worker's failure becomes a notification with its cause, never a crash."""
-        if event.state is WorkerState.ERROR and event.worker.error is not None:
-            error = event.worker.error
-            message = str(error) if isinstance(error, TuiopsError) else repr(error)
-            self.notify(
-                inert(message, one_line=True), title="error", severity="error", markup=False
-            )
+        """The one handler for failed workers: a TuiopsError is its one line; anything else
+        is a bug, logged with its traceback and notified, never a crash."""
+        error = event.worker.error
+        if event.state is not WorkerState.ERROR or error is None:
+            return
+        if isinstance(error, TuiopsError):
+            self.notify(inert(str(error), one_line=True), severity="error", markup=False)
+            return
+        self._report(error, event.worker.description or event.worker.name or "a worker")
 
     def on_unmount(self) -> None:
         if self.backend.flux is not None:
             self.backend.flux.stop()
+
+    # -- Flux actions (the FluxActions part) ---------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "flux":
+            return self.flux_actions.check(parameters)
+        return True
+
+    def action_flux(self, name: str) -> None:
+        """Start a Flux action on the current screen's object."""
+        self.flux_actions.start(name)
+
+    @on(FluxActions.Finished)
+    def _flux_finished(self, message: FluxActions.Finished) -> None:
+        self.flux_actions.finished(message)
+
+    def on_resource_table_highlighted(self) -> None:
+        """Cursor moves bubble up from the tables: the object under the cursor changed."""
+        self.flux_actions.refresh_bindings()
 
     # -- global actions ------------------------------------------------------------------
 
@@ -214,9 +255,6 @@ class TuiopsApp(FluxActionsApp):
             self.switch_mode(target)
         else:
             self.open_detail(target)
-
-    def now(self) -> datetime:
-        return self._clock()
 
     def open_detail(self, ref: ObjectRef) -> None:
         from tuiops.ui.screens.detail import DetailScreen

@@ -1,6 +1,6 @@
 """Flux actions on the object the current screen shows, app-wide: reconcile, reconcile with
 source, suspend, resume, and for HelmReleases force (one-off upgrade) and reset (failure
-counters). `TuiopsApp` inherits them from `FluxActionsApp`.
+counters). `TuiopsApp` owns one `FluxActions` part and routes its `flux(...)` bindings to it.
 
 Which action applies is decided in one place (`flux_target`), used by `check_action` (footer
 and keys), by the command palette and by the action itself: an action is hidden when there is
@@ -10,7 +10,8 @@ status bar shows the read-only badge) and one chosen from the palette says `read
 instead of acting (k9s' read-only silently leaves its Flux plugins working).
 
 Each action runs in a thread worker (the adapter blocks until the controller answers, up to its
-timeout) and ends as one notification with the controller's verdict. Actions on different
+timeout) and ends as one `FluxActions.Finished` message, shown as one notification with the
+controller's verdict. Actions on different
 objects run side by side; a second one on the same object is refused until the first ends.
 """
 
@@ -20,19 +21,20 @@ import contextlib
 import threading
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from textual import work
 from textual.app import App
+from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.worker import get_current_worker
 
-from tuiops.domain.actions import FAILURE, ActionOutcome
+from tuiops.domain.actions import FAILURE, ActionOutcome, FluxVerb
 from tuiops.domain.refs import ObjectRef
 from tuiops.domain.text import inert
-from tuiops.ui.actions import FLUX_ACTIONS, ActionSpec, bindings
+from tuiops.errors import TuiopsError
+from tuiops.ui.actions import FLUX_ACTIONS, ActionSpec
 from tuiops.ui.screens.confirm import ConfirmScreen
-from tuiops.ui.state import ConsoleHost, ShowsObject, host_of
+from tuiops.ui.state import ConsoleHost, ShowsObject
 
 if TYPE_CHECKING:
     from tuiops.ports import FluxControl
@@ -44,11 +46,10 @@ CANCEL_POLL = 0.1
 
 
 @dataclass(frozen=True, slots=True)
-class FluxVerb:
-    """One Flux action as the console offers it."""
+class VerbOffer:
+    """How the console offers one Flux verb: words, the equivalent flux command, when."""
 
-    name: str
-    """The action's parameter: `flux('<name>')`; also the suffix of its registry id."""
+    verb: FluxVerb
     label: str
     """Lower-case words for messages: `reconcile with source`."""
     flux_args: str
@@ -68,7 +69,7 @@ class FluxVerb:
 
     @property
     def spec(self) -> ActionSpec:
-        return SPECS[self.name]
+        return SPECS[self.verb]
 
     def command(self, ref: ObjectRef) -> str:
         """The flux CLI command this action amounts to."""
@@ -77,44 +78,44 @@ class FluxVerb:
 
     def run(self, control: FluxControl, ref: ObjectRef) -> ActionOutcome:
         """Blocking: the action through the port, until the controller answers."""
-        if self.name == "suspend":
+        if self.verb is FluxVerb.SUSPEND:
             return control.suspend(ref)
-        if self.name == "resume":
+        if self.verb is FluxVerb.RESUME:
             return control.resume(ref)
         return control.reconcile(
             ref,
-            with_source=self.name == "reconcile_source",
-            force=self.name == "force",
-            reset=self.name == "reset",
+            with_source=self.verb is FluxVerb.RECONCILE_SOURCE,
+            force=self.verb is FluxVerb.FORCE,
+            reset=self.verb is FluxVerb.RESET,
         )
 
 
-SPECS = {spec.id.removeprefix("flux."): spec for spec in FLUX_ACTIONS}
+SPECS = {FluxVerb(spec.id.removeprefix("flux.")): spec for spec in FLUX_ACTIONS}
 # Every action asks first and names the flux command it amounts to (docs/conventions.md
 # item 8), a plain reconcile too: k9s and flux9s run it at once, but on a release stuck
 # mid-upgrade a reconcile retries the upgrade, which is worth one look at what will run.
 # `y` or enter confirms.
 VERBS = {
-    verb.name: verb
-    for verb in (
-        FluxVerb(
-            "reconcile",
+    offer.verb: offer
+    for offer in (
+        VerbOffer(
+            FluxVerb.RECONCILE,
             "reconcile",
             "reconcile {kind} {name} -n {ns}",
             "Reconcile {ref}?",
             "Flux reconciles it now instead of at its next interval (it applies the source "
             "revision it already has; reconcile.fluxcd.io/requestedAt).",
         ),
-        FluxVerb(
-            "reconcile_source",
+        VerbOffer(
+            FluxVerb.RECONCILE_SOURCE,
             "reconcile with source",
             "reconcile {kind} {name} -n {ns} --with-source",
             "Reconcile {ref} with its source?",
             "Flux fetches its source (Git, OCI or Helm repository) first, then reconciles it "
             "with whatever revision that brings.",
         ),
-        FluxVerb(
-            "suspend",
+        VerbOffer(
+            FluxVerb.SUSPEND,
             "suspend",
             "suspend {kind} {name} -n {ns}",
             "Suspend {ref}?",
@@ -123,8 +124,8 @@ VERBS = {
             for_suspended=False,
             refused_when_suspended=False,
         ),
-        FluxVerb(
-            "resume",
+        VerbOffer(
+            FluxVerb.RESUME,
             "resume",
             "resume {kind} {name} -n {ns}",
             "Resume {ref}?",
@@ -133,8 +134,8 @@ VERBS = {
             for_suspended=True,
             refused_when_suspended=False,
         ),
-        FluxVerb(
-            "force",
+        VerbOffer(
+            FluxVerb.FORCE,
             "force upgrade",
             "reconcile {kind} {name} -n {ns} --force",
             "Force a one-off Helm upgrade of {ref}?",
@@ -142,8 +143,8 @@ VERBS = {
             "and values did not change (reconcile.fluxcd.io/forceAt).",
             helm_only=True,
         ),
-        FluxVerb(
-            "reset",
+        VerbOffer(
+            FluxVerb.RESET,
             "reset failures",
             "reconcile {kind} {name} -n {ns} --reset",
             "Reset the Helm failure counts of {ref}?",
@@ -155,7 +156,7 @@ VERBS = {
 }
 
 
-def flux_target(verb: FluxVerb, screen: object, host: ConsoleHost) -> ObjectRef | None:
+def flux_target(verb: VerbOffer, screen: object, host: ConsoleHost) -> ObjectRef | None:
     """The object `verb` would act on from `screen`, or None when it does not apply there.
 
     A verb the controller would refuse only because the object is suspended (reconcile, force,
@@ -197,108 +198,112 @@ def outcome_notice(outcome: ActionOutcome) -> tuple[str, SeverityLevel]:
     return message, "information"
 
 
-class FluxActionsApp(App[None]):
-    """The Flux actions of the console, as an App base class (the worker decorator and
-    `check_action` need the App). Bindings come from `FLUX_ACTIONS`."""
+class FluxActions:
+    """The Flux actions of the console: a part the app owns and routes `flux(...)` bindings
+    to (`check`, `start`), not a base class."""
 
-    BINDINGS = bindings(FLUX_ACTIONS)
+    @dataclass
+    class Finished(Message):
+        """An action ended: with the controller's verdict, or with a one-line error."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._flux_running: dict[ObjectRef, str] = {}
+        offer: VerbOffer
+        ref: ObjectRef
+        outcome: ActionOutcome | None
+        error: str = ""
+        """Why there is no outcome (a TuiopsError's text); empty for a bug, which the app's
+        worker-failure handler reports with its traceback."""
+
+    def __init__(self, app: App[Any], host: ConsoleHost) -> None:
+        """Args:
+        app: Where notifications, dialogs and workers go.
+        host: The same app, as the console state it reads.
+        """
+        self._app = app
+        self._host = host
+        self._running: dict[ObjectRef, str] = {}
         """Object → label of the action running on it."""
-        self._flux_offered: tuple[bool, ...] = ()
+        self._offered: tuple[bool, ...] = ()
         """Which verbs applied when bindings were last refreshed."""
 
-    def _flux_screen(self) -> object:
+    def _screen(self) -> object:
         try:
-            return self.screen
+            return self._app.screen
         except Exception:  # no screen yet (startup) or the stack is being torn down
             return None
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Hide Flux actions that do not apply to the current screen's object; grey them out
-        (None: shown, not runnable) under `--read-only`."""
-        if action != "flux":
-            return super().check_action(action, parameters)
-        verb = VERBS.get(str(parameters[0])) if parameters else None
-        if verb is None or flux_target(verb, self._flux_screen(), host_of(self)) is None:
+    def check(self, parameters: tuple[object, ...]) -> bool | None:
+        """`check_action` for `flux(name)`: hidden where it does not apply, greyed out (None:
+        shown, not runnable) under `--read-only`."""
+        offer = _offer(parameters[0] if parameters else None)
+        if offer is None or flux_target(offer, self._screen(), self._host) is None:
             return False
-        return None if host_of(self).backend.read_only else True
+        return None if self._host.backend.read_only else True
 
-    def refresh_flux_bindings(self) -> None:
+    def refresh_bindings(self) -> None:
         """Refresh the footer when what the Flux keys offer changed (the object under the
         cursor, its suspended state, the connection); cheap when nothing did."""
-        screen, host = self._flux_screen(), host_of(self)
-        offered = tuple(flux_target(verb, screen, host) is not None for verb in VERBS.values())
-        if offered != self._flux_offered:
-            self._flux_offered = offered
-            self.refresh_bindings()
+        screen, host = self._screen(), self._host
+        offered = tuple(flux_target(offer, screen, host) is not None for offer in VERBS.values())
+        if offered != self._offered:
+            self._offered = offered
+            self._app.refresh_bindings()
 
-    def on_resource_table_highlighted(self) -> None:
-        """Cursor moves bubble up from the tables: the object under the cursor changed."""
-        self.refresh_flux_bindings()
-
-    def action_flux(self, name: str) -> None:
-        """Start `name` on the current screen's object: refuse (read-only, busy, suspended),
-        ask (dangerous verbs), or run it."""
-        verb = VERBS[name]
-        host = host_of(self)
-        ref = flux_target(verb, self._flux_screen(), host)
-        if ref is None:  # check_action hides it; a palette command can outlive its screen
+    def start(self, name: str) -> None:
+        """Start verb `name` on the current screen's object: refuse (read-only, busy,
+        suspended), ask (dangerous verbs), or run it."""
+        offer = _offer(name)
+        ref = flux_target(offer, self._screen(), self._host) if offer else None
+        if offer is None or ref is None:  # hidden by check; a palette command can outlive
+            return  # its screen
+        notify = partial(self._app.notify, severity="warning", markup=False)
+        if self._host.backend.read_only:
+            notify(f"read-only: {offer.label} of {ref} refused (tuiops runs with --read-only)")
             return
-        if host.backend.read_only:
-            self.notify(
-                f"read-only: {verb.label} of {ref} refused (tuiops runs with --read-only)",
-                severity="warning",
-                markup=False,
-            )
+        if ref in self._running:
+            notify(f"{self._running[ref]} of {ref} is still running; its result will follow")
             return
-        if ref in self._flux_running:
-            self.notify(
-                f"{self._flux_running[ref]} of {ref} is still running; its result will follow",
-                severity="warning",
-                markup=False,
-            )
+        live = self._host.state.objects.get(ref)
+        if offer.refused_when_suspended and live is not None and live.suspended:
+            notify(f"{ref} is suspended: resume it first (Flux refuses a {offer.label} meanwhile)")
             return
-        live = host.state.objects.get(ref)
-        if verb.refused_when_suspended and live is not None and live.suspended:
-            self.notify(
-                f"{ref} is suspended: resume it first (Flux refuses a {verb.label} meanwhile)",
-                severity="warning",
-                markup=False,
-            )
+        if not offer.spec.dangerous:
+            self._run(offer, ref)
             return
-        if not verb.spec.dangerous:
-            self._start_flux(verb, ref)
-            return
-        question = verb.question.format(ref=ref)
-        details = (verb.explanation, f"runs: {verb.command(ref)}")
-        self.push_screen(
-            ConfirmScreen(question, details, verb=verb.label),
-            partial(self._flux_confirmed, verb, ref),
+        question = offer.question.format(ref=ref)
+        details = (offer.explanation, f"runs: {offer.command(ref)}")
+        self._app.push_screen(
+            ConfirmScreen(question, details, verb=offer.label), partial(self._confirmed, offer, ref)
         )
 
-    def _flux_confirmed(self, verb: FluxVerb, ref: ObjectRef, confirmed: bool | None) -> None:
-        if confirmed and ref not in self._flux_running:
-            self._start_flux(verb, ref)
+    def _confirmed(self, offer: VerbOffer, ref: ObjectRef, confirmed: bool | None) -> None:
+        if confirmed and ref not in self._running:
+            self._run(offer, ref)
 
-    def _start_flux(self, verb: FluxVerb, ref: ObjectRef) -> None:
-        control = host_of(self).backend.control
+    def _run(self, offer: VerbOffer, ref: ObjectRef) -> None:
+        control = self._host.backend.control
         if control is None:
             return
-        self._flux_running[ref] = verb.label
-        self.notify(f"{verb.label} requested for {ref}…", markup=False)
-        self._run_flux(verb, ref, control)
+        self._running[ref] = offer.label
+        self._app.notify(f"{offer.label} requested for {ref}…", markup=False)
+        self._app.run_worker(
+            partial(self._wait_for_verdict, offer, ref, control),
+            thread=True,
+            group="flux-actions",
+            exit_on_error=False,
+            description=f"Flux {offer.label} of {ref}",
+        )
 
-    @work(thread=True, group="flux-actions", exit_on_error=False, description="Flux action")
-    def _run_flux(self, verb: FluxVerb, ref: ObjectRef, control: FluxControl) -> None:
-        """Run the blocking action and post its outcome back to the app.
+    def _wait_for_verdict(self, offer: VerbOffer, ref: ObjectRef, control: FluxControl) -> None:
+        """Run the blocking action and post its outcome to the app as `Finished`.
 
         The call itself runs in a daemon thread this worker waits on: a worker thread belongs
         to asyncio's executor, which the interpreter joins at exit, so quitting while an action
         waits for its controller (up to 5 minutes) would otherwise hang. What was sent stays
         sent; only the wait for the verdict is given up.
+
+        Raises:
+            Exception: whatever the adapter raised that is not a TuiopsError (a bug), after
+                `Finished` frees the object: the app's worker-failure handler reports it.
         """
         worker = get_current_worker()
         result: list[ActionOutcome | Exception] = []
@@ -306,29 +311,47 @@ class FluxActionsApp(App[None]):
 
         def call() -> None:
             try:
-                result.append(verb.run(control, ref))
-            except Exception as error:  # a bug or a ValueError: still one notification
+                result.append(offer.run(control, ref))
+            except Exception as error:  # handed to the worker, which re-raises bugs
                 result.append(error)
             finally:
                 finished.set()
 
-        threading.Thread(target=call, name=f"flux {verb.name} {ref}", daemon=True).start()
+        threading.Thread(target=call, name=f"flux {offer.verb.value} {ref}", daemon=True).start()
         while not finished.wait(CANCEL_POLL):
             if worker.is_cancelled:
                 return
-        with contextlib.suppress(RuntimeError):  # the app stopped meanwhile
-            self.call_from_thread(self._flux_finished, verb, ref, result[0])
+        outcome = result[0]
+        error = "" if not isinstance(outcome, Exception) else str(outcome) or type(outcome).__name__
+        message = self.Finished(
+            offer,
+            ref,
+            outcome if isinstance(outcome, ActionOutcome) else None,
+            error if isinstance(outcome, TuiopsError) else "",
+        )
+        with contextlib.suppress(RuntimeError):  # the app's loop closed meanwhile
+            self._app.post_message(message)
+        if isinstance(outcome, Exception) and not isinstance(outcome, TuiopsError):
+            raise outcome
 
-    def _flux_finished(
-        self, verb: FluxVerb, ref: ObjectRef, result: ActionOutcome | Exception
-    ) -> None:
-        self._flux_running.pop(ref, None)
-        title = inert(f"{verb.label}: {ref}", one_line=True)
-        if isinstance(result, Exception):
-            message = inert(str(result) or type(result).__name__, one_line=True)
-            self.notify(message, title=title, severity="error", markup=False, timeout=10)
+    def finished(self, message: Finished) -> None:
+        """Show an action's verdict (the app routes `Finished` here)."""
+        offer, ref = message.offer, message.ref
+        self._running.pop(ref, None)
+        title = inert(f"{offer.label}: {ref}", one_line=True)
+        if message.outcome is None:
+            if message.error:  # a bug is reported by the worker-failure handler instead
+                text = inert(message.error, one_line=True)
+                self._app.notify(text, title=title, severity="error", markup=False, timeout=10)
             return
-        message, severity = outcome_notice(result)
+        text, severity = outcome_notice(message.outcome)
         timeout = 5 if severity == "information" else 10
-        self.notify(message, title=title, severity=severity, markup=False, timeout=timeout)
-        self.refresh_flux_bindings()
+        self._app.notify(text, title=title, severity=severity, markup=False, timeout=timeout)
+        self.refresh_bindings()
+
+
+def _offer(name: object) -> VerbOffer | None:
+    try:
+        return VERBS[FluxVerb(name)]
+    except ValueError:
+        return None

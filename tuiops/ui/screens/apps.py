@@ -10,13 +10,13 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.screen import Screen
+from textual.reactive import reactive
 from textual.widgets import Footer, Input, Static
 
 from tuiops.domain.overview import AppRow
 from tuiops.domain.refs import ObjectRef
 from tuiops.ui.actions import APPS_ACTIONS, bindings
-from tuiops.ui.state import ConsoleState, host_of
+from tuiops.ui.screens.console_screen import ConsoleScreen
 from tuiops.ui.tables import APP_COLUMNS, AppCellCache, search_text
 from tuiops.ui.widgets.resource_table import ResourceTable
 from tuiops.ui.widgets.status_bar import StatusBar
@@ -47,22 +47,21 @@ def visible_rows(
     return chosen if sort == 0 else sorted(chosen, key=SORTS[sort][1])
 
 
-class AppsScreen(Screen[None]):
+class AppsScreen(ConsoleScreen):
     """The table of every Flux applier."""
 
-    DEFAULT_CSS = """
-    AppsScreen #filter { dock: top; height: 1; border: none; padding: 0 1; display: none; }
-    AppsScreen #filter.visible { display: block; }
-    AppsScreen #summary { height: 1; padding: 0 1; color: $text-muted; }
-    AppsScreen ResourceTable { height: 1fr; }
-    """
+    CSS_PATH = "apps.tcss"
     BINDINGS = bindings(APPS_ACTIONS)
+
+    filter_text: reactive[str] = reactive("", init=False)
+    """Words every shown row must contain (the `/` box)."""
+    not_ready_only: reactive[bool] = reactive(False, init=False)
+    """Show only rows that are not ready (`n`)."""
+    sort_index: reactive[int] = reactive(0, init=False)
+    """Index into SORTS (`s` cycles it)."""
 
     def __init__(self) -> None:
         super().__init__()
-        self._filter = ""
-        self._not_ready_only = False
-        self._sort = 0
         self._cell_cache = AppCellCache()
         self._summary = ""
 
@@ -77,26 +76,40 @@ class AppsScreen(Screen[None]):
         table = self.query_one(ResourceTable)
         table.set_columns(APP_COLUMNS)
         table.focus()
-        self.watch(self.app, "state", self._show)
 
-    # -- rendering -----------------------------------------------------------------------
+    # -- rendering: any change of state, filter, sort or not-ready-only ------------------
 
-    def _show(self, state: ConsoleState) -> None:
-        backend = host_of(self.app).backend
+    def watch_state(self) -> None:
+        self._render_rows()
+
+    def watch_filter_text(self) -> None:
+        self._render_rows()
+
+    def watch_not_ready_only(self) -> None:
+        self._render_rows()
+
+    def watch_sort_index(self) -> None:
+        self._render_rows()
+
+    def _render_rows(self) -> None:
+        state = self.state
+        if state is None:  # not shown yet
+            return
+        backend = self.host.backend
         self.query_one(StatusBar).show(state, backend.label, backend.read_only)
         cache = self._cell_cache
         rows = visible_rows(
-            state.rows, self._filter, self._not_ready_only, self._sort, cache.search_text
+            state.rows, self.filter_text, self.not_ready_only, self.sort_index, cache.search_text
         )
         table = self.query_one(ResourceTable)
-        now = host_of(self.app).now()  # one instant per update: ages do not tick on their own
+        now = self.host.now()  # one instant per update: ages do not tick on their own
         table.sync([str(row.ref) for row in rows], lambda index: cache.cells(rows[index], now))
         shown = f"{len(rows)} of {len(state.rows)}"
-        flags = [f"sorted by {SORTS[self._sort][0]}"]
-        if self._not_ready_only:
+        flags = [f"sorted by {SORTS[self.sort_index][0]}"]
+        if self.not_ready_only:
             flags.append("not ready only")
-        if self._filter:
-            flags.append(f"filter {self._filter!r}")
+        if self.filter_text:
+            flags.append(f"filter {self.filter_text!r}")
         summary = f"{shown} · " + " · ".join(flags)
         if summary != self._summary:
             self._summary = summary
@@ -110,8 +123,7 @@ class AppsScreen(Screen[None]):
         box.focus()
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        self._filter = event.value
-        self._show(host_of(self.app).state)
+        self.filter_text = event.value
 
     def on_input_submitted(self, _event: Input.Submitted) -> None:
         self.query_one(ResourceTable).focus()
@@ -124,22 +136,20 @@ class AppsScreen(Screen[None]):
             self.query_one(ResourceTable).focus()
 
     def action_toggle_not_ready(self) -> None:
-        self._not_ready_only = not self._not_ready_only
-        self._show(host_of(self.app).state)
+        self.not_ready_only = not self.not_ready_only
 
     def action_cycle_sort(self) -> None:
-        self._sort = (self._sort + 1) % len(SORTS)
-        self._show(host_of(self.app).state)
+        self.sort_index = (self.sort_index + 1) % len(SORTS)
 
     def action_open(self) -> None:
         ref = self.selected_ref()
         if ref is not None:
-            host_of(self.app).open_detail(ref)
+            self.host.open_detail(ref)
 
     def on_resource_table_selected(self, _event: ResourceTable.Selected) -> None:
         self.action_open()
 
     def selected_ref(self) -> ObjectRef | None:
         """The object under the cursor (`ShowsObject`)."""
-        row = host_of(self.app).state.row_for_key(self.query_one(ResourceTable).cursor_key)
+        row = self.host.state.row_for_key(self.query_one(ResourceTable).cursor_key)
         return row.ref if row is not None else None

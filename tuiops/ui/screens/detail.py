@@ -3,30 +3,33 @@ first failing dependsOn ancestor, and for a HelmRelease the objects of its relea
 ready), recent events, source, repo origin, `${VARS}` and Helm state.
 
 Cluster reads (events, the objects of a not-ready HelmRelease's Helm release, YAML, describe)
-run in workers through the backend's ObjectDetails port; the page re-renders from `app.state`
-whenever the feed changes, keeping its scroll position. The sections' text is built by
-`tuiops.ui.detail_text`; all cluster text is made inert and shown as Rich Text, never markup.
+run in workers through the backend's ObjectDetails port and come back as messages; the page
+re-renders from the console state whenever the feed changes, keeping its scroll position. The
+sections' text is built by `tuiops.ui.detail_text`; all cluster text is made inert and shown as
+Rich Text, never markup.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from tuiops.domain.events import Event
 from tuiops.domain.refs import ObjectRef
 from tuiops.domain.text import inert
 from tuiops.domain.workloads import ReleaseObjects
-from tuiops.services.root_cause import find_root_cause
+from tuiops.errors import TuiopsError
+from tuiops.services.console_state import ConsoleState
 from tuiops.ui.actions import DETAIL_ACTIONS, bindings
 from tuiops.ui.detail_text import (
     conditions_text,
@@ -39,10 +42,7 @@ from tuiops.ui.detail_text import (
     variables_text,
     wants_release_objects,
 )
-from tuiops.ui.state import ConsoleState
-
-if TYPE_CHECKING:
-    from tuiops.ui.app import TuiopsApp
+from tuiops.ui.screens.console_screen import ConsoleScreen
 
 SECTIONS = (
     "header",
@@ -60,10 +60,13 @@ class TextScreen(Screen[None]):
     """Untrusted text (YAML, describe output) loaded by a blocking call in a worker."""
 
     BINDINGS = bindings(tuple(spec for spec in DETAIL_ACTIONS if spec.id == "back"))
-    DEFAULT_CSS = """
-    TextScreen #title { height: 1; background: $panel; padding: 0 1; }
-    TextScreen #body { padding: 0 1; }
-    """
+    CSS_PATH = "detail.tcss"
+
+    @dataclass
+    class Loaded(Message):
+        """The loader answered: its text, or why it could not."""
+
+        body: Text
 
     def __init__(self, title: str, load: Callable[[], str]) -> None:
         super().__init__()
@@ -83,25 +86,41 @@ class TextScreen(Screen[None]):
         """Return to the detail page."""
         self.app.pop_screen()
 
-    @work(thread=True, exclusive=True, group="text", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="text", exit_on_error=False, description="reading")
     def read_text(self) -> None:
-        """Run the loader off the event loop and show its text (or its error)."""
+        """Run the loader off the event loop; its text (or its error) comes back as `Loaded`.
+
+        Raises:
+            Exception: anything but a TuiopsError (a bug), for the app's failure handler.
+        """
         try:
             body = Text(inert(self._load()))
-        except Exception as error:
+        except TuiopsError as error:
             body = Text(f"could not read: {inert(str(error))}", style="red")
-        self.app.call_from_thread(self.query_one("#body", Static).update, body)
+        self.post_message(self.Loaded(body))
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        self.query_one("#body", Static).update(message.body)
 
 
-class DetailScreen(Screen[None]):
+class DetailScreen(ConsoleScreen):
     """One Kustomization or HelmRelease in depth."""
 
     BINDINGS = bindings(DETAIL_ACTIONS)
-    DEFAULT_CSS = """
-    DetailScreen VerticalScroll { padding: 0 1; }
-    DetailScreen Static { margin-bottom: 1; }
-    DetailScreen #header { margin-bottom: 0; }
-    """
+    CSS_PATH = "detail.tcss"
+
+    @dataclass
+    class EventsRead(Message):
+        """The object's events, or why they could not be read."""
+
+        events: tuple[Event, ...] | str
+
+    @dataclass
+    class ReleaseObjectsRead(Message):
+        """The objects of the release, or why they could not be read."""
+
+        objects: ReleaseObjects | str
 
     def __init__(self, ref: ObjectRef) -> None:
         super().__init__()
@@ -116,22 +135,15 @@ class DetailScreen(Screen[None]):
         """The object shown (`ShowsObject`: app-wide Flux actions act on it)."""
         return self.ref
 
-    @property
-    def console(self) -> TuiopsApp:
-        """The app, typed."""
-        return cast("TuiopsApp", self.app)
-
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="detail"):
             for section in SECTIONS:
                 yield Static(id=section)
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.watch(self.app, "state", self._state_changed, init=False)
-        self._state_changed(self.console.state)
-
-    def _state_changed(self, state: ConsoleState) -> None:
+    def watch_state(self, state: ConsoleState | None) -> None:
+        if state is None:
+            return
         live = state.objects.get(self.ref)
         version = live.resource_version if live else ""
         if version != self._events_version:
@@ -154,7 +166,7 @@ class DetailScreen(Screen[None]):
         texts = {
             "header": header_text(self.ref, live),
             "conditions": conditions_text(live),
-            "root-cause": root_cause_text(find_root_cause(self.ref, state.objects), self.ref),
+            "root-cause": root_cause_text(state.root_cause(self.ref), self.ref),
             "release-objects": release_objects_text(self._release_objects),
             "events": events_text(self._events),
             "source": source_text(live, row, state.objects),
@@ -167,47 +179,79 @@ class DetailScreen(Screen[None]):
         self.query_one("#helm", Static).display = helm is not None
         self.query_one("#release-objects", Static).display = wants_release_objects(live)
 
-    @work(thread=True, exclusive=True, group="detail-events", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="detail-events",
+        exit_on_error=False,
+        description="reading events",
+    )
     def load_events(self) -> None:
-        """Read the object's events through the backend (blocking), then re-render."""
-        details = self.console.backend.details
+        """Read the object's events through the backend (blocking); they come back as
+        `EventsRead` (a newer read cancels this one, and its message is then dropped).
+
+        Raises:
+            Exception: anything but a TuiopsError (a bug), for the app's failure handler.
+        """
+        backend = self.host.backend
         result: tuple[Event, ...] | str
-        if details is None:
-            result = self.console.backend.offline_reason or "no cluster connection"
+        if backend.details is None:
+            result = backend.offline_reason or "no cluster connection"
         else:
             try:
-                result = details.events_for(self.ref)
-            except Exception as error:
+                result = backend.details.events_for(self.ref)
+            except TuiopsError as error:
                 result = str(error) or type(error).__name__
         if not get_current_worker().is_cancelled:  # a newer read replaced this one
-            self.app.call_from_thread(self._events_loaded, result)
+            self.post_message(self.EventsRead(result))
 
-    def _events_loaded(self, events: tuple[Event, ...] | str) -> None:
-        self._events = events
-        if self.is_attached:  # the screen may have been closed while the worker read
-            self.query_one("#events", Static).update(events_text(events))
+    @on(EventsRead)
+    def _events_read(self, message: EventsRead) -> None:
+        self._events = message.events
+        self.query_one("#events", Static).update(events_text(message.events))
 
-    @work(thread=True, exclusive=True, group="detail-release-objects", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="detail-release-objects",
+        exit_on_error=False,
+        description="reading the release's objects",
+    )
     def load_release_objects(self) -> None:
         """Read which objects of the HelmRelease's Helm release are not ready (blocking: one
-        GET per object), then re-render that section."""
-        details = self.console.backend.details
-        live = self.console.state.objects.get(self.ref)
+        GET per object); they come back as `ReleaseObjectsRead`.
+
+        Raises:
+            Exception: anything but a TuiopsError (a bug), for the app's failure handler.
+        """
+        backend = self.host.backend
+        live = self.host.state.objects.get(self.ref)
         result: ReleaseObjects | str
-        if details is None or live is None:
-            result = self.console.backend.offline_reason or "no cluster connection"
+        if backend.details is None or live is None:
+            result = backend.offline_reason or "no cluster connection"
         else:
             try:
-                result = details.release_objects(live)
-            except Exception as error:
+                result = backend.details.release_objects(live)
+            except TuiopsError as error:
                 result = str(error) or type(error).__name__
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._release_objects_loaded, result)
+            self.post_message(self.ReleaseObjectsRead(result))
 
-    def _release_objects_loaded(self, objects: ReleaseObjects | str) -> None:
-        self._release_objects = objects
-        if self.is_attached:
-            self.query_one("#release-objects", Static).update(release_objects_text(objects))
+    @on(ReleaseObjectsRead)
+    def _release_objects_read(self, message: ReleaseObjectsRead) -> None:
+        self._release_objects = message.objects
+        self.query_one("#release-objects", Static).update(release_objects_text(message.objects))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A read that failed with a bug says so in its section instead of "loading…" (the
+        event goes on to the app, which logs and notifies it)."""
+        if event.state is not WorkerState.ERROR:
+            return
+        failed = "could not read: unexpected error (see the notification)"
+        if event.worker.group == "detail-events":
+            self.post_message(self.EventsRead(failed))
+        elif event.worker.group == "detail-release-objects":
+            self.post_message(self.ReleaseObjectsRead(failed))
 
     def _show_text(self, what: str, read: Callable[[ObjectRef], str] | None) -> None:
         if read is None:
@@ -217,12 +261,12 @@ class DetailScreen(Screen[None]):
 
     def action_show_yaml(self) -> None:
         """Show `kubectl get -o yaml`."""
-        details = self.console.backend.details
+        details = self.host.backend.details
         self._show_text("YAML", details.yaml if details else None)
 
     def action_show_describe(self) -> None:
         """Show `kubectl describe`."""
-        details = self.console.backend.details
+        details = self.host.backend.details
         self._show_text("describe", details.describe if details else None)
 
     def action_history(self) -> None:
@@ -230,16 +274,16 @@ class DetailScreen(Screen[None]):
         if self.ref.kind != "HelmRelease":
             self.notify("history is for HelmReleases", severity="warning")
             return
-        self.console.open_history(self.ref)
+        self.host.open_history(self.ref)
 
     def action_root_cause(self) -> None:
         """Open the detail of the first failing dependsOn ancestor."""
-        cause = find_root_cause(self.ref, self.console.state.objects)
+        cause = self.host.state.root_cause(self.ref)
         target = cause.missing or (cause.cause.ref if cause.cause else None)
         if target is None or target == self.ref:
             self.notify("this object is its own root cause" if target else "nothing is failing")
             return
-        self.console.open_detail(target)
+        self.host.open_detail(target)
 
     def action_back(self) -> None:
         """Return to the previous screen."""

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tuiops.domain.overview import LayerOverview
 from tuiops.domain.refs import ObjectRef
 from tuiops.domain.status import Health
-from tuiops.ui.state import ConsoleState, host_of
+from tuiops.services.console_state import ConsoleState
+from tuiops.ui.screens.console_screen import ConsoleScreen
 from tuiops.ui.tables import APP_COLUMNS, HEALTH_STYLE, AppCellCache, health_cell
 from tuiops.ui.widgets.resource_table import ResourceTable
 from tuiops.ui.widgets.status_bar import StatusBar
@@ -19,14 +19,10 @@ from tuiops.ui.widgets.status_bar import StatusBar
 COUNTED = (Health.READY, Health.PROGRESSING, Health.FAILED, Health.SUSPENDED, Health.UNKNOWN)
 
 
-class LayersScreen(Screen[None]):
+class LayersScreen(ConsoleScreen):
     """Layers table on top, the highlighted layer's objects below."""
 
-    DEFAULT_CSS = """
-    LayersScreen #layers { height: auto; max-height: 50%; }
-    LayersScreen #components { height: 1fr; }
-    LayersScreen #note { height: auto; color: $text-muted; padding: 0 1; }
-    """
+    CSS_PATH = "layers.tcss"
 
     def __init__(self) -> None:
         super().__init__()
@@ -45,13 +41,14 @@ class LayersScreen(Screen[None]):
             [("#", 2), ("Layer", 16), *((h.value, len(h.value)) for h in COUNTED), ("", 11)]
         )
         self.query_one("#components", ResourceTable).set_columns(APP_COLUMNS)
-        self.watch(self.app, "state", self._show)
 
     def _layers(self, state: ConsoleState) -> tuple[LayerOverview, ...]:
         return state.overview.layers if state.overview else ()
 
-    def _show(self, state: ConsoleState) -> None:
-        backend = host_of(self.app).backend
+    def watch_state(self, state: ConsoleState | None) -> None:
+        if state is None:
+            return
+        backend = self.host.backend
         self.query_one(StatusBar).show(state, backend.label, backend.read_only)
         if state.model is None:
             note = "reading the repo…"
@@ -84,18 +81,18 @@ class LayersScreen(Screen[None]):
         components = self.query_one("#components", ResourceTable)
         rows = layer.rows if layer is not None else ()
         cache = self._cell_cache
-        now = host_of(self.app).now()  # one instant per update: ages do not tick on their own
+        now = self.host.now()  # one instant per update: ages do not tick on their own
         components.sync([str(row.ref) for row in rows], lambda index: cache.cells(rows[index], now))
 
     def on_resource_table_highlighted(self, event: ResourceTable.Highlighted) -> None:
-        if event.table.id == "layers":
-            self._show_components(host_of(self.app).state)
+        if event.table.id == "layers" and self.state is not None:
+            self._show_components(self.state)
 
     def on_resource_table_selected(self, event: ResourceTable.Selected) -> None:
         if event.table.id == "components":
             ref = self.selected_ref()
             if ref is not None:
-                host_of(self.app).open_detail(ref)
+                self.host.open_detail(ref)
         else:
             self.query_one("#components", ResourceTable).focus()
 
@@ -104,5 +101,5 @@ class LayersScreen(Screen[None]):
         components = self.query_one("#components", ResourceTable)
         if not components.has_focus:
             return None
-        row = host_of(self.app).state.row_for_key(components.cursor_key)
+        row = self.host.state.row_for_key(components.cursor_key)
         return row.ref if row is not None else None

@@ -1,0 +1,223 @@
+"""The console's state, outside Textual: the session (backend, repo model, which cluster) and
+the immutable `ConsoleState` snapshot every screen renders, rebuilt at most once per
+`COALESCE_SECONDS` however fast the live feed changes.
+
+This is the state API the UI may import (import-linter holds `ui` to it): everything the
+screens read comes from a `ConsoleState`, and everything slow (connecting, reading the repo)
+is a blocking `ConsoleSession` method the UI calls from a worker.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from tuiops.domain.feed import FeedState
+from tuiops.domain.live import LiveObject
+from tuiops.domain.overview import AppRow, ClusterOverview
+from tuiops.domain.refs import ObjectRef
+from tuiops.domain.root_cause import RootCause, find_root_cause
+from tuiops.services.backend import Backend
+from tuiops.services.overview import build_overview
+from tuiops.services.problem_log import ProblemLog
+
+if TYPE_CHECKING:
+    from tuiops.domain.repo import Cluster, RepoModel
+
+COALESCE_SECONDS = 0.1
+"""At most one snapshot per this many seconds while the feed is busy."""
+
+STARTING = Backend(None, label="starting…")
+"""The backend shown while a backend factory is still connecting."""
+
+NOT_LIVE_WORDS = {
+    FeedState.RECONNECTING: "reconnecting",
+    FeedState.UNREACHABLE: "reconnecting",
+    FeedState.FORBIDDEN: "forbidden",
+}
+"""The status-bar word of a feed that is not live, worst first (dict order is the ranking)."""
+
+
+@dataclass(frozen=True, eq=False)
+class ConsoleState:
+    """One immutable snapshot for the screens.
+
+    Compared by identity (`eq=False`): a reactive holding it fires once per new snapshot and
+    never compares thousands of live objects field by field.
+    """
+
+    model: RepoModel | None = None
+    """The repo model; None until it has been read."""
+    overview: ClusterOverview | None = None
+    """Repo rows joined with live objects; None until the repo is read."""
+    offline_reason: str = ""
+    """Why there is no cluster (no kubeconfig, `--offline`), or empty."""
+    updated: datetime | None = None
+    """When the feed last had evidence the cluster answered; None when it never has."""
+    objects: dict[ObjectRef, LiveObject] = field(default_factory=dict)
+    """The live Flux objects by ref."""
+    problem: str = ""
+    """An unexpected failure of the state machinery itself, shown until the next good update."""
+
+    @property
+    def rows(self) -> tuple[AppRow, ...]:
+        return self.overview.rows if self.overview else ()
+
+    def row(self, ref: ObjectRef) -> AppRow | None:
+        return self._rows_by_key.get(str(ref))
+
+    def row_for_key(self, key: str) -> AppRow | None:
+        """The row a table keyed by `str(ref)` (ResourceTable) names."""
+        return self._rows_by_key.get(key)
+
+    @cached_property
+    def _rows_by_key(self) -> dict[str, AppRow]:
+        # Built once per snapshot, on first use: actions ask for the row under the cursor
+        # on every footer refresh.
+        return {str(row.ref): row for row in self.rows}
+
+    def root_cause(self, ref: ObjectRef) -> RootCause:
+        """Why `ref` is not ready: its first failing dependsOn ancestor (or itself)."""
+        return find_root_cause(ref, self.objects)
+
+    def cluster(self) -> Cluster | None:
+        """The repo cluster the overview shows."""
+        if self.model is None or self.overview is None:
+            return None
+        return self.model.cluster(self.overview.cluster)
+
+    @property
+    def connection(self) -> str:
+        """The status bar word: `offline`, `connecting`, `live`, or why it is not live.
+
+        Not-live words come from the feeds' own states (`reconnecting`, `forbidden`, and any
+        newer state such as `not answering`), worst first, so a new FeedState needs no change
+        here to be shown.
+        """
+        if self.offline_reason:
+            return "offline"
+        if self.problem:
+            return "error"
+        feeds = self.overview.feeds if self.overview else ()
+        states = {feed.state for feed in feeds}
+        if not states or FeedState.SYNCING in states:
+            return "connecting"
+        for state, word in NOT_LIVE_WORDS.items():
+            if state in states:
+                return word
+        others = sorted(s.value for s in states if s not in (FeedState.LIVE, FeedState.STOPPED))
+        return others[0] if others else "live"
+
+
+class Throttle:
+    """Throttle, not debounce: the first change after a quiet spell is handled at once, the
+    rest of a burst at most once per `interval`."""
+
+    def __init__(self, interval: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self._interval = interval
+        self._clock = clock
+        self._last = float("-inf")
+        self._pending = False
+
+    def request(self) -> float | None:
+        """Ask for a run: the seconds to wait before it, or None when one is already due."""
+        if self._pending:
+            return None
+        self._pending = True
+        # Never 0: Textual's timers divide by their interval.
+        return max(self._last + self._interval - self._clock(), 0.001)
+
+    def ran(self) -> None:
+        """The requested run happened now."""
+        self._pending = False
+        self._last = self._clock()
+
+
+class ConsoleSession:
+    """The backend and repo of one console session, and the snapshots built from them."""
+
+    def __init__(
+        self,
+        backend: Backend | Callable[[], Backend],
+        *,
+        cluster: str | None = None,
+        clock: Callable[[], datetime] = datetime.now,
+        problem_log: ProblemLog | None = None,
+    ) -> None:
+        """A session on a backend.
+
+        Args:
+            backend: the backend, or a factory `connect()` calls (from a worker: the first
+                frame never waits for a simulated cluster to start or a kube context to load).
+            cluster: the repo cluster to show (default: the first).
+            clock: "now", for ages (frozen in snapshots).
+            problem_log: where tracebacks of unexpected errors go (default: the XDG state
+                dir).
+        """
+        self._problem_log = problem_log or ProblemLog()
+        self._connect = backend if callable(backend) else None
+        self.backend: Backend = backend if isinstance(backend, Backend) else STARTING
+        self.model: RepoModel | None = None
+        self._cluster_name = cluster
+        self.now = clock
+
+    def first_state(self) -> ConsoleState:
+        """The snapshot before anything was read."""
+        return ConsoleState(offline_reason=self.backend.offline_reason)
+
+    def connect(self) -> Backend:
+        """Blocking: build the backend if a factory was given; the backend either way."""
+        if self._connect is not None:
+            self.backend = self._connect()
+            self._connect = None
+        return self.backend
+
+    def read_repo(self) -> RepoModel | None:
+        """Blocking, CPU-bound: read the repo (never raises for bad content)."""
+        if self.backend.repo_root is None:
+            return None
+        from tuiops.gitops.loader import load_repo  # the YAML reader: after the first frame
+
+        self.model = load_repo(self.backend.repo_root)
+        return self.model
+
+    def snapshot(self) -> ConsoleState:
+        """A new snapshot from the repo model and the feed's current objects."""
+        flux = self.backend.flux
+        objects = flux.objects() if flux else ()
+        feeds = flux.feeds() if flux else ()
+        cluster = self._shown_cluster()
+        overview = (
+            build_overview(cluster, objects, feeds, context=flux.context if flux else "")
+            if cluster is not None
+            else None
+        )
+        return ConsoleState(
+            model=self.model,
+            overview=overview,
+            offline_reason=self.backend.offline_reason,
+            updated=self.now() if flux else None,
+            objects={obj.ref: obj for obj in objects},
+        )
+
+    def record_problem(self, error: BaseException, where: str) -> str:
+        """Keep an unexpected error's traceback; the one line to show for it.
+
+        Args:
+            error: What was raised.
+            where: What was running (a worker's description).
+        """
+        path = self._problem_log.record(error, where)
+        text = f"{where}: {type(error).__name__}: {error}"
+        return f"{text} (details in {path})" if path else text
+
+    def _shown_cluster(self) -> Cluster | None:
+        model = self.model
+        if model is None or not model.clusters:
+            return None
+        chosen = model.cluster(self._cluster_name) if self._cluster_name else None
+        return chosen or model.clusters[0]

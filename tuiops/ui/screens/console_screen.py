@@ -1,0 +1,37 @@
+"""The base of every screen that renders the console state.
+
+A screen follows the app's snapshots only while it is the current screen; one hidden behind
+others (Apps under a Detail page) skips them and catches up in one step when it is shown
+again, so a busy feed costs one render per change, not one per open screen.
+"""
+
+from __future__ import annotations
+
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from tuiops.services.console_state import ConsoleState
+from tuiops.ui.state import ConsoleHost, host_of
+
+
+class ConsoleScreen(Screen[None]):
+    """A screen with a `state` reactive that follows `ConsoleHost.state`; subclasses render in
+    `watch_state`."""
+
+    state: reactive[ConsoleState | None] = reactive(None, init=False, repaint=False)
+    """The snapshot this screen shows (None until it was first shown)."""
+
+    @property
+    def host(self) -> ConsoleHost:
+        """The app, as the console it is."""
+        return host_of(self.app)
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "state", self._app_state_changed, init=False)
+
+    def on_screen_resume(self) -> None:
+        self.state = self.host.state  # no-op when nothing changed while hidden
+
+    def _app_state_changed(self, state: ConsoleState) -> None:
+        if self.is_current:
+            self.state = state
