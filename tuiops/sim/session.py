@@ -93,16 +93,24 @@ def start_simulation(
     built = build_scenario(scenario, repo or EXAMPLE_REPO)
     owns = workdir is None
     folder = Path(tempfile.mkdtemp(prefix="tuiops-sim-")) if workdir is None else workdir
-    folder.mkdir(parents=True, exist_ok=True)
     cluster = SimulatedCluster(clock=SimClock(frozen=frozen_clock), port=port)
-    install_scenario(cluster, built)
-    cluster.start()
     running = None
-    if controllers:
-        running = FluxControllers(cluster, built, repo, delay=controller_delay)
-        running.start()
-    config_path = cluster.write_kubeconfig(kubeconfig or folder / "kubeconfig")
-    talos_state = folder / "talos-state.json"
-    scenario_cluster("healthy" if scenario == "large" else scenario).write_state(talos_state)
-    talosctl = install_fake_talosctl(folder / "bin", talos_state)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        install_scenario(cluster, built)
+        cluster.start()
+        if controllers:
+            running = FluxControllers(cluster, built, repo, delay=controller_delay)
+            running.start()
+        config_path = cluster.write_kubeconfig(kubeconfig or folder / "kubeconfig")
+        talos_state = folder / "talos-state.json"
+        scenario_cluster("healthy" if scenario == "large" else scenario).write_state(talos_state)
+        talosctl = install_fake_talosctl(folder / "bin", talos_state)
+    except BaseException:  # a taken port, an unwritable kubeconfig: leave nothing behind
+        if running is not None:
+            running.stop()
+        cluster.stop()
+        if owns:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
     return Simulation(built, cluster, running, folder, config_path, talosctl, owns)
