@@ -8,9 +8,12 @@ from collections.abc import Awaitable, Callable
 
 from rich.text import Text
 from textual.app import App, ComposeResult
+from textual.color import Color
+from textual.content import Content
 from textual.geometry import Region
 from textual.pilot import Pilot
 
+from tuiops.ui.tones import Tone
 from tuiops.ui.widgets.resource_table import Cells, ResourceTable
 
 COLUMNS = (("Name", 8), ("State", 6))
@@ -220,30 +223,88 @@ def test_a_style_only_change_is_repainted_too() -> None:
     _run(flow)
 
 
-def _row_styles(table: ResourceTable, y: int) -> list[str]:
-    return [str(segment.style) for segment in table.render_line(y)]
+def _glyph_colours(table: ResourceTable) -> list[tuple[str, str, str]]:
+    """Per visible row below the header: (glyph, its colour, the row's background)."""
+    found = []
+    for y in range(1, table.size.height):
+        segments = [segment for segment in table.render_line(y) if segment.text.strip()]
+        glyph = next(segment for segment in segments if segment.text.strip() in "✓✗")
+        assert glyph.style is not None and glyph.style.color is not None
+        assert glyph.style.bgcolor is not None
+        found.append((glyph.text.strip(), glyph.style.color.name, glyph.style.bgcolor.name))
+    return found
 
 
-def test_a_theme_switch_or_focus_change_repaints_rows_in_the_new_colours() -> None:
-    """Cached rows hold their colours: a restyle must drop them, or a theme switch (or focus
-    leaving the table) leaves the rows painted as before."""
+def _tone_rows(count: int) -> tuple[list[str], Callable[[int], Cells]]:
+    keys = [f"row-{index:04}" for index in range(count)]
+
+    def cells(index: int) -> Cells:
+        tone = Tone.BAD if index % 2 else Tone.GOOD
+        return (Content(keys[index]), Content.styled("✗" if index % 2 else "✓", tone))
+
+    return keys, cells
+
+
+def _theme_colour(app: App[None], variable: str) -> str:
+    return Color.parse(app.get_css_variables()[variable]).hex.lower()
+
+
+def test_a_theme_switch_repaints_every_visible_row_in_the_new_colours() -> None:
+    """Cached rows hold their colours: a theme switch must drop them all, or rows keep the
+    old theme's colours until they change. Every visible row is checked; the cursor row
+    (row 0) is drawn in the cursor's colours, which come from the new theme too."""
 
     async def flow(app: TableApp, table: ResourceTable, pilot: Pilot[None]) -> None:
-        keys, cells = _rows(20)
+        keys, cells = _tone_rows(40)
         table.sync(keys, cells)
         table.focus()
+        app.theme = "textual-dark"
         await pilot.pause()
-        before = _row_styles(table, 2)
-        app.theme = "textual-light" if app.theme != "textual-light" else "nord"
+        for theme in ("textual-light", "nord", "textual-dark"):
+            before = _glyph_colours(table)
+            app.theme = theme
+            await pilot.pause()
+            after = _glyph_colours(table)
+            good, bad = _theme_colour(app, "text-success"), _theme_colour(app, "error")
+            assert len(after) == table.size.height - 1 == 9
+            for row, (glyph, colour, _background) in enumerate(after[1:], start=1):
+                assert colour == (bad if glyph == "✗" else good), (theme, row)
+            cursor = _theme_colour(app, "block-cursor-background")
+            assert after[0][2] == cursor, theme
+            # Every row looks different (textual-dark and -light share `$error`, so a bad row
+            # changes by its background alone; a good row changes colour as well).
+            assert all(old != new for old, new in zip(before, after, strict=True)), theme
+            assert all(
+                old[1] != new[1]
+                for old, new in zip(before[1:], after[1:], strict=True)
+                if new[0] == "✓"
+            ), theme
+
+    _run(flow)
+
+
+def test_a_focus_change_repaints_every_visible_row() -> None:
+    """`:focus` tints the table's background: when focus comes or goes, every row (not only
+    the cursor's) is drawn on the new background, never on the one it was cached with."""
+
+    async def flow(app: TableApp, table: ResourceTable, pilot: Pilot[None]) -> None:
+        keys, cells = _tone_rows(40)
+        table.sync(keys, cells)
+        table.move_cursor(4)
+        table.blur()  # the app focused it on mount
         await pilot.pause()
-        after_theme = _row_styles(table, 2)
-        assert after_theme != before, "the row kept the old theme's colours"
-        table._lines.clear()  # what an uncached paint gives
-        assert _row_styles(table, 2) == after_theme
+        blurred = _glyph_colours(table)
+        table.focus()
+        await pilot.pause()
+        focused = _glyph_colours(table)
         table.blur()
         await pilot.pause()
-        after_blur = _row_styles(table, 2)
-        table._lines.clear()
-        assert _row_styles(table, 2) == after_blur, "focus left, the row kept the focus tint"
+        assert _glyph_colours(table) == blurred
+        not_cursor = [row for row in range(len(blurred)) if row != 4]
+        # Every row but the cursor's (whose background is the cursor's) changed background.
+        assert all(focused[row][2] != blurred[row][2] for row in not_cursor)
+        table.focus()
+        await pilot.pause()
+        assert _glyph_colours(table) == focused
 
     _run(flow)

@@ -13,16 +13,20 @@ from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
+from textual.content import Content, Span
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.style import Style
 
-Cells = tuple[Text, ...]
+Cell = Content | Text
+"""Content from the renderers (`ui/tables.py`); Rich Text is still taken from screens that
+build their own cells."""
+Cells = tuple[Cell, ...]
 CellsOf = Callable[[int], Cells]
 CELL_PADDING = 1
 """Blank cells either side of a column's text, as in DataTable."""
@@ -34,16 +38,44 @@ def _no_cells(_index: int) -> Cells:
     return ()
 
 
+def _same_cell(a: Cell, b: Cell) -> bool:
+    if isinstance(a, Content) and isinstance(b, Content):
+        return a.is_same(b)
+    if isinstance(a, Text) and isinstance(b, Text):
+        return a.plain == b.plain and a.style == b.style and a.spans == b.spans
+    return False
+
+
 def same_cells(old: Cells, new: Cells) -> bool:
-    """Equal as drawn. Rich's Text equality ignores the base style (a cell turning from
-    green to red with the same glyph would compare equal), so styles are compared too."""
+    """Equal as drawn. Neither `==` will do: Content's compares the text alone and Rich Text's
+    ignores the base style, so a cell turning from good to bad with the same glyph would
+    compare equal; spans (and Text's base style) are compared too."""
     return old is new or (
-        len(old) == len(new)
-        and all(
-            a.plain == b.plain and a.style == b.style and a.spans == b.spans
-            for a, b in zip(old, new, strict=True)
-        )
+        len(old) == len(new) and all(_same_cell(a, b) for a, b in zip(old, new, strict=True))
     )
+
+
+def as_content(cell: Cell) -> Content:
+    """A cell as Content, its style strings kept as written.
+
+    `Content.from_rich_text` would parse each style string with the Rich console, which
+    knows no theme variables: a `Tone` (`bold $error`) in Rich Text would fail there. Kept
+    as strings, they are resolved against the current theme when the row is drawn.
+    """
+    if isinstance(cell, Content):
+        return cell
+    spans = [
+        Span(start, end, style if isinstance(style, str) else Style.from_rich_style(style))
+        for start, end, style in cell.spans
+        if style
+    ]
+    content = Content(cell.plain, spans)
+    if cell.style:
+        base = cell.style
+        content = content.stylize_before(
+            base if isinstance(base, str) else Style.from_rich_style(base)
+        )
+    return content
 
 
 class ResourceTable(ScrollView, can_focus=True):
@@ -107,9 +139,9 @@ class ResourceTable(ScrollView, can_focus=True):
         self._widths: list[int] = []
         self._labels: list[str] = []
         self._cursor = 0
-        # Rendered rows by key, reused while the screen hands out equal cells. A plain dict:
-        # Textual's LRUCache never replaces the value of a key it holds.
-        self._lines: dict[str, tuple[Cells, Strip]] = {}
+        # Rendered rows by key, reused while the screen hands out equal cells on the same
+        # base style. A plain dict: Textual's LRUCache never replaces the value of a key.
+        self._lines: dict[str, tuple[Cells, Style, Strip]] = {}
 
     # -- what the screens call -------------------------------------------------------------
 
@@ -188,8 +220,11 @@ class ResourceTable(ScrollView, can_focus=True):
                 self._move(row, announce=True)
 
     def notify_style_update(self) -> None:
-        # A theme switch, or focus coming or going (`:focus` tints the background), restyles
-        # every row: the cached lines hold the old colours, so they go and all lines repaint.
+        # A theme switch restyles every row (the tones in the cells resolve to new colours),
+        # as does focus coming or going (`:focus` tints the background): the cached lines
+        # hold the old colours, so they go and all lines repaint. Each cached line also
+        # remembers the base style it was drawn on (see `_row_line`), for a restyle that
+        # arrives without this call.
         self._lines.clear()
         super().notify_style_update()
         self.refresh()
@@ -199,48 +234,50 @@ class ResourceTable(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         width = self.size.width
-        base = self.rich_style
+        rich_base = self.rich_style
         if y == 0:
-            header = self.get_component_rich_style("resource-table--header")
-            line = self._line(self._header_cells(), base + header)
+            header = self.get_visual_style("resource-table--header")
+            line = self._line(self._header_cells(), header)
         else:
             index = y - 1 + scroll_y
             if index >= len(self.keys):
-                return Strip.blank(width, base)
-            line = self._row_line(index, base)
+                return Strip.blank(width, rich_base)
+            line = self._row_line(index, self.visual_style)
             if index == self._cursor:
                 cursor = self.get_component_rich_style("resource-table--cursor")
                 line = Strip(Segment.apply_style(line, post_style=cursor), line.cell_length)
-        return line.crop_extend(scroll_x, scroll_x + width, base)
+        return line.crop_extend(scroll_x, scroll_x + width, rich_base)
 
     def _row_line(self, index: int, base: Style) -> Strip:
         key = self.keys[index]
         cells = self._cells_of(index)
         cached = self._lines.get(key)
-        if cached is not None and same_cells(cached[0], cells):
-            return cached[1]
+        if cached is not None and cached[1] == base and same_cells(cached[0], cells):
+            return cached[2]
         line = self._line(cells, base)
         self._lines.pop(key, None)  # re-inserted last: the oldest entries go first
-        self._lines[key] = (cells, line)
+        self._lines[key] = (cells, base, line)
         if len(self._lines) > LINE_CACHE:
             del self._lines[next(iter(self._lines))]
         return line
 
     def _line(self, cells: Cells, base: Style) -> Strip:
-        """One row: each cell cut (with an ellipsis) or padded to its column's width."""
-        text = Text(no_wrap=True, end="")
+        """One row: each cell cut (with an ellipsis) or padded to its column's width, its
+        tones resolved against the current theme on top of `base`."""
         pad = " " * CELL_PADDING
+        parts: list[str | Content] = []
         for width, cell in zip(self._widths, cells, strict=False):
-            fitted = cell.copy()
-            fitted.truncate(width, overflow="ellipsis", pad=True)
-            text.append(pad)
-            text.append_text(fitted)
-            text.append(pad)
-        segments = Segment.apply_style(text.render(self.app.console), style=base)
+            parts += (pad, as_content(cell).truncate(width, ellipsis=True, pad=True), pad)
+        line = Content.assemble(*parts)
+        parse = self.app.stylesheet.parse_style
+        segments = [
+            Segment(text, style.rich_style)
+            for text, style in line.render(base, end="", parse_style=parse)
+        ]
         return Strip(segments, self._total_width())
 
     def _header_cells(self) -> Cells:
-        return tuple(Text(label) for label in self._labels)
+        return tuple(Content(label) for label in self._labels)
 
     # -- cursor and geometry --------------------------------------------------------------
 
