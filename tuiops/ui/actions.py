@@ -82,6 +82,23 @@ HISTORY_ACTIONS = (
     ActionSpec("back", "escape", "back", "Back"),
 )
 
+TALOS_ACTIONS = (ActionSpec("talos.refresh", "r", "refresh", "Refresh"),)
+
+# Table navigation, vi keys beside the arrows as in k9s; listed in help, not in the footer.
+TABLE_ACTIONS = (
+    ActionSpec("table.up", "up,k", "cursor(-1)", "Up", show=False),
+    ActionSpec("table.down", "down,j", "cursor(1)", "Down", show=False),
+    ActionSpec("table.page_up", "pageup,ctrl+b", "page(-1)", "Page up", show=False),
+    ActionSpec("table.page_down", "pagedown,ctrl+f", "page(1)", "Page down", show=False),
+    ActionSpec("table.first", "home,g", "jump(0)", "First row", show=False),
+    ActionSpec("table.last", "end,G", "jump(-1)", "Last row", show=False),
+    ActionSpec("table.select", "enter", "select", "Open the row", show=False),
+)
+
+HELP_ACTIONS = (ActionSpec("help.close", "escape,question_mark", "dismiss", "Close", show=False),)
+
+JUMP_ACTIONS = (ActionSpec("jump.cancel", "escape", "cancel", "Cancel", show=False),)
+
 
 def bindings(specs: tuple[ActionSpec, ...]) -> list[BindingType]:
     """Textual bindings with ids, so `App.set_keymap` can remap them."""
@@ -97,8 +114,21 @@ ALL_ACTIONS = (
     + APPS_ACTIONS
     + DETAIL_ACTIONS
     + HISTORY_ACTIONS
+    + TALOS_ACTIONS
+    + TABLE_ACTIONS
     + CONFIRM_ACTIONS
+    + HELP_ACTIONS
+    + JUMP_ACTIONS
 )
+"""Every binding of every screen and widget; `tests/ui/test_key_registry.py` fails when a
+class declares one this lacks."""
+
+ACTIONS_BY_ID = {spec.id: spec for spec in ALL_ACTIONS}
+
+
+def keys_for(action_id: str, keymap: dict[str, str]) -> str:
+    """The keys that run `action_id` now: the user's remapping, else the default."""
+    return keymap.get(action_id) or ACTIONS_BY_ID[action_id].keys
 
 
 def key_label(keys: str) -> str:

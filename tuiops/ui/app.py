@@ -30,7 +30,7 @@ from tuiops.services.console_state import (
     ConsoleState,
     Throttle,
 )
-from tuiops.ui.actions import FLUX_ACTIONS, GLOBAL_ACTIONS, bindings
+from tuiops.ui.actions import FLUX_ACTIONS, GLOBAL_ACTIONS, bindings, keys_for
 from tuiops.ui.commands import ConsoleCommands
 from tuiops.ui.flux_actions import FluxActions
 from tuiops.ui.keymap import load_keymap
@@ -116,6 +116,8 @@ class TuiopsApp(App[None]):
         self.session = session or ConsoleSession(backend, cluster=cluster, clock=clock)
         self.flux_actions = FluxActions(self, self)
         self._keymap_file = keymap_file
+        self.keymap: dict[str, str] = {}
+        """The user's remappings (registry id → keys), as loaded at mount."""
         self._throttle = Throttle(COALESCE_SECONDS)
         self._failures = 0
         """Consecutive failed rebuilds of the state: picks the retry pause."""
@@ -133,10 +135,14 @@ class TuiopsApp(App[None]):
         return self.session.now()
 
     def on_mount(self) -> None:
-        keymap = load_keymap(self._keymap_file)
-        if keymap:
-            self.set_keymap(keymap)
+        self.keymap = load_keymap(self._keymap_file)
+        if self.keymap:
+            self.set_keymap(self.keymap)
         self.load_model()
+
+    def keys_for(self, action_id: str) -> str:
+        """The keys that run registry action `action_id` now (the user's remapping first)."""
+        return keys_for(action_id, self.keymap)
 
     @work(thread=True, exclusive=True, group="repo", exit_on_error=False, description="loading")
     def load_model(self) -> None:

@@ -29,6 +29,7 @@ from textual.notifications import SeverityLevel
 from textual.worker import get_current_worker
 
 from tuiops.domain.actions import FAILURE, ActionOutcome, FluxVerb
+from tuiops.domain.kinds import is_applier
 from tuiops.domain.refs import ObjectRef
 from tuiops.domain.text import inert
 from tuiops.errors import TuiopsError
@@ -39,8 +40,6 @@ from tuiops.ui.state import ConsoleHost, ShowsObject
 if TYPE_CHECKING:
     from tuiops.ports import FluxControl
 
-ACTIONABLE_KINDS = frozenset({"Kustomization", "HelmRelease"})
-"""What the console lists and `FluxActions` reconciles with its source."""
 CANCEL_POLL = 0.1
 """Seconds between checks, while an action waits, of whether the app is closing."""
 
@@ -170,7 +169,7 @@ def flux_target(verb: VerbOffer, screen: object, host: ConsoleHost) -> ObjectRef
     if host.backend.control is None or not isinstance(screen, ShowsObject):
         return None
     ref = screen.selected_ref()
-    if ref is None or ref.kind not in ACTIONABLE_KINDS:
+    if ref is None or not is_applier(ref.kind):
         return None
     if verb.helm_only and ref.kind != "HelmRelease":
         return None

@@ -34,6 +34,10 @@ class ConsoleHost(Protocol):
         """The console's clock (fixed in snapshots)."""
         ...
 
+    def keys_for(self, action_id: str) -> str:
+        """The keys that run registry action `action_id` now (help and dialogs show them)."""
+        ...
+
 
 def host_of(app: object) -> ConsoleHost:
     """The running app as a ConsoleHost.
