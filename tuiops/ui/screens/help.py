@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from rich.table import Table
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -17,7 +14,9 @@ from tuiops.ui.actions import (
     DETAIL_ACTIONS,
     FLUX_ACTIONS,
     GLOBAL_ACTIONS,
+    HELP_ACTIONS,
     HISTORY_ACTIONS,
+    bindings,
     key_label,
 )
 
@@ -30,10 +29,7 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen VerticalScroll { width: 72; max-height: 90%; border: round $primary;
                                 background: $surface; padding: 0 1; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss", "Close", show=False),
-        Binding("question_mark", "dismiss", "Close", show=False),
-    ]
+    BINDINGS = bindings(HELP_ACTIONS)
 
     def compose(self) -> ComposeResult:
         keymap = getattr(self.app, "_keymap", {}) or {}

@@ -3,15 +3,13 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
 from textual.widgets import Input
 
 from tuiops.domain.refs import ObjectRef
 from tuiops.errors import UsageError
+from tuiops.ui.actions import JUMP_ACTIONS, bindings
 from tuiops.ui.state import ConsoleState
 
 SCREEN_WORDS = {
@@ -72,7 +70,7 @@ class JumpScreen(ModalScreen[str | None]):
     JumpScreen { align: left bottom; background: transparent; }
     JumpScreen Input { dock: bottom; width: 100%; border: none; height: 1; padding: 0 1; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", show=False)]
+    BINDINGS = bindings(JUMP_ACTIONS)
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder=":apps  :layers  :talos  :hr NAME  :ks NAME", id="jump")

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar, TypeVar
+from typing import TypeVar
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
@@ -35,6 +34,7 @@ from tuiops.domain.talos import (
 from tuiops.domain.text import inert
 from tuiops.errors import TuiopsError
 from tuiops.services.talos_desired import TalosDesired, desired_versions
+from tuiops.ui.actions import TALOS_ACTIONS, bindings
 from tuiops.ui.state import host_of
 from tuiops.ui.tables import cluster_text
 
@@ -293,7 +293,7 @@ class TalosScreen(Screen[None]):
     TalosScreen #talos-nodes { height: auto; max-height: 16; margin: 1 0 0 0; }
     TalosScreen .talos-section { height: auto; padding: 0 1; margin: 1 0 0 0; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("r", "refresh", "Refresh", id="talos.refresh")]
+    BINDINGS = bindings(TALOS_ACTIONS)
 
     def __init__(self) -> None:
         super().__init__()
