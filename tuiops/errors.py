@@ -23,8 +23,25 @@ class ClusterUnreachable(ClusterError):
     """No API server answers at the kube context's address (or it stopped mid-request)."""
 
 
+class ClusterNotAnswering(ClusterUnreachable):
+    """A connection was made but the server did not answer, or not completely, in time.
+
+    Told apart from a refused or reset connection because it looks different to the user:
+    the server (or something in front of it) is there but stuck, stopped or overloaded.
+    """
+
+
 class NoKubeconfig(ClusterError):
-    """There is no kubeconfig or no usable context; tuiops works offline then."""
+    """The kubeconfig is missing, unreadable, or names no usable context; tuiops works
+    offline then. The message names the file and what is wrong in one line."""
+
+
+class CredentialsFailed(ClusterError):
+    """The kubeconfig's credential plugin (`exec`) failed, timed out or printed no credential.
+
+    Raised instead of sending the request without credentials, which is what the kubernetes
+    client does after logging the failure.
+    """
 
 
 class ApiError(ClusterError):

@@ -1,98 +1,130 @@
 """The Kubernetes API, through one chokepoint (kr8s style) on top of the `kubernetes` client.
 
 The client is imported lazily: it costs about half a second, so nothing that only reads the
-repo pays for it. We use the client for what it does well (kubeconfig, auth plugins, TLS,
-connection pools) and read JSON ourselves: its generated models would cost more than the
-whole request on a 7,000-object list. Every request goes through `KubeApi.request`, which
-turns transport failures and Status errors into tuiops' own one-line errors.
+repo pays for it. We use the client for what it does well (TLS, auth headers, connection
+pools) and read JSON ourselves: its generated models would cost more than the whole request
+on a 7,000-object list. The kubeconfig is read by `kubeconfig.py` and the credential plugin
+run by `exec_credential.py`, so both fail as one line. Every request goes through
+`KubeApi.request`, which bounds it in time (connect, answer, body: `kube_http.py`; streams:
+`kube_stream.py`) and turns transport failures and Status errors into tuiops' own one-line
+errors.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import threading
 import time
-from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
-from tuiops.domain.kinds import ApiKind
-from tuiops.errors import (
-    ApiError,
-    ClusterUnreachable,
-    Expired,
-    Forbidden,
-    NoKubeconfig,
-    NotFound,
+from tuiops.adapters.exec_credential import EXEC_SECONDS, ExecCredential, run_exec_plugin
+from tuiops.adapters.kube_client import build_client
+from tuiops.adapters.kube_http import (
+    ANSWER_SECONDS,
+    CONNECT_SECONDS,
+    Response,
+    is_dropped_connection,
+    status_error,
+    transport_error,
 )
-
-if TYPE_CHECKING:
-    import urllib3
+from tuiops.adapters.kube_stream import (
+    LOG_READ_SECONDS,
+    WATCH_GRACE,
+    WATCH_SECONDS,
+    WatchStream,
+    log_lines,
+)
+from tuiops.adapters.kubeconfig import KubeContext, load_context
+from tuiops.domain.kinds import ApiKind
+from tuiops.errors import ApiError, ClusterError, ClusterNotAnswering
 
 JsonObject = dict[str, Any]
 Query = Sequence[tuple[str, str]]
 
 PAGE_SIZE = 500
 """What kubectl asks for; large lists come in pages, as a real apiserver prefers."""
-WATCH_SECONDS = 290
-"""Server-side watch timeout we ask for; the watcher re-watches from the last position."""
 MERGE_PATCH = "application/merge-patch+json"
 RETRIABLE = {429, 500, 502, 503, 504}
 RETRY_DELAYS: tuple[float | None, ...] = (0.1, 0.3, 0.9, None)
 """Pauses between attempts of a read answered 429/5xx; None means give up."""
 
-
-def _status_error(code: int, payload: bytes) -> ApiError:
-    """The tuiops error for a non-2xx answer, with the server's own message."""
-    message, reason = "", ""
-    try:
-        status = json.loads(payload)
-        if isinstance(status, dict):
-            message = str(status.get("message", ""))
-            reason = str(status.get("reason", ""))
-    except ValueError:
-        message = payload.decode("utf-8", "replace").strip()
-    message = message or f"the API server answered HTTP {code}"
-    if code == 403:
-        return Forbidden(code, reason or "Forbidden", message)
-    if code == 404:
-        return NotFound(code, reason or "NotFound", message)
-    if code == 410:
-        return Expired(code, reason or "Expired", message)
-    return ApiError(code, reason, message)
+__all__ = ["WATCH_SECONDS", "JsonObject", "KubeApi", "Query", "status_error"]
 
 
 class KubeApi:
-    """A connection to one kube context."""
+    """A connection to one kube context (thread-safe: the feeds' threads share it)."""
 
     def __init__(
-        self, kubeconfig: str | None = None, context: str | None = None, *, timeout: float = 10.0
+        self,
+        kubeconfig: str | None = None,
+        context: str | None = None,
+        *,
+        timeout: float = ANSWER_SECONDS,
+        deadline: float | None = None,
+        environ: Mapping[str, str] | None = None,
     ) -> None:
+        """
+        Args:
+            kubeconfig: `--kubeconfig`; None for `$KUBECONFIG` or `~/.kube/config`.
+            context: `--context`; None for the current-context.
+            timeout: Seconds a server has to answer a request (headers) and the longest
+                silence inside a body.
+            deadline: A `time.monotonic()` moment no request may run past (a command's whole
+                budget, e.g. `tuiops status`); None for none.
+            environ: Where `KUBECONFIG` and `HOME` come from (default: os.environ).
+        """
         self._kubeconfig = kubeconfig
         self._context = context
-        self._timeout = timeout
+        self._answer = timeout
+        self._deadline = deadline
+        self._environ = environ
+        self._lock = threading.Lock()
         self._client: Any = None
+        self._credential: ExecCredential | None = None
+        self._refused = False
+        """The server refused the exec credential (401): run the plugin again."""
+        self._kube_context: KubeContext | None = None
         self._context_name = context or ""
         self._server = ""
 
     # -- connection ----------------------------------------------------------------------
 
     def _api_client(self) -> Any:
-        if self._client is None:
-            from kubernetes import config as kube_config  # lazy: half a second of imports
-            from kubernetes.config.config_exception import ConfigException
+        """The client, built on first use and again when an exec credential expires.
 
-            config: Any = kube_config
-
-            try:
-                _contexts, active = config.list_kube_config_contexts(self._kubeconfig)
-                chosen = self._context or (active or {}).get("name", "")
-                self._client = config.new_client_from_config(
-                    config_file=self._kubeconfig, context=chosen or None, persist_config=False
-                )
-            except (ConfigException, OSError, TypeError, ValueError) as error:
-                raise NoKubeconfig(f"no usable kubeconfig: {error}") from None
-            self._context_name = chosen
-            self._server = str(self._client.configuration.host)
+        Raises:
+            NoKubeconfig: the kubeconfig is missing or unusable (read again next time).
+            CredentialsFailed: the credential plugin failed or timed out.
+        """
+        with self._lock:
+            credential = self._credential
+            stale = self._refused or (credential is not None and credential.expiring())
+            if self._client is not None and not stale:
+                return self._client
+            context = self._kube_context or load_context(
+                self._kubeconfig, self._context, self._environ
+            )
+            self._kube_context = context
+            self._context_name, self._server = context.name, context.server
+            if context.exec_config is not None:
+                credential = run_exec_plugin(context, timeout=self._exec_timeout())
+            old, self._client = self._client, build_client(context, credential)
+            self._credential, self._refused = credential, False
+        if old is not None:
+            old.rest_client.pool_manager.clear()
         return self._client
+
+    def _exec_timeout(self) -> float:
+        if self._deadline is None:
+            return EXEC_SECONDS
+        return max(0.1, min(EXEC_SECONDS, self._deadline - time.monotonic()))
+
+    def _drop_credential(self) -> None:
+        """Forget an exec credential the server refused (401), so the plugin runs again."""
+        with self._lock:
+            self._refused = self._credential is not None
 
     @property
     def context_name(self) -> str:
@@ -104,9 +136,10 @@ class KubeApi:
         return self._server
 
     def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+        with self._lock:
+            client, self._client = self._client, None
+        if client is not None:
+            client.close()
 
     # -- the chokepoint ------------------------------------------------------------------
 
@@ -120,49 +153,79 @@ class KubeApi:
         content_type: str | None = None,
         accept: str = "application/json",
         read_timeout: float | None = None,
-    ) -> urllib3.BaseHTTPResponse:
-        """Send one request; the caller reads (or streams) the body and releases it.
+    ) -> Response:
+        """Send one request and wait for its headers; the caller reads the body and closes.
+
+        Args:
+            read_timeout: The longest silence allowed while reading (default: `timeout`);
+                streams that are idle by nature pass a longer one.
 
         Raises:
-            ClusterUnreachable: no connection, a reset, or a timeout.
+            ClusterNotAnswering: connected, but no answer within the timeout or deadline.
+            ClusterUnreachable: no connection, or it was closed.
+            NoKubeconfig, CredentialsFailed: the kube context cannot be used.
             ApiError: the server answered with a Status error (Forbidden, NotFound, ...).
         """
         import urllib3
+        from kubernetes.client.exceptions import ApiException
 
-        client = self._api_client()
+        from tuiops.adapters import http_deadline  # lazy: urllib3 is not free either
+
         headers = {"Accept": accept}
         if content_type:
             headers["Content-Type"] = content_type
-        method_, url, headers_, body_, post = client.param_serialize(
-            method,
-            path,
-            query_params=list(query),
-            header_params=headers,
-            body=body,
-            auth_settings=["BearerToken"],
-        )
-        timeout = (min(self._timeout, 5.0), read_timeout or self._timeout)
-        try:
-            response = client.call_api(
-                method_, url, headers_, body_, post, _request_timeout=timeout
+        for attempt in (1, 2):
+            client = self._api_client()
+            started = time.monotonic()
+            limit = self._deadline if self._deadline is not None else math.inf
+            if started >= limit:
+                raise ClusterNotAnswering(
+                    f"no complete answer from the API server at {self._server} in time"
+                )
+            serialized = client.param_serialize(
+                method,
+                path,
+                query_params=list(query),
+                header_params=dict(headers),
+                body=body,
+                auth_settings=["BearerToken"],
             )
-        except urllib3.exceptions.HTTPError as error:
-            raise ClusterUnreachable(
-                f"cannot reach the API server at {self._server or 'the kube context'}: "
-                f"{type(error).__name__}"
-            ) from None
-        raw: urllib3.BaseHTTPResponse = response.response
-        if raw.status >= 400:
+            slot = http_deadline.start(min(started + self._answer, limit))
             try:
-                payload = raw.read()
-            except urllib3.exceptions.HTTPError:
-                payload = b""
-            finally:
-                raw.release_conn()
-            raise _status_error(raw.status, payload)
-        return raw
+                with http_deadline.attached(slot):
+                    answer = client.call_api(
+                        *serialized,
+                        _request_timeout=(CONNECT_SECONDS, read_timeout or self._answer),
+                    )
+            except (urllib3.exceptions.HTTPError, ApiException) as error:
+                slot.finish()
+                # A pooled keep-alive connection the server had closed: try a fresh one.
+                if (
+                    attempt == 1
+                    and method == "GET"
+                    and not slot.expired
+                    and is_dropped_connection(error)
+                ):
+                    continue
+                waited = min(self._answer, limit - started)
+                raise transport_error(error, self._server, slot, f"{waited:.3g} s") from None
+            response = Response(answer.response, slot, self._server, started, limit)
+            if response.status == 401 and attempt == 1 and self._credential is not None:
+                response.close()
+                self._drop_credential()
+                continue
+            if response.status >= 400:
+                try:
+                    payload = response.read_all()
+                except ClusterError:
+                    payload = b""
+                finally:
+                    response.close()
+                raise status_error(response.status, payload)
+            return response
+        raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
-    def _request_with_retries(self, method: str, path: str, **kwargs: Any) -> Any:
+    def _request_with_retries(self, method: str, path: str, **kwargs: Any) -> Response:
         """`request`, retrying a read a few times on 429/5xx as client-go does."""
         for delay in RETRY_DELAYS:
             try:
@@ -170,26 +233,28 @@ class KubeApi:
             except ApiError as error:
                 if method != "GET" or error.code not in RETRIABLE or delay is None:
                     raise
+                if self._deadline is not None and time.monotonic() + delay >= self._deadline:
+                    raise
             time.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover - the loop always returns
 
     def request_json(self, method: str, path: str, **kwargs: Any) -> JsonObject:
-        """`request` and parse the whole JSON body."""
-        import urllib3
-
-        raw = self._request_with_retries(method, path, **kwargs)
+        """`request` and parse the whole JSON body (read under the body deadline)."""
+        response = self._request_with_retries(method, path, **kwargs)
         try:
-            payload = raw.read()
-        except urllib3.exceptions.HTTPError:
-            raise ClusterUnreachable("the API server closed the connection mid-answer") from None
+            payload = response.read_all()
         finally:
-            raw.release_conn()
+            response.close()
         try:
             document = json.loads(payload)
         except ValueError:
-            raise ApiError(raw.status, "BadResponse", "the API server sent invalid JSON") from None
+            raise ApiError(
+                response.status, "BadResponse", "the API server sent invalid JSON"
+            ) from None
         if not isinstance(document, dict):
-            raise ApiError(raw.status, "BadResponse", "the API server sent a non-object answer")
+            raise ApiError(
+                response.status, "BadResponse", "the API server sent a non-object answer"
+            )
         return document
 
     # -- verbs ---------------------------------------------------------------------------
@@ -228,6 +293,32 @@ class KubeApi:
             if not token:
                 return items, str(metadata.get("resourceVersion", ""))
 
+    def open_watch(
+        self,
+        kind: ApiKind,
+        resource_version: str,
+        *,
+        namespace: str = "",
+        timeout_seconds: int = WATCH_SECONDS,
+    ) -> WatchStream:
+        """Start a watch after `resource_version`; returns once the server answered.
+
+        The stream must end within `timeout_seconds` plus a grace (see `kube_stream.py`).
+        """
+        query = [
+            ("allowWatchBookmarks", "true"),
+            ("resourceVersion", resource_version),
+            ("timeoutSeconds", str(timeout_seconds)),
+            ("watch", "true"),
+        ]
+        response = self.request(
+            "GET",
+            kind.collection_path(namespace),
+            query=query,
+            read_timeout=timeout_seconds + WATCH_GRACE,
+        )
+        return WatchStream(response, kind, self._server, timeout_seconds)
+
     def watch(
         self,
         kind: ApiKind,
@@ -236,38 +327,20 @@ class KubeApi:
         namespace: str = "",
         timeout_seconds: int = WATCH_SECONDS,
     ) -> Iterator[tuple[str, JsonObject]]:
-        """Watch events after `resource_version` until the server ends the stream.
-
-        Yields `(type, object)` for ADDED, MODIFIED, DELETED and BOOKMARK.
-
-        Raises:
-            Expired: the position is too old (the ERROR event with code 410); relist.
-            ClusterUnreachable: the connection dropped mid-stream.
-        """
-        import urllib3
-
-        query = [
-            ("allowWatchBookmarks", "true"),
-            ("resourceVersion", resource_version),
-            ("timeoutSeconds", str(timeout_seconds)),
-            ("watch", "true"),
-        ]
-        raw = self.request(
-            "GET", kind.collection_path(namespace), query=query, read_timeout=timeout_seconds + 30
+        """`open_watch` and its events, as one generator."""
+        yield from self.open_watch(
+            kind, resource_version, namespace=namespace, timeout_seconds=timeout_seconds
         )
-        buffer = b""
-        try:
-            for chunk in raw.stream(65536, decode_content=True):
-                buffer += chunk
-                *lines, buffer = buffer.split(b"\n")
-                for line in lines:
-                    event = _watch_event(line)
-                    if event is not None:
-                        yield event
-        except urllib3.exceptions.HTTPError:
-            raise ClusterUnreachable("the watch connection dropped") from None
-        finally:
-            raw.release_conn()
+
+    def served_versions(self, group: str) -> tuple[str, ...] | None:
+        """The versions the server offers for an API group (legacy discovery, `/apis`);
+        None when the group is not served at all."""
+        document = self.request_json("GET", "/apis")
+        for entry in document.get("groups") or []:
+            if isinstance(entry, dict) and entry.get("name") == group:
+                versions = entry.get("versions") or []
+                return tuple(str(v.get("version")) for v in versions if isinstance(v, dict))
+        return None
 
     def merge_patch(
         self, kind: ApiKind, namespace: str, name: str, patch: JsonObject
@@ -287,8 +360,6 @@ class KubeApi:
         tail_lines: int | None = None,
     ) -> Iterator[str]:
         """Lines of a container's log; with `follow`, until the server ends the stream."""
-        import urllib3
-
         query = [("follow", "true" if follow else "false")]
         if container:
             query.append(("container", container))
@@ -296,39 +367,10 @@ class KubeApi:
             query.append(("sinceSeconds", str(since_seconds)))
         if tail_lines is not None:
             query.append(("tailLines", str(tail_lines)))
-        raw = self.request(
+        response = self.request(
             "GET",
             f"/api/v1/namespaces/{namespace}/pods/{pod}/log",
             query=query,
-            read_timeout=3600 if follow else None,
+            read_timeout=LOG_READ_SECONDS if follow else None,
         )
-        buffer = b""
-        try:
-            for chunk in raw.stream(65536, decode_content=True):
-                buffer += chunk
-                *lines, buffer = buffer.split(b"\n")
-                for line in lines:
-                    yield line.decode("utf-8", "replace")
-            if buffer:
-                yield buffer.decode("utf-8", "replace")
-        except urllib3.exceptions.HTTPError:
-            raise ClusterUnreachable(f"the log stream of {namespace}/{pod} dropped") from None
-        finally:
-            raw.release_conn()
-
-
-def _watch_event(line: bytes) -> tuple[str, JsonObject] | None:
-    """One watch line as (type, object); raises the error an ERROR event carries."""
-    if not line.strip():
-        return None
-    try:
-        event = json.loads(line)
-    except ValueError:
-        raise ApiError(200, "BadResponse", "the API server sent an invalid watch event") from None
-    if not isinstance(event, dict) or not isinstance(event.get("object"), dict):
-        return None
-    kind, obj = str(event.get("type", "")), event["object"]
-    if kind == "ERROR":
-        code = int(obj.get("code") or 500)
-        raise _status_error(code, json.dumps(obj).encode())
-    return kind, obj
+        yield from log_lines(response, follow)
