@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from tuiops.adapters.kube_api import KubeApi
+from tuiops.adapters.kube_watch import not_served_message
 from tuiops.domain.decode_live import DecodeError, decode_live_object
 from tuiops.domain.feed import FeedState, FeedStatus
 from tuiops.domain.kinds import FLUX_APPLIERS
@@ -34,6 +37,13 @@ class KubeFluxReader:
         return self._api.server
 
     def read_appliers(self) -> tuple[tuple[LiveObject, ...], tuple[FeedStatus, ...]]:
+        """One list of each applier kind. A kind RBAC forbids or the server does not serve
+        is a feed state (the other kind is still read); a transport failure is not: it
+        raises, as the whole answer would be a guess.
+
+        Raises:
+            ClusterError: the server could not be reached or did not answer in time.
+        """
         objects: list[LiveObject] = []
         feeds: list[FeedStatus] = []
         for kind in FLUX_APPLIERS:
@@ -42,16 +52,16 @@ class KubeFluxReader:
             except Forbidden as error:
                 feeds.append(FeedStatus(kind.kind, FeedState.FORBIDDEN, str(error)))
                 continue
-            except NotFound:
-                feeds.append(
-                    FeedStatus(
-                        kind.kind,
-                        FeedState.UNREACHABLE,
-                        f"{kind.plural}.{kind.group} is not served here: is Flux installed?",
-                    )
-                )
+            except NotFound as error:
+                message = not_served_message(self._api, kind, error)
+                feeds.append(FeedStatus(kind.kind, FeedState.NOT_SERVED, message))
                 continue
+            listed_at = datetime.now(UTC)
             decoded = (decode_flux_object(item) for item in items)
             objects.extend(obj for obj in decoded if obj is not None)
-            feeds.append(FeedStatus(kind.kind, FeedState.LIVE))
+            feeds.append(
+                FeedStatus(
+                    kind.kind, FeedState.LIVE, last_contact=listed_at, since=listed_at, listed=True
+                )
+            )
         return tuple(objects), tuple(feeds)
