@@ -5,7 +5,6 @@ Everything heavy (the kubernetes client) is imported when a port is first used, 
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -16,23 +15,23 @@ from tuiops.adapters.flux import FluxActions
 from tuiops.adapters.flux_feed import KubeFluxFeed, KubeObjectDetails
 from tuiops.adapters.flux_reader import KubeFluxReader
 from tuiops.adapters.kube_api import KubeApi
+from tuiops.adapters.kubeconfig import has_kubeconfig, load_context
 from tuiops.adapters.kubectl import Kubectl
 from tuiops.adapters.talosctl import TalosCli
+from tuiops.errors import NoKubeconfig
 from tuiops.ports import FluxReader
 from tuiops.services.backend import Backend
 
 
-def flux_reader(kubeconfig: str | None = None, context: str | None = None) -> FluxReader:
-    """A FluxReader for the kube context (default: $KUBECONFIG / ~/.kube/config current)."""
-    return KubeFluxReader(KubeApi(kubeconfig, context))
+def flux_reader(
+    kubeconfig: str | None = None, context: str | None = None, *, deadline: float | None = None
+) -> FluxReader:
+    """A FluxReader for the kube context (default: $KUBECONFIG / ~/.kube/config current).
 
-
-def _has_kubeconfig(kubeconfig: str | None) -> bool:
-    if kubeconfig:
-        return Path(kubeconfig).is_file()
-    paths = os.environ.get("KUBECONFIG", "")
-    candidates = [Path(p) for p in paths.split(os.pathsep) if p] or [Path.home() / ".kube/config"]
-    return any(path.is_file() for path in candidates)
+    Args:
+        deadline: A `time.monotonic()` moment no request may run past (the caller's budget).
+    """
+    return KubeFluxReader(KubeApi(kubeconfig, context, deadline=deadline))
 
 
 def cluster_backend(
@@ -55,8 +54,14 @@ def cluster_backend(
     """
     if offline:
         return Backend(repo_root, offline_reason="offline (--offline)", read_only=True)
-    if not _has_kubeconfig(kubeconfig):
+    if not has_kubeconfig(kubeconfig):
         return Backend(repo_root, offline_reason="offline: no kubeconfig", read_only=read_only)
+    try:
+        # Read now (a few milliseconds): a broken kubeconfig is one line in the status bar,
+        # not a feed "connecting" forever. The credential plugin runs with the first request.
+        load_context(kubeconfig, context)
+    except NoKubeconfig as error:
+        return Backend(repo_root, offline_reason=f"offline: {error}", read_only=read_only)
     api = KubeApi(kubeconfig, context)
     return Backend(
         repo_root,

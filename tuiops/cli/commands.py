@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import time
 from pathlib import Path
 
 from tuiops.cli import serialize, text
@@ -46,11 +47,12 @@ def _has_errors(model: RepoModel) -> bool:
 
 
 def run_status(args: argparse.Namespace) -> int:
+    started = time.monotonic()  # the live status's deadline counts the repo read too
     model, clusters = _load(args)
     if not args.offline:
         from tuiops.cli.live_status import print_live_status  # the cluster path only
 
-        return print_live_status(args, clusters)
+        return print_live_status(args, clusters, started=started)
     if args.json:
         write_json(serialize.status_json(model, clusters))
     else:
