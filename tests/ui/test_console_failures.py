@@ -8,7 +8,6 @@ import asyncio
 from datetime import datetime
 from pathlib import Path
 
-
 from tests.services.test_console_state import PLEX, FakeFeed
 from tests.snapshots.scenes import wait_for
 from tuiops.domain.live import LiveObject
