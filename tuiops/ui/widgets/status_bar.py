@@ -7,18 +7,60 @@ screen, which costs kilobytes over SSH for one changed line.
 
 from __future__ import annotations
 
-from rich.text import Text
+from textual.content import Content
 from textual.widget import Widget
 
-from tuiops.ui.state import ConsoleState
+from tuiops.domain.text import inert
+from tuiops.services.console_state import ConsoleState
+from tuiops.ui.tones import Tone
 
-CONNECTION_STYLE = {
-    "live": "green",
-    "connecting": "yellow",
-    "reconnecting": "bold yellow",
-    "forbidden": "bold red",
-    "offline": "dim",
+CONNECTION_TONE = {
+    "live": Tone.GOOD,
+    "connecting": Tone.WARN,
+    "reconnecting": Tone.WARN,
+    "offline": Tone.MUTED,
+    "flux not installed": Tone.WARN,
+    "not served": Tone.WARN,
 }
+"""The words `ConsoleState.connection` gives that are not bad news; see `connection_tone`."""
+
+
+def connection_tone(word: str) -> Tone:
+    """The tone of a connection word. A word not listed here (`forbidden`, `not answering`,
+    `error`, or one the state layer adds later) looks bad, never good: the bar must not
+    call an unknown state healthy."""
+    return CONNECTION_TONE.get(word, Tone.BAD)
+
+
+def status_line(state: ConsoleState, label: str, read_only: bool) -> Content:
+    """The bar's one line for a snapshot (pure: tested without an app).
+
+    Args:
+        state: The console state shown.
+        label: The kube context (or the demo's name); empty when there is none.
+        read_only: Whether Flux actions are off (`--read-only`).
+
+    Returns:
+        The line, with tones for the connection word, the badge and the secondary parts.
+    """
+    word = state.connection
+    parts: list[str | Content | tuple[str, str]] = [
+        (inert(label, one_line=True) or "no context", Tone.STRONG),
+        "  ",
+        (word, connection_tone(word)),
+    ]
+    reason = state.offline_reason or state.problem
+    if reason:
+        parts.append((f" ({inert(reason, one_line=True)})", Tone.MUTED))
+    if state.overview is not None:
+        not_ready = len(state.overview.not_ready)
+        total = len(state.overview.rows)
+        parts.append(f"  {total - not_ready}/{total} ready")
+    if read_only:
+        parts += ["  ", ("READ-ONLY", Tone.BADGE)]
+    if state.updated is not None:
+        parts.append((f"  updated {state.updated:%H:%M:%S}", Tone.MUTED))
+    return Content.assemble(*parts)
 
 
 class StatusBar(Widget):
@@ -30,26 +72,14 @@ class StatusBar(Widget):
 
     def __init__(self) -> None:
         super().__init__()
-        self._text = Text()
+        self._line = Content()
 
-    def render(self) -> Text:
-        return self._text
+    def render(self) -> Content:
+        return self._line
 
     def show(self, state: ConsoleState, label: str, read_only: bool) -> None:
-        text = Text()
-        text.append(label or "no context", style="bold")
-        text.append("  ")
-        text.append(state.connection, style=CONNECTION_STYLE[state.connection])
-        if state.offline_reason:
-            text.append(f" ({state.offline_reason})", style="dim")
-        if state.overview is not None:
-            not_ready = len(state.overview.not_ready)
-            total = len(state.overview.rows)
-            text.append(f"  {total - not_ready}/{total} ready")
-        if read_only:
-            text.append("  READ-ONLY", style="reverse")
-        if state.updated is not None:
-            text.append(f"  updated {state.updated:%H:%M:%S}", style="dim")
-        if text != self._text:  # an unchanged line costs nothing on the wire
-            self._text = text
+        """Show a snapshot; an unchanged line costs nothing on the wire."""
+        line = status_line(state, label, read_only)
+        if not line.is_same(self._line):  # Content's == compares the text alone
+            self._line = line
             self.refresh()
