@@ -11,20 +11,24 @@ from collections.abc import Iterator
 
 import pytest
 from rich.text import Text
+from textual.content import Content
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from tuiops.domain.events import Event
 from tuiops.domain.helm import ReleaseRevision, ReleaseStatus
 from tuiops.domain.live import LiveObject
 from tuiops.domain.refs import ObjectRef
 from tuiops.domain.workloads import ObjectReadiness, Readiness, ReleaseObjects
+from tuiops.errors import ClusterUnreachable
 from tuiops.ports import ObjectDetails
 from tuiops.services.backend import Backend
 from tuiops.ui.app import TuiopsApp
 from tuiops.ui.detail_text import MAX_RELEASE_OBJECTS, events_text, release_objects_text
 from tuiops.ui.screens.detail import DetailScreen
 from tuiops.ui.screens.history import HistoryScreen, diff_text, merge_history
+from tuiops.ui.tones import Tone
+from tuiops.ui.widgets.resource_table import ResourceTable
 from tuiops.wiring import demo_backend
 
 GPU = ObjectRef("HelmRelease", "kube-system", "intel-gpu-plugin")
@@ -44,7 +48,7 @@ def screen_text(app: TuiopsApp) -> str:
     parts = []
     for static in app.screen.query(Static):
         content = static.content
-        parts.append(content.plain if isinstance(content, Text) else str(content))
+        parts.append(content.plain if isinstance(content, Text | Content) else str(content))
     return "\n".join(parts)
 
 
@@ -94,7 +98,7 @@ def section(app: TuiopsApp, name: str) -> Static:
 
 def section_text(app: TuiopsApp, name: str) -> str:
     content = section(app, name).content
-    return content.plain if isinstance(content, Text) else str(content)
+    return content.plain if isinstance(content, Text | Content) else str(content)
 
 
 def test_detail_names_the_culprit_of_a_timed_out_release(backend: Backend) -> None:
@@ -194,7 +198,7 @@ def test_history_diff(backend: Backend) -> None:
             screen = app.screen
             assert isinstance(screen, HistoryScreen)
             await wait_for(pilot, lambda: bool(screen.revisions))
-            table = screen.query_one(DataTable)
+            table = screen.query_one(ResourceTable)
             assert table.row_count >= 2
             assert [item.number for item in screen.merged] == sorted(
                 (item.number for item in screen.merged), reverse=True
@@ -203,7 +207,7 @@ def test_history_diff(backend: Backend) -> None:
             await pilot.pause()
             assert screen.marked == screen.merged[0].number
             diff = screen.query_one("#diff", Static).content
-            assert isinstance(diff, Text)
+            assert isinstance(diff, Content)
             changed = [
                 line
                 for line in diff.plain.splitlines()
@@ -220,11 +224,15 @@ def _revision(number: int, values: str) -> ReleaseRevision:
     )
 
 
-def test_diff_text_is_inert_and_coloured() -> None:
+def test_diff_text_is_inert_and_in_tones() -> None:
     text = diff_text(_revision(1, '{"a":"x"}'), _revision(2, '{"a":"\\u001b[31mevil"}'))
     assert "\x1b" not in text.plain
-    assert any(span.style == "green" for span in text.spans)
-    assert any(span.style == "red" for span in text.spans)
+    added = [text.plain[span.start : span.end] for span in text.spans if span.style == Tone.ADDED]
+    removed = [
+        text.plain[span.start : span.end] for span in text.spans if span.style == Tone.REMOVED
+    ]
+    assert added and all(line.startswith("+") for line in added)
+    assert removed and all(line.startswith("-") for line in removed)
 
 
 def test_merge_and_events_placeholders() -> None:
@@ -294,3 +302,45 @@ def test_release_objects_text() -> None:
     assert "… 2 more" in text and "\x1b" not in text
     assert "0 of 17 objects ready" in text
     assert "1 manifest documents not understood" in text
+
+
+class FailingRevisions(CountingDetails):
+    """Helm storage reads fail: with a tool error, or with a bug."""
+
+    def __init__(self, inner: ObjectDetails, error: Exception) -> None:
+        super().__init__(inner)
+        self.error = error
+
+    def revisions(self, release: LiveObject) -> tuple[ReleaseRevision, ...]:
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    ("error", "shown", "notified"),
+    [
+        (ClusterUnreachable("connection refused"), "connection refused", ""),
+        (KeyError("decoder bug"), "unexpected error", "decoder bug"),
+    ],
+    ids=["tool-error", "bug"],
+)
+def test_history_says_why_helm_storage_is_missing(
+    backend: Backend, error: Exception, shown: str, notified: str
+) -> None:
+    """Never "loading Helm storage…" for ever: a TuiopsError is the line; a bug says so
+    and reaches the app's failure handler, which notifies it."""
+    assert backend.details is not None
+    failing = FailingRevisions(backend.details, error)
+
+    async def run() -> None:
+        app = TuiopsApp(dataclasses.replace(backend, details=failing))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for(pilot, lambda: NFD in app.state.objects)
+            app.open_history(NFD)
+            await wait_for(pilot, lambda: "could not read Helm storage" in screen_text(app))
+            assert f"could not read Helm storage: {shown}" in screen_text(app)
+            assert "loading" not in screen_text(app)
+            if notified:
+                await wait_for(pilot, lambda: bool(app._notifications))
+                assert any(notified in note.message for note in app._notifications)
+
+    asyncio.run(run())

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from textual.content import Content
+
 from tuiops.domain.age import age_of
 from tuiops.domain.helm import ReleaseStatus
 from tuiops.domain.live import LiveObject, ReleaseHistoryEntry
 from tuiops.domain.overview import AppRow
 from tuiops.domain.refs import ObjectRef
-from tuiops.domain.status import Condition, ConditionStatus
-from tuiops.ui.tables import APP_COLUMNS, AppCellCache, app_cells
+from tuiops.domain.status import Condition, ConditionStatus, Health
+from tuiops.ui.tables import APP_COLUMNS, HEALTH_GLYPH, HEALTH_TONE, AppCellCache, app_cells
+from tuiops.ui.tones import Tone
 
 NOW = datetime(2025, 11, 25, 10, 10, tzinfo=UTC)
 REF = ObjectRef("HelmRelease", "kube-system", "node-feature-discovery")
@@ -90,3 +93,20 @@ def test_the_cache_rebuilds_a_row_only_when_it_or_its_age_changes() -> None:
     assert older is not first and _column(older, "Age") == "6d"
     changed = cache.cells(_row(_live("another message")), NOW + timedelta(days=1))
     assert _column(changed, "Message") == "another message"
+
+
+def test_cells_carry_tones_resolved_only_when_drawn() -> None:
+    """The health glyph and the drift arrow name what they mean (a Tone), not a colour."""
+    cells = app_cells(_row(_live()), "5d")
+    health = cells[0]
+    assert health.plain == "✗" and [span.style for span in health.spans] == [Tone.BAD]
+    version = cells[[name for name, _width in APP_COLUMNS].index("Version")]
+    arrow = [version.plain[span.start : span.end] for span in version.spans]
+    assert arrow == [" → 0.18.2"] and [span.style for span in version.spans] == [Tone.WARN]
+    offline = app_cells(_row(None), "")
+    assert [span.style for span in offline[0].spans] == [HEALTH_TONE[offline_health(offline)]]
+
+
+def offline_health(cells: tuple[Content, ...]) -> Health:
+    """The health whose glyph the first cell shows."""
+    return next(health for health, glyph in HEALTH_GLYPH.items() if glyph == cells[0].plain)

@@ -1,10 +1,15 @@
-"""The sections of the Detail screen as Rich Text, built from domain objects only (pure, so
-they are tested without a running app). All cluster text goes through `cluster_text`: made
-inert and shown as Text, never parsed as markup."""
+"""The sections of the Detail screen as Textual Content, built from domain objects only (pure,
+so they are tested without a running app). All cluster text goes through `cluster_text`: made
+inert and held as Content, which never reads markup. Colours are `Tone`s, resolved against the
+theme when the page is drawn.
+
+A section's heading is its own span: only the title is bold and underlined, never the body
+under it (a Rich Text built as `Text(title, style=...)` styles everything appended to it).
+"""
 
 from __future__ import annotations
 
-from rich.text import Text
+from textual.content import Content
 
 from tuiops.domain.charts import VERSION_KIND_LABEL, chart_drift, version_kind
 from tuiops.domain.events import Event
@@ -12,29 +17,88 @@ from tuiops.domain.live import LiveObject
 from tuiops.domain.overview import AppRow
 from tuiops.domain.refs import ObjectRef
 from tuiops.domain.repo import Cluster
+from tuiops.domain.root_cause import RootCause
+from tuiops.domain.status import (
+    PROGRESSING_WITH_RETRY,
+    READY,
+    RECONCILING,
+    STALLED,
+    Condition,
+    ConditionStatus,
+)
 from tuiops.domain.workloads import Readiness, ReleaseObjects
-from tuiops.services.root_cause import RootCause
-from tuiops.ui.tables import HEALTH_GLYPH, HEALTH_STYLE, cluster_text
+from tuiops.ui.tables import HEALTH_GLYPH, HEALTH_TONE, cluster_text
+from tuiops.ui.tones import Tone
+
+Part = str | Content | tuple[str, str]
+"""What `Content.assemble` joins: plain text, Content, or (text, style)."""
 
 MAX_EVENTS = 10
 MAX_RELEASE_OBJECTS = 15
 """Not-ready (and unknown) objects listed before `… N more`."""
-READINESS_GLYPH = {Readiness.NOT_READY: ("✗", "bold red"), Readiness.UNKNOWN: ("?", "yellow")}
+READINESS_GLYPH = {Readiness.NOT_READY: ("✗", Tone.BAD), Readiness.UNKNOWN: ("?", Tone.WARN)}
+
+POSITIVE_CONDITIONS = frozenset(
+    {READY, "Healthy", "Released", "TestSuccess", "SourceVerified", "ArtifactInStorage"}
+)
+"""Conditions whose True is the state wanted (Flux's "normal-true" types)."""
+ABNORMAL_TRUE_TONE = {
+    STALLED: Tone.BAD,
+    "FetchFailed": Tone.BAD,
+    "BuildFailed": Tone.BAD,
+    "StorageOperationFailed": Tone.BAD,
+    RECONCILING: Tone.WARN,
+    "ArtifactOutdated": Tone.WARN,
+    "Remediated": Tone.WARN,
+}
+"""Conditions present (or True) only while something is wrong or under way, with the tone
+of their True: Flux's "abnormal-true" types (Stalled=True is a terminal failure)."""
+TERMINAL_REASONS = frozenset({"RetriesExceeded", "MissingRollbackTarget"})
+"""Reasons that mean the controller gave up on this spec, whatever the condition's type."""
 
 
-def _heading(title: str) -> Text:
-    return Text(title, style="bold underline")
+def condition_tone(condition: Condition) -> Tone:
+    """The tone of a condition's status, following its polarity.
+
+    True is good only for the conditions whose True is the wanted state (Ready, Healthy,
+    Released…); for Stalled and the other abnormal-true types True is the problem. A
+    condition this console does not know is never shown as good: its True and False are
+    muted, since which of them is wanted is unknown.
+
+    Args:
+        condition: One entry of `status.conditions`.
+
+    Returns:
+        The tone to draw its status in.
+    """
+    if condition.reason in TERMINAL_REASONS and not (
+        condition.type in POSITIVE_CONDITIONS and condition.is_true
+    ):
+        return Tone.BAD
+    if condition.status is ConditionStatus.UNKNOWN:
+        return Tone.WARN
+    if condition.type == RECONCILING and condition.reason == PROGRESSING_WITH_RETRY:
+        # The last attempt on this spec failed and the controller waits to retry: the
+        # health verdict calls this failed too (`domain/status.health_of`, rule 4).
+        return Tone.BAD if condition.is_true else Tone.MUTED
+    if condition.type in ABNORMAL_TRUE_TONE:
+        return ABNORMAL_TRUE_TONE[condition.type] if condition.is_true else Tone.MUTED
+    if condition.type in POSITIVE_CONDITIONS:
+        return Tone.GOOD if condition.is_true else Tone.BAD
+    return Tone.MUTED
 
 
-def _line(label: str, value: str, style: str = "") -> Text:
-    text = Text(f"{label}: ", style="bold")
-    text.append_text(cluster_text(value or "-"))
-    if style:
-        text.stylize(style, len(label) + 2)
-    return text
+def _heading(title: str) -> list[Part]:
+    """A section's parts, starting with its title (the only part with the heading style)."""
+    return [(title, Tone.HEADING)]
 
 
-def header_text(ref: ObjectRef, live: LiveObject | None) -> Text:
+def _line(label: str, value: str, tone: Tone | None = None) -> Content:
+    """`label: value`, the label strong, the value inert and (optionally) in a tone."""
+    return Content.assemble((f"{label}: ", Tone.STRONG), cluster_text(value or "-", tone=tone))
+
+
+def header_text(ref: ObjectRef, live: LiveObject | None) -> Content:
     """The title line: health glyph, kind, namespace/name, suspended/absent badges.
 
     Args:
@@ -42,132 +106,111 @@ def header_text(ref: ObjectRef, live: LiveObject | None) -> Text:
         live: Its live state, None when the cluster does not have it.
 
     Returns:
-        One line of styled text.
+        One line of content.
     """
-    text = Text()
+    parts: list[Part] = []
     if live is not None:
-        text.append(HEALTH_GLYPH[live.health] + " ", style=HEALTH_STYLE[live.health])
-    text.append(f"{ref.kind} ", style="bold")
-    text.append_text(cluster_text(ref.namespaced_name))
+        parts.append((HEALTH_GLYPH[live.health] + " ", HEALTH_TONE[live.health]))
+    parts += [(f"{ref.kind} ", Tone.STRONG), cluster_text(ref.namespaced_name)]
     if live is None:
-        text.append("  (not in the cluster)", style="dim")
+        parts.append(("  (not in the cluster)", Tone.MUTED))
     else:
-        text.append(f"  {live.health.value}", style=HEALTH_STYLE[live.health])
+        parts.append((f"  {live.health.value}", HEALTH_TONE[live.health]))
         if live.suspended:
-            text.append("  SUSPENDED", style="bold magenta")
-    return text
+            parts.append(("  SUSPENDED", f"{Tone.STRONG} {Tone.PAUSED}"))
+    return Content.assemble(*parts)
 
 
-def conditions_text(live: LiveObject | None) -> Text:
-    """`type status reason: message` per condition."""
-    text = _heading("Conditions")
+def conditions_text(live: LiveObject | None) -> Content:
+    """`type status reason: message` per condition, the status in its polarity's tone."""
+    parts = _heading("Conditions")
     if live is None or not live.conditions:
-        text.append("\n  none reported", style="dim")
+        parts.append(("\n  none reported", Tone.MUTED))
     for cond in live.conditions if live else ():
-        style = "green" if cond.is_true else "red" if cond.is_false else "yellow"
-        text.append("\n  ")
-        text.append_text(cluster_text(cond.type))
-        text.append(f" {cond.status.value} ", style=style)
-        text.append_text(cluster_text(cond.reason or "-"))
+        parts += ["\n  ", cluster_text(cond.type), (f" {cond.status.value} ", condition_tone(cond))]
+        parts.append(cluster_text(cond.reason or "-"))
         if cond.message:
-            text.append(": ")
-            text.append_text(cluster_text(cond.message, limit=500))
-    return text
+            parts += [": ", cluster_text(cond.message, limit=500)]
+    return Content.assemble(*parts)
 
 
-def root_cause_text(cause: RootCause, ref: ObjectRef) -> Text:
+def root_cause_text(cause: RootCause, ref: ObjectRef) -> Content:
     """The dependsOn chain with the first failing ancestor and its message."""
-    text = _heading("Root cause")
+    parts = _heading("Root cause")
     if cause.cause is None and cause.missing is None:
-        text.append("\n  ready: nothing to explain", style="green")
-        return text
-    text.append("\n  ")
+        parts.append(("\n  ready: nothing to explain", Tone.GOOD))
+        return Content.assemble(*parts)
+    parts.append("\n  ")
     for index, step in enumerate(cause.chain):
         if index:
-            text.append(" → ")
+            parts.append(" → ")
         failing = (cause.cause is not None and step == cause.cause.ref) or step == cause.missing
-        name = cluster_text(step.name)
-        if failing:
-            name.stylize("bold red")
-        text.append_text(name)
+        parts.append(cluster_text(step.name, tone=Tone.BAD if failing else None))
     culprit = cause.missing or (cause.cause.ref if cause.cause else ref)
-    text.append("\n  first failing: ", style="bold")
-    text.append_text(cluster_text(str(culprit)))
+    parts += [("\n  first failing: ", Tone.STRONG), cluster_text(str(culprit))]
     if culprit != ref:
-        text.append("  (r: open)", style="dim")
-    text.append("\n  ")
-    text.append_text(cluster_text(cause.message or "no message", limit=800))
-    return text
+        parts.append(("  (r: open)", Tone.MUTED))
+    parts += ["\n  ", cluster_text(cause.message or "no message", limit=800)]
+    return Content.assemble(*parts)
 
 
-def events_text(events: tuple[Event, ...] | str | None) -> Text:
+def events_text(events: tuple[Event, ...] | str | None) -> Content:
     """The newest events, a loading line (None) or an error line (str)."""
-    text = _heading("Events")
+    parts = _heading("Events")
     if events is None:
-        text.append("\n  loading…", style="dim")
-        return text
+        parts.append(("\n  loading…", Tone.MUTED))
+        return Content.assemble(*parts)
     if isinstance(events, str):
-        text.append("\n  could not read events: ", style="red")
-        text.append_text(cluster_text(events, limit=300))
-        return text
+        parts += [("\n  could not read events: ", Tone.BAD), cluster_text(events, limit=300)]
+        return Content.assemble(*parts)
     if not events:
-        text.append("\n  none", style="dim")
+        parts.append(("\n  none", Tone.MUTED))
     newest = sorted(events, key=lambda event: event.last_timestamp, reverse=True)
     for event in newest[:MAX_EVENTS]:
-        text.append("\n  ")
-        text.append_text(cluster_text(event.last_timestamp or "-"))
-        text.append(f" {event.type.value:<7} ", style="yellow" if event.is_warning else "dim")
-        text.append_text(cluster_text(event.reason))
+        tone = Tone.WARN if event.is_warning else Tone.MUTED
+        parts += ["\n  ", cluster_text(event.last_timestamp or "-")]
+        parts += [(f" {event.type.value:<7} ", tone), cluster_text(event.reason)]
         if event.count > 1:
-            text.append(f" x{event.count}")
-        text.append(" ")
-        text.append_text(cluster_text(f"[{event.involved.kind}/{event.involved.name}]"))
-        text.append(" ")
-        text.append_text(cluster_text(event.message, limit=300))
-    return text
+            parts.append(f" x{event.count}")
+        parts += [" ", cluster_text(f"[{event.involved.kind}/{event.involved.name}]")]
+        parts += [" ", cluster_text(event.message, limit=300)]
+    return Content.assemble(*parts)
 
 
 def source_text(
     live: LiveObject | None, row: AppRow | None, objects: dict[ObjectRef, LiveObject]
-) -> Text:
+) -> Content:
     """The source and its revision, and the repo file:line the object came from."""
-    text = _heading("Source")
+    parts = _heading("Source")
     origin = str(row.location) if row and row.location else "not in the repo"
-    text.append("\n  ")
-    text.append_text(_line("repo", origin))
+    parts += ["\n  ", _line("repo", origin)]
     if live is None:
-        return text
+        return Content.assemble(*parts)
     if live.source is not None:
         source = objects.get(live.source)
         revision = source.artifact_revision if source else "unknown (sources are not watched)"
-        text.append("\n  ")
-        text.append_text(_line("source", str(live.source)))
-        text.append("\n  ")
-        text.append_text(_line("source revision", revision))
+        parts += ["\n  ", _line("source", str(live.source))]
+        parts += ["\n  ", _line("source revision", revision)]
     if live.ref.kind == "Kustomization":
-        text.append("\n  ")
-        text.append_text(_line("path", live.path))
-        text.append("\n  ")
-        text.append_text(_line("applied", live.last_applied_revision))
+        parts += ["\n  ", _line("path", live.path)]
+        parts += ["\n  ", _line("applied", live.last_applied_revision)]
         if live.last_attempted_revision != live.last_applied_revision:
-            text.append("\n  ")
-            text.append_text(_line("attempted", live.last_attempted_revision, "yellow"))
-    return text
+            parts += ["\n  ", _line("attempted", live.last_attempted_revision, Tone.WARN)]
+    return Content.assemble(*parts)
 
 
-def helm_text(live: LiveObject | None, row: AppRow | None) -> Text | None:
+def helm_text(live: LiveObject | None, row: AppRow | None) -> Content | None:
     """Chart, applied vs desired version, release and failures; for a HelmRelease the cluster
     does not have, the version the repo asks for. None for other kinds."""
     kind = live.ref.kind if live is not None else row.ref.kind if row is not None else ""
     if kind != "HelmRelease":
         return None
-    text = _heading("Helm")
+    parts = _heading("Helm")
     desired = _desired_version(row.desired_version if row else "")
     if live is None:
-        text.append("\n  ")
-        text.append_text(_line("desired version", desired))
-        text.append("\n  not in the cluster", style="dim")
-        return text
+        parts += ["\n  ", _line("desired version", desired)]
+        parts.append(("\n  not in the cluster", Tone.MUTED))
+        return Content.assemble(*parts)
     fields = (
         ("chart", live.chart_name),
         ("applied version", live.applied_version),
@@ -177,13 +220,11 @@ def helm_text(live: LiveObject | None, row: AppRow | None) -> Text | None:
     )
     drift = row is not None and chart_drift(live.applied_version, row.desired_version)
     for label, value in fields:
-        text.append("\n  ")
-        style = "bold yellow" if drift and label == "desired version" else ""
-        text.append_text(_line(label, value, style))
-    text.append("\n  ")
+        tone = Tone.WARN if drift and label == "desired version" else None
+        parts += ["\n  ", _line(label, value, tone)]
     failures = f"{live.failures} (install {live.install_failures}, upgrade {live.upgrade_failures})"
-    text.append_text(_line("failures", failures, "red" if live.failures else ""))
-    return text
+    parts += ["\n  ", _line("failures", failures, Tone.BAD if live.failures else None)]
+    return Content.assemble(*parts)
 
 
 def _desired_version(version: str) -> str:
@@ -192,13 +233,13 @@ def _desired_version(version: str) -> str:
     return f"{version} ({label})" if label else version
 
 
-def variables_text(ref: ObjectRef, row: AppRow | None, cluster: Cluster | None) -> Text:
-    """The `${VARS}` the object uses (undefined ones in red), else the postBuild keys of the
-    Kustomization that builds it."""
-    text = _heading("Variables")
+def variables_text(ref: ObjectRef, row: AppRow | None, cluster: Cluster | None) -> Content:
+    """The `${VARS}` the object uses (undefined ones flagged bad), else the postBuild keys of
+    the Kustomization that builds it."""
+    parts = _heading("Variables")
     if cluster is None:
-        text.append("\n  no repo model", style="dim")
-        return text
+        parts.append(("\n  no repo model", Tone.MUTED))
+        return Content.assemble(*parts)
     file = row.location.file if row and row.location else None
     report = cluster.variables
     uses = [use for var in report.variables for use in var.uses] + list(report.undefined)
@@ -206,11 +247,11 @@ def variables_text(ref: ObjectRef, row: AppRow | None, cluster: Cluster | None) 
     for use in uses:
         if use.consumer == ref or (file is not None and use.location.file == file):
             defined[use.name] = defined.get(use.name, True) and use.defined
+    listed = len(parts)
     for name in sorted(defined):
-        text.append("\n  ")
-        text.append_text(cluster_text("${" + name + "}"))
+        parts += ["\n  ", cluster_text("${" + name + "}")]
         if not defined[name]:
-            text.append("  undefined", style="bold red")
+            parts.append(("  undefined", Tone.BAD))
     for component in cluster.all_components():
         refs = {k.ref for k in component.kustomizations} | {h.ref for h in component.helm_releases}
         if ref not in refs:
@@ -218,13 +259,11 @@ def variables_text(ref: ObjectRef, row: AppRow | None, cluster: Cluster | None) 
         for kustomization in component.kustomizations:
             keys = ", ".join(key for key, _ in kustomization.substitute)
             sources = ", ".join(f"{v.kind}/{v.name}" for v in kustomization.substitute_from)
-            text.append("\n  ")
-            text.append_text(_line(f"{kustomization.ref.name} substitute", keys))
-            text.append("\n  ")
-            text.append_text(_line(f"{kustomization.ref.name} substituteFrom", sources))
-    if len(text.plain) == len("Variables"):
-        text.append("\n  none", style="dim")
-    return text
+            parts += ["\n  ", _line(f"{kustomization.ref.name} substitute", keys)]
+            parts += ["\n  ", _line(f"{kustomization.ref.name} substituteFrom", sources)]
+    if len(parts) == listed:
+        parts.append(("\n  none", Tone.MUTED))
+    return Content.assemble(*parts)
 
 
 def wants_release_objects(live: LiveObject | None) -> bool:
@@ -234,7 +273,7 @@ def wants_release_objects(live: LiveObject | None) -> bool:
     return live.ready is None or not live.ready.is_true
 
 
-def release_objects_text(objects: ReleaseObjects | str | None) -> Text:
+def release_objects_text(objects: ReleaseObjects | str | None) -> Content:
     """The objects of a not-ready HelmRelease's release that are not ready, each with why;
     a loading line (None), an error line (str), or `all N objects ready`.
 
@@ -243,40 +282,37 @@ def release_objects_text(objects: ReleaseObjects | str | None) -> Text:
             text of the error it raised.
 
     Returns:
-        The section text.
+        The section content.
     """
-    text = _heading("Not ready in the release")
+    parts = _heading("Not ready in the release")
     if objects is None:
-        text.append("\n  loading…", style="dim")
-        return text
+        parts.append(("\n  loading…", Tone.MUTED))
+        return Content.assemble(*parts)
     if isinstance(objects, str) or objects.note:
         note = objects if isinstance(objects, str) else objects.note
-        text.append("\n  could not read the release objects: ", style="red")
-        text.append_text(cluster_text(note, limit=300))
-        return text
-    text.append("  ")
-    text.append_text(cluster_text(objects.release))
+        parts.append(("\n  could not read the release objects: ", Tone.BAD))
+        parts.append(cluster_text(note, limit=300))
+        return Content.assemble(*parts)
+    parts += ["  ", cluster_text(objects.release)]
     listed = (*objects.not_ready, *objects.unknown)
     total = len(objects.objects)
     if not total:
-        text.append("\n  the manifest names no objects", style="dim")
+        parts.append(("\n  the manifest names no objects", Tone.MUTED))
     elif not objects.not_ready:
         ready = total - len(objects.unknown)
         words = f"all {total} objects ready" if ready == total else f"{ready} of {total} ready"
-        text.append(f"\n  {words}", style="green")
+        parts.append((f"\n  {words}", Tone.GOOD))
     for item in listed[:MAX_RELEASE_OBJECTS]:
-        glyph, style = READINESS_GLYPH[item.readiness]
-        text.append(f"\n  {glyph} ", style=style)
-        text.append(f"{item.ref.kind} ", style="bold")
-        text.append_text(cluster_text(item.ref.namespaced_name))
-        text.append(": ")
-        text.append_text(cluster_text(item.reason or item.readiness.value, limit=600))
+        glyph, tone = READINESS_GLYPH[item.readiness]
+        parts += [(f"\n  {glyph} ", tone), (f"{item.ref.kind} ", Tone.STRONG)]
+        parts += [cluster_text(item.ref.namespaced_name), ": "]
+        parts.append(cluster_text(item.reason or item.readiness.value, limit=600))
     if len(listed) > MAX_RELEASE_OBJECTS:
-        text.append(f"\n  … {len(listed) - MAX_RELEASE_OBJECTS} more", style="dim")
+        parts.append((f"\n  … {len(listed) - MAX_RELEASE_OBJECTS} more", Tone.MUTED))
     if objects.not_ready:
         ready = sum(1 for item in objects.objects if item.ready)
-        text.append(f"\n  {ready} of {len(objects.objects)} objects ready", style="dim")
+        parts.append((f"\n  {ready} of {len(objects.objects)} objects ready", Tone.MUTED))
     if objects.unreadable_documents:
         count = objects.unreadable_documents
-        text.append(f"\n  {count} manifest documents not understood", style="dim")
-    return text
+        parts.append((f"\n  {count} manifest documents not understood", Tone.MUTED))
+    return Content.assemble(*parts)

@@ -1,11 +1,13 @@
 """Pure renderers from domain rows to table cells (tested without a running app). All
-cluster text is made inert and markup-escaped here, before it reaches a widget."""
+cluster text is made inert here, before it reaches a widget, and becomes Textual `Content`,
+which never parses markup. Colours are `Tone`s (`ui/tones.py`), resolved against the theme
+only when a widget draws the cell."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from rich.text import Text
+from textual.content import Content
 
 from tuiops.domain.age import age_of
 from tuiops.domain.charts import chart_drift, comparable_version
@@ -13,14 +15,18 @@ from tuiops.domain.overview import AppRow
 from tuiops.domain.refs import ObjectRef
 from tuiops.domain.status import Health
 from tuiops.domain.text import inert
+from tuiops.ui.tones import Tone
 
-HEALTH_STYLE = {
-    Health.FAILED: "bold red",
-    Health.PROGRESSING: "yellow",
-    Health.UNKNOWN: "dim",
-    Health.SUSPENDED: "magenta",
-    Health.READY: "green",
+HEALTH_TONE = {
+    Health.FAILED: Tone.BAD,
+    Health.PROGRESSING: Tone.WARN,
+    Health.UNKNOWN: Tone.MUTED,
+    Health.SUSPENDED: Tone.PAUSED,
+    Health.READY: Tone.GOOD,
 }
+HEALTH_STYLE = HEALTH_TONE
+"""The old name, kept while `screens/layers.py` still styles Rich Text with it: a Tone is a
+str, and ResourceTable resolves it in Rich Text cells as in Content ones."""
 HEALTH_GLYPH = {
     Health.FAILED: "✗",
     Health.PROGRESSING: "◎",
@@ -43,36 +49,44 @@ APP_COLUMNS: tuple[tuple[str, int], ...] = (
 widths: measuring 7,000 rows would cost seconds."""
 
 
-def cluster_text(text: str, limit: int = 0) -> Text:
-    """Untrusted text as an inert Rich Text (Text never parses markup)."""
+def cluster_text(text: str, limit: int = 0, tone: Tone | None = None) -> Content:
+    """Untrusted text made inert, on one line, cut to `limit` characters (0: no limit).
+
+    Args:
+        text: Text from the cluster, the repo or a tool's output.
+        limit: Characters kept, the last one an ellipsis when cut.
+        tone: What the text means, if it is coloured.
+
+    Returns:
+        Content, which never reads markup: `[bold]` stays two brackets and a word.
+    """
     cleaned = inert(text, one_line=True)
     if limit and len(cleaned) > limit:
         cleaned = cleaned[: limit - 1] + "…"
-    return Text(cleaned)
+    return Content.styled(cleaned, tone) if tone else Content(cleaned)
 
 
-def health_cell(health: Health) -> Text:
-    return Text(HEALTH_GLYPH[health], style=HEALTH_STYLE[health])
+def health_cell(health: Health) -> Content:
+    return Content.styled(HEALTH_GLYPH[health], HEALTH_TONE[health])
 
 
-def version_cell(row: AppRow) -> Text:
+def version_cell(row: AppRow) -> Content:
     applied = inert(row.applied_version, one_line=True)
     if row.ref.kind == "Kustomization":
         short = applied.split("@sha1:")[-1][:7] if "@sha1:" in applied else applied
-        return Text(short or "-")
+        return Content(short or "-")
     desired = inert(row.desired_version, one_line=True)
     if row.live is None:
         # Not in the cluster (or no cluster): what the repo asks for, without an arrow.
-        return Text(desired, style="dim") if desired else Text("-")
-    text = Text(applied or "-")
+        return Content.styled(desired, Tone.MUTED) if desired else Content("-")
     # Only a pinned version can be behind: a range, a digest or a Git reference cannot.
     pinned = comparable_version(row.desired_version)
     if pinned and (not applied or chart_drift(row.applied_version, row.desired_version)):
-        text.append(f" → {desired}", style="bold yellow")
-    return text
+        return Content.assemble(applied or "-", (f" → {desired}", Tone.WARN))
+    return Content(applied or "-")
 
 
-def app_cells(row: AppRow, age: str) -> tuple[Text, ...]:
+def app_cells(row: AppRow, age: str) -> tuple[Content, ...]:
     """The Apps columns of one row; `age` is `age_of(created, now)`, worked out by the caller
     so cached cells are rebuilt when it changes."""
     live = row.live
@@ -80,13 +94,13 @@ def app_cells(row: AppRow, age: str) -> tuple[Text, ...]:
     kind = "ks" if row.ref.kind == "Kustomization" else "hr"
     return (
         health_cell(row.health),
-        Text(kind),
+        Content(kind),
         cluster_text(row.ref.namespaced_name),
-        Text(row.ready_status),
+        Content(row.ready_status),
         version_cell(row),
         cluster_text(ready.reason if ready else "-"),
-        Text(row.layer or "-"),
-        Text(age or "-"),
+        Content(row.layer or "-"),
+        Content(age or "-"),
         cluster_text(live.message if live else "not in the cluster", limit=160),
     )
 
@@ -107,7 +121,7 @@ class AppCellCache:
     6,999, and a filter keystroke joins no strings."""
 
     def __init__(self) -> None:
-        self._cache: dict[ObjectRef, tuple[object, str, str, str, tuple[Text, ...]]] = {}
+        self._cache: dict[ObjectRef, tuple[object, str, str, str, tuple[Content, ...]]] = {}
         self._search: dict[ObjectRef, tuple[object, str, str]] = {}
 
     def search_text(self, row: AppRow) -> str:
@@ -118,7 +132,7 @@ class AppCellCache:
         self._search[row.ref] = (row.live, row.layer, text)
         return text
 
-    def cells(self, row: AppRow, now: datetime) -> tuple[Text, ...]:
+    def cells(self, row: AppRow, now: datetime) -> tuple[Content, ...]:
         """Asked only for rows on screen, so the age is worked out for those alone."""
         age = age_of(row.live.created, now) if row.live is not None else ""
         cached = self._cache.get(row.ref)

@@ -45,3 +45,9 @@ class Tone(StrEnum):
     """A section title; only the title, never its body."""
     BADGE = "reverse"
     """A mode the whole console is in (READ-ONLY), legible with or without colour."""
+    ADDED = "$text-success"
+    """A line a diff adds (its `+` says so without colour); the same style as GOOD, so an
+    alias of it (`Tone.ADDED is Tone.GOOD`)."""
+    REMOVED = "$text-error"
+    """A line a diff removes (its `-` says so without colour); not bold like BAD: a removed
+    value is a change, not a failure."""

@@ -1,36 +1,63 @@
 """The revisions of one HelmRelease: Helm storage (what `helm history` shows, read in a worker)
 merged with Flux's `status.history` digest, newest first, and a values diff between any two.
 
-Without a cluster only the Flux history in `app.state` (if any) is shown, with a clear message.
-All release text is made inert and shown as Rich Text.
+Without a cluster only the Flux history in the console state (if any) is shown, with a clear
+message. The Helm storage read comes back as a `RevisionsRead` message: a TuiopsError as the
+line saying why, anything else (a bug) as an "unexpected error" line, handed on to the app's
+failure handler. All release text is made inert; colours are `Tone`s.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
 
-from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState, get_current_worker
 
-from tuiops.domain.helm import ReleaseRevision, values_diff
+from tuiops.domain.helm import ReleaseRevision, ReleaseStatus, values_diff
 from tuiops.domain.live import LiveObject, ReleaseHistoryEntry
 from tuiops.domain.refs import ObjectRef
 from tuiops.domain.text import inert
+from tuiops.errors import TuiopsError
+from tuiops.services.console_state import ConsoleState
 from tuiops.ui.actions import HISTORY_ACTIONS, bindings
-from tuiops.ui.state import ConsoleState
+from tuiops.ui.screens.console_screen import ConsoleScreen
 from tuiops.ui.tables import cluster_text
+from tuiops.ui.tones import Tone
+from tuiops.ui.widgets.resource_table import ResourceTable
 
-if TYPE_CHECKING:
-    from tuiops.ui.app import TuiopsApp
-
-COLUMNS = ("Revision", "Chart", "App version", "Status", "Deployed", "Description", "Flux")
-DIFF_STYLES = (("+++", "bold"), ("---", "bold"), ("@@", "cyan"), ("+", "green"), ("-", "red"))
+COLUMNS: tuple[tuple[str, int], ...] = (
+    ("Revision", 8),
+    ("Chart", 28),
+    ("App version", 12),
+    ("Status", 16),
+    ("Deployed", 19),
+    ("Description", 40),
+    ("Flux", 22),
+)
+"""At 80 columns the revision, chart, app version and status stay on screen."""
+STATUS_TONE = {
+    ReleaseStatus.DEPLOYED: Tone.GOOD,
+    ReleaseStatus.FAILED: Tone.BAD,
+    ReleaseStatus.SUPERSEDED: Tone.MUTED,
+    ReleaseStatus.UNINSTALLED: Tone.MUTED,
+}
+"""Release statuses with a tone of their own; the rest (pending-*, uninstalling, unknown)
+are under way or unclear: WARN."""
+DIFF_TONES = (
+    ("+++", Tone.STRONG),
+    ("---", Tone.STRONG),
+    ("@@", Tone.ACCENT),
+    ("+", Tone.ADDED),
+    ("-", Tone.REMOVED),
+)
 DIFF_HINT = "space: mark a revision · enter: values diff with the marked (or previous) revision"
+WORKER_GROUP = "history"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +87,7 @@ def merge_history(
     return tuple(MergedRevision(n, by_helm.get(n), by_flux.get(n)) for n in numbers)
 
 
-def revision_cells(item: MergedRevision, marked: bool) -> tuple[Text, ...]:
+def revision_cells(item: MergedRevision, marked: bool) -> tuple[Content, ...]:
     """The table cells of one revision; Helm storage wins where both know a field."""
     helm, flux = item.helm, item.flux
     if helm is not None:
@@ -72,48 +99,49 @@ def revision_cells(item: MergedRevision, marked: bool) -> tuple[Text, ...]:
         description = "(not in Helm storage)"
     else:  # pragma: no cover - merge_history never yields this
         raise ValueError(item)
-    status_style = {"deployed": "green", "failed": "red"}.get(status.value, "yellow")
     flux_cell = (
         cluster_text(f"{flux.status.value} {flux.digest.removeprefix('sha256:')[:12]}")
         if flux is not None
-        else Text("-", style="dim")
+        else Content.styled("-", Tone.MUTED)
     )
+    number = f"{'●' if marked else ' '} {item.number}"
     return (
-        Text(f"{'●' if marked else ' '} {item.number}", style="bold" if marked else ""),
+        Content.styled(number, Tone.STRONG) if marked else Content(number),
         cluster_text(chart, limit=40),
         cluster_text(app_version or "-", limit=20),
-        Text(status.value, style=status_style),
+        Content.styled(status.value, STATUS_TONE.get(status, Tone.WARN)),
         cluster_text(deployed[:19].replace("T", " ") or "-"),
         cluster_text(description or "-", limit=60),
         flux_cell,
     )
 
 
-def diff_text(old: ReleaseRevision, new: ReleaseRevision) -> Text:
-    """The values diff of two revisions as coloured, inert lines."""
+def diff_text(old: ReleaseRevision, new: ReleaseRevision) -> Content:
+    """The values diff of two revisions as inert lines, each in its tone."""
     lines = values_diff(old, new)
-    text = Text(f"values v{old.revision} → v{new.revision}", style="bold")
+    parts: list[str | Content | tuple[str, str]] = [
+        (f"values v{old.revision} → v{new.revision}", Tone.STRONG)
+    ]
     if not lines:
-        text.append("\n  values are equal", style="dim")
+        parts.append(("\n  values are equal", Tone.MUTED))
     for line in lines:
-        style = next((s for prefix, s in DIFF_STYLES if line.startswith(prefix)), "")
-        part = Text(inert(line))  # keep the indentation cluster_text would fold
-        if style:
-            part.stylize(style)
-        text.append("\n")
-        text.append_text(part)
-    return text
+        tone = next((tone for prefix, tone in DIFF_TONES if line.startswith(prefix)), None)
+        shown = inert(line)  # keeps the indentation cluster_text would fold
+        parts += ["\n", (shown, tone) if tone else shown]
+    return Content.assemble(*parts)
 
 
-class HistoryScreen(Screen[None]):
+class HistoryScreen(ConsoleScreen):
     """Helm and Flux history of one HelmRelease with a values diff panel."""
 
     BINDINGS = bindings(HISTORY_ACTIONS)
-    DEFAULT_CSS = """
-    HistoryScreen #title { height: auto; padding: 0 1; }
-    HistoryScreen DataTable { height: 1fr; min-height: 5; }
-    HistoryScreen #diff-panel { height: 1fr; border-top: solid $primary; padding: 0 1; }
-    """
+    CSS_PATH = "history.tcss"
+
+    @dataclass
+    class RevisionsRead(Message):
+        """Helm storage's revisions of the release, or why they could not be read."""
+
+        revisions: tuple[ReleaseRevision, ...] | str
 
     def __init__(self, ref: ObjectRef) -> None:
         super().__init__()
@@ -121,93 +149,101 @@ class HistoryScreen(Screen[None]):
         self.marked: int | None = None
         self.revisions: tuple[ReleaseRevision, ...] = ()
         self.merged: tuple[MergedRevision, ...] = ()
-        self._status = Text("loading Helm storage…", style="dim")
+        self._status = Content.styled("loading Helm storage…", Tone.MUTED)
         self._requested = False
-
-    @property
-    def console(self) -> TuiopsApp:
-        """The app, typed."""
-        return cast("TuiopsApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Static(id="title")
-        table: DataTable[Text] = DataTable(id="revisions", cursor_type="row", zebra_stripes=True)
-        table.add_columns(*COLUMNS)
-        yield table
+        yield ResourceTable(id="revisions")
         with VerticalScroll(id="diff-panel"):
-            yield Static(Text(DIFF_HINT, style="dim"), id="diff")
+            yield Static(Content.styled(DIFF_HINT, Tone.MUTED), id="diff")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.watch(self.app, "state", self._state_changed, init=False)
-        self._state_changed(self.console.state)
-        self.query_one(DataTable).focus()
+        table = self.query_one(ResourceTable)
+        table.set_columns(COLUMNS)
+        table.focus()
 
-    def _live(self, state: ConsoleState) -> LiveObject | None:
-        return state.objects.get(self.ref)
-
-    def _state_changed(self, state: ConsoleState) -> None:
-        live = self._live(state)
+    def watch_state(self, state: ConsoleState | None) -> None:
+        if state is None:
+            return
+        live = state.objects.get(self.ref)
         if not self._requested:
-            if self.console.backend.details is None:
-                reason = self.console.backend.offline_reason or "no cluster connection"
-                self._status = Text(f"Helm storage unavailable: {reason}", style="yellow")
+            backend = self.host.backend
+            if backend.details is None:
+                reason = backend.offline_reason or "no cluster connection"
+                self._status = Content.styled(f"Helm storage unavailable: {reason}", Tone.WARN)
                 self._requested = True
             elif live is not None:
                 self._requested = True
                 self.load_revisions(live)
             elif state.objects:
-                self._status = Text("not in the cluster", style="yellow")
+                self._status = Content.styled("not in the cluster", Tone.WARN)
         self._rebuild(live)
 
-    def _rebuild(self, live: LiveObject | None) -> None:
-        """Refill the table, keeping the cursor on the same revision."""
-        self.merged = merge_history(self.revisions, live.history if live else ())
-        title = Text("History ", style="bold")
-        title.append_text(cluster_text(str(self.ref)))
-        title.append("  ")
-        title.append_text(self._status)
-        self.query_one("#title", Static).update(title)
-        table: DataTable[Text] = self.query_one(DataTable)
-        current = self._cursor_revision()
-        table.clear()
-        for item in self.merged:
-            table.add_row(*revision_cells(item, item.number == self.marked), key=str(item.number))
-        if current is not None:
-            numbers = [item.number for item in self.merged]
-            if current.number in numbers:
-                table.move_cursor(row=numbers.index(current.number))
+    def _live(self) -> LiveObject | None:
+        return self.state.objects.get(self.ref) if self.state is not None else None
 
-    @work(thread=True, exclusive=True, group="history", exit_on_error=False)
+    def _rebuild(self, live: LiveObject | None) -> None:
+        """Refill the table; the cursor stays on its revision (rows are keyed by number)."""
+        self.merged = merge_history(self.revisions, live.history if live else ())
+        title = Content.assemble(("History ", Tone.STRONG), cluster_text(str(self.ref)), "  ")
+        self.query_one("#title", Static).update(title + self._status)
+        merged, marked = self.merged, self.marked
+        cells = [revision_cells(item, item.number == marked) for item in merged]
+        table = self.query_one(ResourceTable)
+        table.sync([str(item.number) for item in merged], lambda index: cells[index])
+
+    @work(
+        thread=True,
+        exclusive=True,
+        group=WORKER_GROUP,
+        exit_on_error=False,
+        description="reading Helm storage",
+    )
     def load_revisions(self, live: LiveObject) -> None:
-        """Read the release's Helm storage revisions (blocking) and show them."""
-        details = self.console.backend.details
+        """Read the release's Helm storage revisions (blocking); they come back as
+        `RevisionsRead`.
+
+        Raises:
+            Exception: anything but a TuiopsError (a bug), for the app's failure handler.
+        """
+        details = self.host.backend.details
         if details is None:
             return
+        result: tuple[ReleaseRevision, ...] | str
         try:
-            revisions = details.revisions(live)
-        except Exception as error:
-            message = Text("could not read Helm storage: ", style="red")
-            message.append_text(cluster_text(str(error) or type(error).__name__, limit=300))
-            self.app.call_from_thread(self._loaded, (), message)
-            return
-        status = Text(f"{len(revisions)} revisions in Helm storage", style="dim")
-        self.app.call_from_thread(self._loaded, revisions, status)
+            result = details.revisions(live)
+        except TuiopsError as error:
+            result = str(error) or type(error).__name__
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.RevisionsRead(result))
 
-    def _loaded(self, revisions: tuple[ReleaseRevision, ...], status: Text) -> None:
-        self.revisions = revisions
-        self._status = status
-        self._rebuild(self._live(self.console.state))
+    @on(RevisionsRead)
+    def _revisions_read(self, message: RevisionsRead) -> None:
+        if isinstance(message.revisions, str):
+            why = cluster_text(message.revisions, limit=300)
+            self._status = Content.assemble(("could not read Helm storage: ", Tone.BAD), why)
+        else:
+            self.revisions = message.revisions
+            count = f"{len(message.revisions)} revisions in Helm storage"
+            self._status = Content.styled(count, Tone.MUTED)
+        self._rebuild(self._live())
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A read that broke with a bug says so instead of "loading…", and is handed on to
+        the app's one failure handler (Worker.StateChanged does not bubble)."""
+        if event.worker.group != WORKER_GROUP or event.state is not WorkerState.ERROR:
+            return
+        self.post_message(self.RevisionsRead("unexpected error (see the notification)"))
+        self.app.post_message(Worker.StateChanged(event.worker, event.state))
 
     def _cursor_revision(self) -> MergedRevision | None:
-        table: DataTable[Text] = self.query_one(DataTable)
-        if not self.merged or table.row_count == 0:
-            return None
-        row = min(table.cursor_row, len(self.merged) - 1)
-        return self.merged[row] if row >= 0 else None
+        key = self.query_one(ResourceTable).cursor_key
+        return next((item for item in self.merged if str(item.number) == key), None)
 
-    def _show(self, text: Text) -> None:
-        self.query_one("#diff", Static).update(text)
+    def _show(self, content: Content) -> None:
+        self.query_one("#diff", Static).update(content)
         self.query_one("#diff-panel", VerticalScroll).scroll_home(animate=False)
 
     def action_mark(self) -> None:
@@ -216,7 +252,7 @@ class HistoryScreen(Screen[None]):
         if current is None:
             return
         self.marked = None if self.marked == current.number else current.number
-        self._rebuild(self._live(self.console.state))
+        self._rebuild(self._live())
 
     def action_diff(self) -> None:
         """Diff the values of the marked (or previous) revision and the cursor revision."""
@@ -225,23 +261,26 @@ class HistoryScreen(Screen[None]):
             return
         stored = {rev.revision: rev for rev in self.revisions}
         if current.helm is None:
-            self._show(Text(f"revision {current.number} is not in Helm storage", style="yellow"))
+            missing = f"revision {current.number} is not in Helm storage"
+            self._show(Content.styled(missing, Tone.WARN))
             return
         if self.marked is not None and self.marked != current.number:
             other = stored.get(self.marked)
             if other is None:
-                self._show(Text(f"revision {self.marked} is not in Helm storage", style="yellow"))
+                missing = f"revision {self.marked} is not in Helm storage"
+                self._show(Content.styled(missing, Tone.WARN))
                 return
         else:
             older = [n for n in stored if n < current.number]
             if not older:
-                self._show(Text(f"revision {current.number} is the oldest stored", style="dim"))
+                oldest = f"revision {current.number} is the oldest stored"
+                self._show(Content.styled(oldest, Tone.MUTED))
                 return
             other = stored[max(older)]
         old, new = sorted((other, current.helm), key=lambda rev: rev.revision)
         self._show(diff_text(old, new))
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_resource_table_selected(self, event: ResourceTable.Selected) -> None:
         """Enter on the table diffs, as the binding does elsewhere."""
         event.stop()
         self.action_diff()
