@@ -7,36 +7,31 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tuiops.domain.text import inert
 from tuiops.ui.actions import CONFIRM_ACTIONS, bindings
+from tuiops.ui.state import ConsoleHost
 
 
 def _keys(app: object, spec_id: str, default: str) -> str:
     """The keys bound to a confirm action, with the user's remaps, as `y / enter`."""
-    keymap = getattr(app, "_keymap", {}) or {}
-    keys = str(keymap.get(spec_id, default))
+    keys = app.keys_for(spec_id) if isinstance(app, ConsoleHost) else default
     return " / ".join(key.strip().replace("escape", "esc") for key in keys.split(","))
 
 
 class ConfirmScreen(ModalScreen[bool]):
     """Asks one question; dismisses with True (confirmed) or False (cancelled).
 
-    All text may hold cluster names, so it is made inert and never read as markup.
+    All text may hold cluster names, so it is made inert and held as Content, which never
+    reads markup.
     """
 
-    DEFAULT_CSS = """
-    ConfirmScreen { align: center middle; }
-    ConfirmScreen #dialog { width: 76; max-width: 100%; height: auto; max-height: 100%;
-                            border: round $warning; background: $surface; padding: 0 1; }
-    ConfirmScreen #question { text-style: bold; margin-bottom: 1; }
-    ConfirmScreen #keys { margin-top: 1; color: $text-muted; }
-    """
+    CSS_PATH = "confirm.tcss"
     BINDINGS = bindings(CONFIRM_ACTIONS)
 
     def __init__(self, question: str, details: Sequence[str] = (), *, verb: str = "confirm"):
@@ -57,10 +52,10 @@ class ConfirmScreen(ModalScreen[bool]):
             f"{_keys(self.app, no.id, no.keys)}: cancel"
         )
         with Vertical(id="dialog"):
-            yield Static(Text(inert(self.question, one_line=True)), id="question")
+            yield Static(Content(inert(self.question, one_line=True)), id="question")
             for number, line in enumerate(self.details):
-                yield Static(Text(inert(line, one_line=True)), id=f"detail-{number}")
-            yield Static(Text(hint), id="keys")
+                yield Static(Content(inert(line, one_line=True)), id=f"detail-{number}")
+            yield Static(Content(hint), id="keys")
 
     def action_confirm(self) -> None:
         self.dismiss(True)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from rich.table import Table
+from collections.abc import Callable
+from functools import partial
+
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
@@ -16,37 +19,65 @@ from tuiops.ui.actions import (
     GLOBAL_ACTIONS,
     HELP_ACTIONS,
     HISTORY_ACTIONS,
+    JUMP_ACTIONS,
+    TABLE_ACTIONS,
+    TALOS_ACTIONS,
+    ActionSpec,
     bindings,
     key_label,
+    keys_for,
 )
+from tuiops.ui.state import ConsoleHost
+from tuiops.ui.tones import Tone
+
+GAP = "  "
+"""Between the key, description and id columns."""
+SECTIONS: tuple[tuple[str, tuple[ActionSpec, ...]], ...] = (
+    ("everywhere", GLOBAL_ACTIONS),
+    ("flux (asks first)", FLUX_ACTIONS),
+    ("tables", TABLE_ACTIONS),
+    ("apps", APPS_ACTIONS),
+    ("detail", DETAIL_ACTIONS),
+    ("history", HISTORY_ACTIONS),
+    ("talos", TALOS_ACTIONS),
+    ("confirmation", CONFIRM_ACTIONS),
+    ("help", HELP_ACTIONS),
+    ("jump bar", JUMP_ACTIONS),
+)
+"""Every list of `actions.ALL_ACTIONS`, in the order a newcomer needs them."""
+
+
+def keys_text(keys_of: Callable[[str], str]) -> Content:
+    """Three aligned columns per section: keys as typed (strong), what they do, and the id a
+    keymap file names them by (muted); section titles in capitals.
+
+    Args:
+        keys_of: The keys bound to an action id now (the user's remaps applied).
+
+    Returns:
+        The whole table as one Content.
+    """
+    labels = {spec.id: key_label(keys_of(spec.id)) for _title, specs in SECTIONS for spec in specs}
+    specs_shown = [spec for _title, specs in SECTIONS for spec in specs]
+    key_width = max([*(len(title) for title, _specs in SECTIONS), *map(len, labels.values())])
+    text_width = max(len(spec.description) for spec in specs_shown)
+    parts: list[str | Content | tuple[str, str]] = []
+    for title, specs in SECTIONS:
+        parts += ["\n" if parts else "", (title.upper(), Tone.STRONG)]
+        for spec in specs:
+            parts += ["\n", (labels[spec.id].ljust(key_width), Tone.STRONG), GAP]
+            parts += [spec.description.ljust(text_width), GAP, (spec.id, Tone.MUTED)]
+    return Content.assemble(*parts)
 
 
 class HelpScreen(ModalScreen[None]):
     """A table of keys per screen; escape or ? closes it."""
 
-    DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
-    HelpScreen VerticalScroll { width: 72; max-height: 90%; border: round $primary;
-                                background: $surface; padding: 0 1; }
-    """
+    CSS_PATH = "help.tcss"
     BINDINGS = bindings(HELP_ACTIONS)
 
     def compose(self) -> ComposeResult:
-        keymap = getattr(self.app, "_keymap", {}) or {}
-        table = Table.grid(padding=(0, 2))
-        table.add_column(style="bold")
-        table.add_column()
-        table.add_column(style="dim")
-        for title, specs in (
-            ("everywhere", GLOBAL_ACTIONS),
-            ("flux (asks first)", FLUX_ACTIONS),
-            ("apps", APPS_ACTIONS),
-            ("detail", DETAIL_ACTIONS),
-            ("history", HISTORY_ACTIONS),
-            ("confirmation", CONFIRM_ACTIONS),
-        ):
-            table.add_row(title.upper(), "", "")
-            for spec in specs:
-                table.add_row(key_label(keymap.get(spec.id, spec.keys)), spec.description, spec.id)
+        app = self.app
+        keys = app.keys_for if isinstance(app, ConsoleHost) else partial(keys_for, keymap={})
         with VerticalScroll():
-            yield Static(table)
+            yield Static(keys_text(keys))

@@ -66,10 +66,7 @@ def parse_jump(text: str, state: ConsoleState) -> str | ObjectRef:
 class JumpScreen(ModalScreen[str | None]):
     """One line at the bottom; enter jumps, escape cancels."""
 
-    DEFAULT_CSS = """
-    JumpScreen { align: left bottom; background: transparent; }
-    JumpScreen Input { dock: bottom; width: 100%; border: none; height: 1; padding: 0 1; }
-    """
+    CSS_PATH = "jump.tcss"
     BINDINGS = bindings(JUMP_ACTIONS)
 
     def compose(self) -> ComposeResult:
