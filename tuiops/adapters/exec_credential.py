@@ -146,10 +146,9 @@ def _credential(stdout: str, api_version: str, who: str) -> ExecCredential:
         raise CredentialsFailed(f"{who} printed no ExecCredential (not JSON)") from None
     if not isinstance(document, dict) or document.get("kind") != "ExecCredential":
         raise CredentialsFailed(f"{who} printed no ExecCredential")
-    if document.get("apiVersion") != api_version:
-        raise CredentialsFailed(
-            f"{who} answered {str(document.get('apiVersion'))!r}, not {api_version!r}"
-        )
+    answered = document.get("apiVersion")
+    if answered != api_version:
+        raise CredentialsFailed(f"{who} answered apiVersion {answered!r}, not {api_version!r}")
     status = document.get("status")
     if not isinstance(status, dict):
         raise CredentialsFailed(f"{who} printed an ExecCredential without status")

@@ -315,7 +315,8 @@ class KubeApi:
             "GET",
             kind.collection_path(namespace),
             query=query,
-            read_timeout=timeout_seconds + WATCH_GRACE,
+            # Past the stream's deadline, so the deadline (with its message) comes first.
+            read_timeout=timeout_seconds + WATCH_GRACE + 1,
         )
         return WatchStream(response, kind, self._server, timeout_seconds)
 

@@ -6,10 +6,11 @@ changed" from "the server stopped". Bookmarks would be a heartbeat, but the apis
 them only when its watch cache moves on, which an idle kind may not do for minutes. So each
 watch is asked (`timeoutSeconds`) to end after a few seconds, and must have ended
 `WATCH_GRACE` later: a stream still silent then means the server stopped answering, and the
-feed says so within `WATCH_SECONDS + WATCH_GRACE` (8 s). The next watch resumes from the
+feed says so within `WATCH_SECONDS + WATCH_GRACE` (7 s). The next watch resumes from the
 last resourceVersion, which the apiserver serves from its watch cache: one small request
-per kind every few seconds. A stream still delivering events past its end is alive (a
-server that ignores `timeoutSeconds`): it is simply re-watched.
+per kind every few seconds. A stream still delivering events after the moment it should
+have ended is alive (a server that ignores `timeoutSeconds`): it is simply re-watched; one
+that fell silent before that moment is not answering, even if it spoke just before.
 
 Followed pod logs are quiet for minutes by nature and have no heartbeat; only their headers
 are bounded, the body has the long read timeout `LOG_READ_SECONDS`.
@@ -23,7 +24,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from tuiops.adapters.kube_http import Response, status_error
+from tuiops.adapters.kube_http import ANSWER_SECONDS, MIN_BODY_RATE, Response, status_error
 from tuiops.domain.kinds import ApiKind
 from tuiops.errors import ApiError, ClusterNotAnswering
 
@@ -31,7 +32,7 @@ JsonObject = dict[str, Any]
 
 WATCH_SECONDS = 5
 """Server-side watch timeout we ask for; the watcher re-watches from the last position."""
-WATCH_GRACE = 3.0
+WATCH_GRACE = 2.0
 """How long after `WATCH_SECONDS` the stream must have ended (network and server jitter)."""
 LOG_READ_SECONDS = 3600.0
 
@@ -46,6 +47,8 @@ class WatchStream:
         self._kind = kind
         self._server = server
         self._timeout_seconds = timeout_seconds
+        self._ends_at = time.monotonic() + timeout_seconds
+        """When the server should end the stream."""
         response.extend(timeout_seconds + WATCH_GRACE)
 
     def __iter__(self) -> Iterator[tuple[str, JsonObject]]:
@@ -58,18 +61,32 @@ class WatchStream:
         """
         buffer = b""
         heard = time.monotonic()
+        partial_since = 0.0
         try:
             for chunk in self._response.chunks():
+                now = time.monotonic()
+                if not buffer:
+                    partial_since = now
                 buffer += chunk
                 *lines, buffer = buffer.split(b"\n")
                 for line in lines:
-                    heard = time.monotonic()
+                    heard = partial_since = now
                     event = watch_event(line)
                     if event is not None:
                         yield event
+                # A server writes each event whole; half of one arriving slowly is a server
+                # dribbling bytes, which would otherwise look alive until the stream's end.
+                allowed = ANSWER_SECONDS + len(buffer) / MIN_BODY_RATE
+                if buffer and now - partial_since > allowed:
+                    raise ClusterNotAnswering(
+                        f"the API server at {self._server} sends a watch event too slowly"
+                        f" ({len(buffer)} bytes in {now - partial_since:.1f} s)"
+                    )
         except ClusterNotAnswering:
-            if self._response.slot.expired and time.monotonic() - heard < WATCH_GRACE:
-                return  # still talking, only not ending when asked: re-watch
+            if not self._response.slot.expired:
+                raise
+            if heard >= self._ends_at:
+                return  # still talking after its end, only not ending when asked: re-watch
             raise ClusterNotAnswering(
                 f"the API server at {self._server} stopped answering (the watch of"
                 f" {self._kind.plural} went silent and did not end after"

@@ -6,7 +6,7 @@ position (410) relists and replaces the whole view, so nothing stale or duplicat
 
 The feed's state says what is known, never more (`domain/feed.py`): each watch must end
 within a few seconds (`kube_stream.py`), so a stopped server turns the feed NOT_ANSWERING
-within 8 s; a refused or dropped connection is RECONNECTING (UNREACHABLE before the server
+within 7 s; a refused or dropped connection is RECONNECTING (UNREACHABLE before the server
 ever answered); a 403 is FORBIDDEN and a 404 on the list is NOT_SERVED (the CRD is missing),
 each with the server's message instead of an empty list. The loop catches everything: an
 unexpected exception (an undecodable answer, a bug in a decoder or a consumer) is the ERROR
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -50,6 +51,8 @@ FORBIDDEN_RETRY = 10.0
 NOT_SERVED_RETRY = 60.0
 """A missing CRD is terminal for the session's purposes; looked at again once a minute in
 case Flux is being installed right now."""
+SHORT_WATCH = 1.0
+"""A watch that ended sooner than this (asked for 5 s) is retried after the backoff."""
 CONFIG_RETRY = 15.0
 """A broken kubeconfig or credential plugin needs a person: retry slowly (a plugin that
 hangs costs its timeout on every attempt)."""
@@ -167,12 +170,15 @@ class ResourceWatcher(Generic[T]):
             try:
                 if not resource_version:
                     resource_version = self._relist()
+                opened = time.monotonic()
                 resource_version = self._follow(resource_version)
-                backoff = FIRST_BACKOFF
-                continue
+                if time.monotonic() - opened >= SHORT_WATCH:
+                    backoff = FIRST_BACKOFF
+                    continue
+                pause = backoff  # a server ending every watch at once must not make us spin
             except Expired:
                 resource_version = ""
-                continue
+                pause = backoff if backoff > FIRST_BACKOFF else 0.0  # relist at once, once
             except Forbidden as error:
                 resource_version = ""
                 pause = self._fail(FeedState.FORBIDDEN, str(error), FORBIDDEN_RETRY)
