@@ -42,6 +42,8 @@ APP_ROWS_ON_SCREEN = LINES - 5
 LARGE_ROWS = 7000
 FILTER_TEXT = "tenant-07"
 BACKSPACE = b"\x7f"
+QUIT = b"\x11"
+"""ctrl+q: Textual's quit, so a console cleans up (a signal would leave `--demo`'s folder)."""
 
 
 # -- what the screen shows ------------------------------------------------------------------
@@ -96,6 +98,11 @@ def row_shows(namespace: str, name: str, ready: str, reason: str, lines: Lines) 
     return False
 
 
+def terminal(argv: list[str], env: dict[str, str] | None = None) -> PtyScreen:
+    """`argv` on a 120x40 PTY, started in the project folder, ended with ctrl+q."""
+    return PtyScreen(argv, env=env, columns=COLUMNS, lines=LINES, cwd=ROOT, quit_keys=QUIT)
+
+
 def _failed(what: str, term: PtyScreen) -> RuntimeError:
     screen = "\n".join(line.rstrip() for line in term.drain() if line.strip())
     return RuntimeError(f"{what}; the screen:\n{screen}")
@@ -110,7 +117,7 @@ def first_frame(
     """Seconds from spawning `argv` until the screen holds the first frame with the layer
     rows, and (when `live`) until a frame shows the cluster's live state."""
     live_at = None
-    with PtyScreen(argv, env=env, columns=COLUMNS, lines=LINES, cwd=ROOT) as term:
+    with terminal(argv, env) as term:
         painted = term.wait_for(layers_frame, timeout=60)
         if painted is None:
             raise _failed(f"no first frame from {argv}", term)
@@ -124,7 +131,7 @@ def first_frame(
 
 def timeline(argv: list[str], seconds: float) -> list[tuple[float, Lines]]:
     """Every change of the screen's text in the first `seconds` after spawning `argv`."""
-    with PtyScreen(argv, columns=COLUMNS, lines=LINES, cwd=ROOT) as term:
+    with terminal(argv) as term:
         return [(p.at - term.started, p.lines) for p in term.record(seconds)]
 
 
@@ -146,7 +153,7 @@ class LargeFigures:
 def large_session(sim: SimServer, figures: LargeFigures, run: int, events: int) -> None:
     """One console lifetime on the large scenario served by `sim`."""
     argv = [TUIOPS, "--repo", str(EXAMPLE_REPO), "--kubeconfig", sim.kubeconfig]
-    with PtyScreen(argv, columns=COLUMNS, lines=LINES, cwd=ROOT) as term:
+    with terminal(argv) as term:
         # 2. Started -> Apps rows painted; "2" is typed as soon as the console is on screen.
         if term.wait_for(footer_shown, timeout=60) is None:
             raise _failed("the console never drew its footer", term)
@@ -204,7 +211,7 @@ def idle_rate(
 ) -> float:
     """Bytes per minute the console writes to its terminal during `idle` seconds, counted
     after its live frame and `settle` more seconds."""
-    with PtyScreen(argv, env=env, columns=COLUMNS, lines=LINES, cwd=ROOT) as term:
+    with terminal(argv, env) as term:
         if term.wait_for(live_layers_frame, timeout=60) is None:
             raise _failed(f"no live frame from {argv}", term)
         time.sleep(settle)

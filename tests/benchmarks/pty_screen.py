@@ -61,7 +61,10 @@ class PtyScreen:
         columns: int = 120,
         lines: int = 40,
         cwd: Path | None = None,
+        quit_keys: bytes = b"",
     ) -> None:
+        self.quit_keys = quit_keys
+        """Typed by `close()` before any signal (ctrl+q: b"\\x11" for a Textual app)."""
         master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
         child_env = dict(os.environ if env is None else env)
@@ -243,7 +246,14 @@ class PtyScreen:
         return before
 
     def close(self) -> None:
-        """End the child's process group (SIGTERM, then SIGKILL after 10 s) and the reader."""
+        """End the child as a user would (`quit_keys`, 10 s to exit), then its process group
+        (SIGTERM, then SIGKILL after 10 s), and the reader. A console told to quit cleans up
+        after itself (`--demo` removes its temp folder); a signal may not let it."""
+        if self.quit_keys and self.process.poll() is None:
+            with contextlib.suppress(OSError):
+                self.write(self.quit_keys)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=10)
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGTERM)
         try:
