@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
+import pytest
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.color import Color
@@ -308,3 +309,30 @@ def test_a_focus_change_repaints_every_visible_row() -> None:
         assert _glyph_colours(table) == focused
 
     _run(flow)
+
+
+def test_without_colour_a_bad_cell_is_drawn_in_reverse_video(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """NO_COLOR greys `$error` darker than plain text: the failed glyph is reversed instead."""
+    monkeypatch.setenv("NO_COLOR", "1")
+
+    async def main() -> None:
+        app = TableApp()
+        assert app.no_color
+        async with app.run_test(size=(30, 10)) as pilot:
+            table = app.query_one(ResourceTable)
+            keys, cells = _tone_rows(4)
+            table.sync(keys, cells)
+            table.move_cursor(3)
+            await pilot.pause()
+            glyphs = {
+                segment.text: segment.style
+                for segment in table.render_line(2)  # row 1: a bad one, not the cursor's
+                if segment.text.strip() in ("✓", "✗")
+            }
+            assert glyphs["✗"] is not None and glyphs["✗"].reverse and glyphs["✗"].bold
+            good = table.render_line(1)  # row 0: a good one
+            assert not any(segment.style and segment.style.reverse for segment in good)
+
+    asyncio.run(main())

@@ -12,7 +12,14 @@ from tuiops.domain.live import LiveObject, ReleaseHistoryEntry
 from tuiops.domain.overview import AppRow
 from tuiops.domain.refs import ObjectRef
 from tuiops.domain.status import Condition, ConditionStatus, Health
-from tuiops.ui.tables import APP_COLUMNS, HEALTH_GLYPH, HEALTH_TONE, AppCellCache, app_cells
+from tuiops.ui.tables import (
+    APP_COLUMNS,
+    HEALTH_GLYPH,
+    HEALTH_TONE,
+    AppCellCache,
+    app_cells,
+    count_cell,
+)
 from tuiops.ui.tones import Tone
 
 NOW = datetime(2025, 11, 25, 10, 10, tzinfo=UTC)
@@ -110,3 +117,10 @@ def test_cells_carry_tones_resolved_only_when_drawn() -> None:
 def offline_health(cells: tuple[Content, ...]) -> Health:
     """The health whose glyph the first cell shows."""
     return next(health for health, glyph in HEALTH_GLYPH.items() if glyph == cells[0].plain)
+
+
+def test_a_zero_count_is_a_quiet_dot() -> None:
+    failed = count_cell(3, Health.FAILED)
+    assert failed.plain == "3" and [span.style for span in failed.spans] == [Tone.BAD]
+    none = count_cell(0, Health.FAILED)
+    assert none.plain == "·" and [span.style for span in none.spans] == [Tone.MUTED]

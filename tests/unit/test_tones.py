@@ -12,13 +12,14 @@ import pytest
 from rich.color import Color as RichColor
 from rich.color import ColorSystem
 from textual.color import Color
+from textual.content import Content
 from textual.markup import parse_style
 from textual.theme import BUILTIN_THEMES
 
 from tuiops.domain.status import Health
 from tuiops.services.console_state import ConsoleState
 from tuiops.ui.tables import HEALTH_TONE
-from tuiops.ui.tones import Tone
+from tuiops.ui.tones import Tone, for_terminal
 from tuiops.ui.widgets.status_bar import CONNECTION_TONE, connection_tone, status_line
 
 UI = Path(__file__).resolve().parents[2] / "tuiops" / "ui"
@@ -131,3 +132,14 @@ def test_renderers_name_tones_not_rich_colours(module: str) -> None:
     source = (UI / module).read_text()
     assert not RICH_COLOUR_WORD.findall(source), module
     assert not re.search(r"#[0-9a-fA-F]{6}\b", source), module  # hex only in themes
+
+
+def test_without_colour_a_failure_is_reverse_video_on_its_words_only() -> None:
+    content = Content.assemble(
+        "Health", ("  failing", Tone.BAD), " · ", ("ok", Tone.GOOD), ("\n  ✗ ", Tone.BAD), "x"
+    )
+    assert for_terminal(content, no_color=False) is content
+    shown = for_terminal(content, no_color=True)
+    assert shown.plain == content.plain
+    styled = [(shown.plain[span.start : span.end], span.style) for span in shown.spans]
+    assert styled == [("failing", "bold reverse"), ("ok", Tone.GOOD), ("✗", "bold reverse")]

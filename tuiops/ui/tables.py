@@ -5,6 +5,7 @@ only when a widget draws the cell."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from textual.content import Content
@@ -66,8 +67,47 @@ def cluster_text(text: str, limit: int = 0, tone: Tone | None = None) -> Content
     return Content.styled(cleaned, tone) if tone else Content(cleaned)
 
 
+def fitted_columns(
+    columns: Sequence[tuple[str, int]], rows: Sequence[Sequence[Content]]
+) -> tuple[tuple[str, int], ...]:
+    """Columns as wide as their widest cell (or label), never wider than the width given: for
+    tables of a few rows (Talos nodes, Helm revisions), which can afford to measure.
+
+    Args:
+        columns: (label, widest allowed) pairs.
+        rows: The cells of every row.
+
+    Returns:
+        (label, width) pairs for `ResourceTable.set_columns`.
+    """
+    fitted = []
+    for index, (label, widest) in enumerate(columns):
+        cells = [row[index].cell_length for row in rows if index < len(row)]
+        fitted.append((label, min(widest, max([len(label), *cells]))))
+    return tuple(fitted)
+
+
 def health_cell(health: Health) -> Content:
     return Content.styled(HEALTH_GLYPH[health], HEALTH_TONE[health])
+
+
+def count_cell(count: int, health: Health) -> Content:
+    """How many objects of a layer have one health: the number in that health's tone, or a
+    muted dot for none, so a column of zeros stays quiet (with colour or without: under
+    NO_COLOR a failed count is drawn in reverse video, which a zero must not be).
+
+    Args:
+        count: Objects with that health.
+        health: The health the column counts.
+
+    Returns:
+        The cell.
+    """
+    return (
+        Content.styled(str(count), HEALTH_TONE[health])
+        if count
+        else Content.styled("·", Tone.MUTED)
+    )
 
 
 def version_cell(row: AppRow) -> Content:

@@ -31,16 +31,16 @@ Part = str | Content | tuple[str, str]
 
 NODE_COLUMNS: tuple[tuple[str, int], ...] = (
     ("", 1),
-    ("Hostname", 14),
+    ("Hostname", 24),
     ("Reachable", 13),
-    ("Talos", 18),
-    ("Stage", 8),
+    ("Talos", 28),
+    ("Stage", 13),
     ("Ready", 5),
     ("Role", 12),
-    ("Address", 15),
+    ("Address", 40),
 )
-"""Most telling first, so an 80-column terminal cuts only the role and the address. Fixed
-widths, as every ResourceTable has."""
+"""Most telling first, so an 80-column terminal cuts only the address; each column is as wide
+as its widest cell, up to these widths (`tables.fitted_columns`)."""
 CHECK_MARK = {
     HealthCheckState.OK: ("✓", Tone.GOOD),
     HealthCheckState.FAILED: ("✗", Tone.BAD),
@@ -169,9 +169,9 @@ def nodes_summary(snapshot: TalosSnapshot) -> Content:
     drift = [node for node in nodes if version_drift(node, snapshot.desired.talos)]
     parts: list[Part] = [f"{len(nodes)} nodes"]
     if down:
-        parts.append((f" · {len(down)} unreachable", Tone.BAD))
+        parts += [" · ", (f"{len(down)} unreachable", Tone.BAD)]
     if drift:
-        parts.append((f" · {len(drift)} not on {snapshot.desired.talos}", Tone.WARN))
+        parts += [" · ", (f"{len(drift)} not on {snapshot.desired.talos}", Tone.WARN)]
     for node in down:
         parts += [("\n  ✗ ", Tone.BAD), _cut(node.hostname or node.address, 60)]
         parts += [(" unreachable: ", Tone.BAD), _cut(node.error or "no answer")]

@@ -27,20 +27,20 @@ from tuiops.errors import TuiopsError
 from tuiops.services.console_state import ConsoleState
 from tuiops.ui.actions import HISTORY_ACTIONS, bindings
 from tuiops.ui.screens.console_screen import ConsoleScreen
-from tuiops.ui.tables import cluster_text
-from tuiops.ui.tones import Tone
+from tuiops.ui.tables import cluster_text, fitted_columns
+from tuiops.ui.tones import Tone, for_terminal
 from tuiops.ui.widgets.resource_table import ResourceTable
 
 COLUMNS: tuple[tuple[str, int], ...] = (
     ("Revision", 8),
-    ("Chart", 28),
-    ("App version", 12),
+    ("Chart", 40),
+    ("App version", 20),
     ("Status", 16),
     ("Deployed", 19),
-    ("Description", 40),
+    ("Description", 60),
     ("Flux", 22),
 )
-"""At 80 columns the revision, chart, app version and status stay on screen."""
+"""The widest each column gets; each is as wide as its widest cell (`fitted_columns`)."""
 STATUS_TONE = {
     ReleaseStatus.DEPLOYED: Tone.GOOD,
     ReleaseStatus.FAILED: Tone.BAD,
@@ -151,6 +151,7 @@ class HistoryScreen(ConsoleScreen):
         self.merged: tuple[MergedRevision, ...] = ()
         self._status = Content.styled("loading Helm storage…", Tone.MUTED)
         self._requested = False
+        self._columns: tuple[tuple[str, int], ...] = ()
 
     def compose(self) -> ComposeResult:
         yield Static(id="title")
@@ -160,9 +161,7 @@ class HistoryScreen(ConsoleScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(ResourceTable)
-        table.set_columns(COLUMNS)
-        table.focus()
+        self.query_one(ResourceTable).focus()
 
     def watch_state(self, state: ConsoleState | None) -> None:
         if state is None:
@@ -188,10 +187,15 @@ class HistoryScreen(ConsoleScreen):
         """Refill the table; the cursor stays on its revision (rows are keyed by number)."""
         self.merged = merge_history(self.revisions, live.history if live else ())
         title = Content.assemble(("History ", Tone.STRONG), cluster_text(str(self.ref)), "  ")
-        self.query_one("#title", Static).update(title + self._status)
+        shown = for_terminal(title + self._status, self.app.no_color)
+        self.query_one("#title", Static).update(shown)
         merged, marked = self.merged, self.marked
         cells = [revision_cells(item, item.number == marked) for item in merged]
         table = self.query_one(ResourceTable)
+        columns = fitted_columns(COLUMNS, cells)
+        if columns != self._columns:
+            self._columns = columns
+            table.set_columns(columns)
         table.sync([str(item.number) for item in merged], lambda index: cells[index])
 
     @work(

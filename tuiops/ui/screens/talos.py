@@ -20,6 +20,7 @@ from typing import TypeVar
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
@@ -30,6 +31,7 @@ from tuiops.services.backend import Backend
 from tuiops.services.talos_desired import desired_versions
 from tuiops.ui.actions import TALOS_ACTIONS, bindings
 from tuiops.ui.state import host_of
+from tuiops.ui.tables import fitted_columns
 from tuiops.ui.talos_text import (
     NODE_COLUMNS,
     TalosSnapshot,
@@ -44,6 +46,7 @@ from tuiops.ui.talos_text import (
     services_text,
     status_text,
 )
+from tuiops.ui.tones import for_terminal
 from tuiops.ui.widgets.resource_table import ResourceTable
 
 T = TypeVar("T")
@@ -101,6 +104,7 @@ class TalosScreen(Screen[None]):
         super().__init__()
         self.snapshot: TalosSnapshot | None = None
         """The last answer shown; None until the first one."""
+        self._columns: tuple[tuple[str, int], ...] = ()
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="talos-body"):
@@ -112,12 +116,11 @@ class TalosScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#talos-nodes", ResourceTable).set_columns(NODE_COLUMNS)
         self.load(host_of(self.app).backend)
 
     def action_refresh(self) -> None:
         """Read everything again (the last answer stays visible meanwhile)."""
-        self._status().update(loading_text(refreshing=self.snapshot is not None))
+        self._update("#talos-status", loading_text(refreshing=self.snapshot is not None))
         self.load(host_of(self.app).backend)
 
     @work(
@@ -141,23 +144,26 @@ class TalosScreen(Screen[None]):
         if event.state is WorkerState.SUCCESS and isinstance(result, TalosSnapshot):
             self.show(result)
         elif event.state is WorkerState.ERROR and event.worker.error is not None:
-            self._status().update(failure_text(event.worker.error))
+            self._update("#talos-status", failure_text(event.worker.error))
             self.app.post_message(Worker.StateChanged(event.worker, event.state))
 
     def show(self, snapshot: TalosSnapshot) -> None:
         """Render one answer into the widgets."""
         self.snapshot = snapshot
         host = host_of(self.app)
-        self._status().update(
-            status_text(snapshot, f"{host.now():%H:%M:%S}", host.backend.offline_reason)
-        )
-        self.query_one("#talos-desired", Static).update(desired_text(snapshot.desired))
+        read_at = f"{host.now():%H:%M:%S}"
+        self._update("#talos-status", status_text(snapshot, read_at, host.backend.offline_reason))
+        self._update("#talos-desired", desired_text(snapshot.desired))
         table = self.query_one("#talos-nodes", ResourceTable)
         shown = snapshot.configured and not snapshot.unanswered
         table.display = shown
         nodes = snapshot.nodes if shown else ()
         desired = snapshot.desired.talos
         cells = [node_cells(node, desired) for node in nodes]
+        columns = fitted_columns(NODE_COLUMNS, cells)
+        if columns != self._columns:
+            self._columns = columns
+            table.set_columns(columns)
         table.sync(node_keys(nodes), lambda index: cells[index])
         texts = (
             nodes_summary(snapshot),
@@ -166,9 +172,9 @@ class TalosScreen(Screen[None]):
             etcd_text(snapshot.etcd, snapshot.etcd_error, snapshot.nodes),
         )
         for section, text in zip(SECTIONS, texts, strict=True):
-            static = self.query_one(f"#talos-{section}", Static)
-            static.display = shown
-            static.update(text)
+            self.query_one(f"#talos-{section}", Static).display = shown
+            self._update(f"#talos-{section}", text)
 
-    def _status(self) -> Static:
-        return self.query_one("#talos-status", Static)
+    def _update(self, selector: str, content: Content) -> None:
+        """Show `content` in the Static `selector`, as this terminal shows tones."""
+        self.query_one(selector, Static).update(for_terminal(content, self.app.no_color))

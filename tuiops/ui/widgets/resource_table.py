@@ -23,6 +23,7 @@ from textual.strip import Strip
 from textual.style import Style
 
 from tuiops.ui.actions import TABLE_ACTIONS, bindings
+from tuiops.ui.tones import for_terminal
 
 Cell = Content | Text
 """Content from the renderers (`ui/tables.py`); Rich Text is still taken from screens that
@@ -256,12 +257,13 @@ class ResourceTable(ScrollView, can_focus=True):
 
     def _line(self, cells: Cells, base: Style) -> Strip:
         """One row: each cell cut (with an ellipsis) or padded to its column's width, its
-        tones resolved against the current theme on top of `base`."""
+        tones resolved against the current theme on top of `base` (as NO_COLOR shows them
+        when it is set)."""
         pad = " " * CELL_PADDING
         parts: list[str | Content] = []
         for width, cell in zip(self._widths, cells, strict=False):
             parts += (pad, as_content(cell).truncate(width, ellipsis=True, pad=True), pad)
-        line = Content.assemble(*parts)
+        line = for_terminal(Content.assemble(*parts), self.app.no_color)
         parse = self.app.stylesheet.parse_style
         segments = [
             Segment(text, style.rich_style)

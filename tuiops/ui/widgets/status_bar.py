@@ -12,7 +12,7 @@ from textual.widget import Widget
 
 from tuiops.domain.text import inert
 from tuiops.services.console_state import ConsoleState
-from tuiops.ui.tones import Tone
+from tuiops.ui.tones import Tone, for_terminal
 
 CONNECTION_TONE = {
     "live": Tone.GOOD,
@@ -79,7 +79,7 @@ class StatusBar(Widget):
 
     def show(self, state: ConsoleState, label: str, read_only: bool) -> None:
         """Show a snapshot; an unchanged line costs nothing on the wire."""
-        line = status_line(state, label, read_only)
+        line = for_terminal(status_line(state, label, read_only), self.app.no_color)
         if not line.is_same(self._line):  # Content's == compares the text alone
             self._line = line
             self.refresh()
