@@ -26,6 +26,11 @@ from tuiops.domain.kinds import HELM_RELEASE, KUSTOMIZATION
 
 KS_PATH = "/apis/kustomize.toolkit.fluxcd.io/v1/kustomizations"
 HR_PATH = "/apis/helm.toolkit.fluxcd.io/v2/helmreleases"
+BOOKMARK = {
+    "kind": "Kustomization",
+    "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+    "metadata": {"resourceVersion": "7"},
+}
 FLUX_GROUPS = {"kustomize.toolkit.fluxcd.io": ["v1"], "helm.toolkit.fluxcd.io": ["v2"]}
 
 
@@ -46,6 +51,8 @@ class FakeApiServer:
         self.refuse = refuse or set()
         self.garbage = False
         """Answer lists with a body that is not JSON."""
+        self.chatty = False
+        """Watches ignore `timeoutSeconds` and send a bookmark every 0.2 s, forever."""
         self.authorizations: list[str] = []
         self.paths: list[str] = []
         self._stopping = threading.Event()
@@ -124,8 +131,15 @@ class FakeApiServer:
                 self.send_header("Transfer-Encoding", "chunked")
                 self.end_headers()
                 self.wfile.flush()
-                fake._stopping.wait(seconds)
-                self.wfile.write(b"0\r\n\r\n")
+                try:
+                    while fake.chatty and not fake._stopping.wait(0.2):
+                        line = json.dumps({"type": "BOOKMARK", "object": BOOKMARK}) + "\n"
+                        self.wfile.write(f"{len(line):x}\r\n{line}\r\n".encode())
+                        self.wfile.flush()
+                    fake._stopping.wait(seconds)
+                    self.wfile.write(b"0\r\n\r\n")
+                except OSError:
+                    return  # the client cut the stream
 
         return Handler
 
@@ -224,6 +238,30 @@ def test_an_answer_that_is_not_json_is_error_then_live(tmp_path: Path) -> None:
             server.garbage = False
             wait_for(lambda: watcher.status.state is FeedState.LIVE, 10)
             assert watcher.status.listed and watcher.status.last_contact is not None
+
+
+def test_a_watch_that_keeps_talking_past_its_end_stays_live(tmp_path: Path) -> None:
+    """A server that ignores timeoutSeconds is alive: its watches are cut and resumed."""
+    states: list[FeedState] = []
+    config = tmp_path / "config"
+    with FakeApiServer() as server:
+        server.chatty = True
+        config.write_text(kubeconfig_text(server.url), "utf-8")
+        api = KubeApi(str(config))
+        watcher = ResourceWatcher(
+            api,
+            KUSTOMIZATION,
+            lambda obj: obj,
+            lambda update: states.append(update.status.state),
+            watch_seconds=1,
+        ).start()
+        try:
+            wait_for(lambda: server.paths.count(KS_PATH + "?watch") >= 3, 15)
+            assert watcher.status.state is FeedState.LIVE
+        finally:
+            watcher.stop()
+            api.close()
+    assert set(states) == {FeedState.LIVE}, states
 
 
 def test_stop_ends_an_idle_watch_at_once(tmp_path: Path) -> None:

@@ -83,7 +83,7 @@ class WatchStream:
                         f" ({len(buffer)} bytes in {now - partial_since:.1f} s)"
                     )
         except ClusterNotAnswering:
-            if not self._response.slot.expired:
+            if not self._response.slot.overdue():  # a dribble, not the stream's deadline
                 raise
             if heard >= self._ends_at:
                 return  # still talking after its end, only not ending when asked: re-watch
