@@ -33,6 +33,7 @@ import math
 import statistics
 import sys
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,7 @@ if str(PROJECT_ROOT) not in sys.path:  # run as a script: make the `tests` packa
 from tests.benchmarks.console_figures import (  # noqa: E402
     BARE_APP,
     TUIOPS,
+    FirstFrame,
     LargeFigures,
     first_frame,
     idle_rate,
@@ -162,45 +164,47 @@ def note(text: str) -> None:
 
 
 def frame_figures(runs: int) -> list[Figure]:
-    demo: list[float] = []
-    demo_live: list[float] = []
-    bare: list[float] = []
-    other: list[float] = []
-    other_live: list[float] = []
+    found: dict[str, list[FirstFrame]] = {"demo": [], "bare": [], "other": []}
     with SimServer("degraded") as sim:
-        console = [TUIOPS, "--repo", str(EXAMPLE_REPO), "--kubeconfig", sim.kubeconfig]
+        argv = {
+            "demo": [TUIOPS, "--demo"],
+            "bare": BARE_APP,
+            "other": [TUIOPS, "--repo", str(EXAMPLE_REPO), "--kubeconfig", sim.kubeconfig],
+        }
 
-        def measure_demo() -> None:
-            rows, live = first_frame([TUIOPS, "--demo"], live=True)
-            demo.append(rows)
-            demo_live.append(live or 0.0)
-
-        def measure_bare() -> None:
-            bare.append(first_frame(BARE_APP, live=False)[0])
-
-        def measure_other() -> None:
-            rows, live = first_frame(console, live=True)
-            other.append(rows)
-            other_live.append(live or 0.0)
+        def measure(name: str) -> None:
+            found[name].append(first_frame(argv[name], live=name != "bare"))
 
         note("1. first frame: warming up (page cache, .pyc files)")
-        first_frame(BARE_APP, live=False)
-        first_frame([TUIOPS, "--demo"], live=True)
+        measure("bare")
+        measure("demo")
+        for name in found:
+            found[name].clear()
         note(f"1. first frame: {runs} runs, alternately")
-        run_alternately(measure_demo, measure_bare, measure_other, runs=runs)
-    return [
+        run_alternately(*(partial(measure, name) for name in found), runs=runs)
+
+    def seconds(name: str, stage: str) -> list[float]:
+        return [getattr(frame, stage) or 0.0 for frame in found[name]]
+
+    bare = seconds("bare", "rows")
+    figures = [
         Figure(
             "1. first frame with rows, tuiops --demo",
-            demo,
+            seconds("demo", "rows"),
             peer="bare",
             peer_values=bare,
             ratio_target=1.15,
         ),
         Figure("   same, bare Textual app (the peer)", bare),
-        Figure("   first frame with live counts, --demo", demo_live, peer="bare", peer_values=bare),
-        Figure("   first frame with rows, --kubeconfig", other, peer="bare", peer_values=bare),
-        Figure("   first live frame, --kubeconfig", other_live, peer="bare", peer_values=bare),
     ]
+    for name, values, peer in (
+        ("first paint (footer), --demo", seconds("demo", "footer"), seconds("bare", "footer")),
+        ("first frame with live counts, --demo", seconds("demo", "live"), bare),
+        ("first frame with rows, --kubeconfig", seconds("other", "rows"), bare),
+        ("first live frame, --kubeconfig", seconds("other", "live"), bare),
+    ):
+        figures.append(Figure(f"   {name}", values, peer="bare", peer_values=peer))
+    return figures
 
 
 def large_figures(runs: int) -> tuple[list[Figure], int]:

@@ -111,22 +111,34 @@ def _failed(what: str, term: PtyScreen) -> RuntimeError:
 # -- 1. first frame ---------------------------------------------------------------------------
 
 
-def first_frame(
-    argv: list[str], *, live: bool, env: dict[str, str] | None = None
-) -> tuple[float, float | None]:
-    """Seconds from spawning `argv` until the screen holds the first frame with the layer
-    rows, and (when `live`) until a frame shows the cluster's live state."""
-    live_at = None
+@dataclass(frozen=True)
+class FirstFrame:
+    """Seconds from spawning a process until its terminal showed each stage."""
+
+    footer: float
+    """The first paint: the footer's key labels (the app runs and reads keys)."""
+    rows: float
+    """The first full frame with rows (`layers_frame`)."""
+    live: float | None
+    """The first frame with the cluster's live state (None: not asked)."""
+
+
+def first_frame(argv: list[str], *, live: bool, env: dict[str, str] | None = None) -> FirstFrame:
+    """Spawn `argv` and time its first paint, its first frame with the layer rows, and
+    (when `live`) its first frame with the cluster's live state."""
     with terminal(argv, env) as term:
+        footer = term.wait_for(footer_shown, timeout=60)
         painted = term.wait_for(layers_frame, timeout=60)
-        if painted is None:
+        if footer is None or painted is None:
             raise _failed(f"no first frame from {argv}", term)
-        if live:
-            shown = term.wait_for(live_layers_frame, timeout=60)
-            if shown is None:
-                raise _failed(f"no live frame from {argv}", term)
-            live_at = shown.at - term.started
-    return painted.at - term.started, live_at
+        shown = term.wait_for(live_layers_frame, timeout=60) if live else None
+        if live and shown is None:
+            raise _failed(f"no live frame from {argv}", term)
+    return FirstFrame(
+        footer.at - term.started,
+        painted.at - term.started,
+        shown.at - term.started if shown is not None else None,
+    )
 
 
 def timeline(argv: list[str], seconds: float) -> list[tuple[float, Lines]]:
