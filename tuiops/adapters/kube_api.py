@@ -46,6 +46,8 @@ Query = Sequence[tuple[str, str]]
 PAGE_SIZE = 500
 """What kubectl asks for; large lists come in pages, as a real apiserver prefers."""
 MERGE_PATCH = "application/merge-patch+json"
+FAILURE_MEMORY = 10.0
+"""Seconds a failure to build the client (kubeconfig, credential plugin) is reused."""
 RETRIABLE = {429, 500, 502, 503, 504}
 RETRY_DELAYS: tuple[float | None, ...] = (0.1, 0.3, 0.9, None)
 """Pauses between attempts of a read answered 429/5xx; None means give up."""
@@ -86,6 +88,9 @@ class KubeApi:
         self._refused = False
         """The server refused the exec credential (401): run the plugin again."""
         self._kube_context: KubeContext | None = None
+        self._failure: tuple[float, ClusterError | None] = (0.0, None)
+        """When building the client last failed, and why: the feeds' threads share it, so
+        a hanging credential plugin costs its timeout once, not once per thread."""
         self._context_name = context or ""
         self._server = ""
 
@@ -103,15 +108,24 @@ class KubeApi:
             stale = self._refused or (credential is not None and credential.expiring())
             if self._client is not None and not stale:
                 return self._client
-            context = self._kube_context or load_context(
-                self._kubeconfig, self._context, self._environ
-            )
-            self._kube_context = context
-            self._context_name, self._server = context.name, context.server
-            if context.exec_config is not None:
-                credential = run_exec_plugin(context, timeout=self._exec_timeout())
-            old, self._client = self._client, build_client(context, credential)
+            failed_at, failure = self._failure
+            if failure is not None and time.monotonic() - failed_at < FAILURE_MEMORY:
+                raise failure
+            try:
+                context = self._kube_context or load_context(
+                    self._kubeconfig, self._context, self._environ
+                )
+                self._kube_context = context
+                self._context_name, self._server = context.name, context.server
+                if context.exec_config is not None:
+                    credential = run_exec_plugin(context, timeout=self._exec_timeout())
+                client = build_client(context, credential)
+            except ClusterError as error:
+                self._failure = (time.monotonic(), error)
+                raise
+            old, self._client = self._client, client
             self._credential, self._refused = credential, False
+            self._failure = (0.0, None)
         if old is not None:
             old.rest_client.pool_manager.clear()
         return self._client
