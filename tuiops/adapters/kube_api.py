@@ -223,7 +223,9 @@ class KubeApi:
                     continue
                 waited = min(self._answer, limit - started)
                 raise transport_error(error, self._server, slot, f"{waited:.3g} s") from None
-            response = Response(answer.response, slot, self._server, started, limit)
+            response = Response(
+                answer.response, slot, self._server, started, limit, answer_seconds=self._answer
+            )
             if response.status == 401 and attempt == 1 and self._credential is not None:
                 response.close()
                 self._drop_credential()

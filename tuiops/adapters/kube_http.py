@@ -114,8 +114,18 @@ def is_dropped_connection(error: BaseException) -> bool:
 class Response:
     """An answer whose headers arrived; the body is read here, under the request's deadline."""
 
-    def __init__(self, raw: Any, slot: InFlight, server: str, started: float, limit: float) -> None:
+    def __init__(
+        self,
+        raw: Any,
+        slot: InFlight,
+        server: str,
+        started: float,
+        limit: float,
+        answer_seconds: float = ANSWER_SECONDS,
+    ) -> None:
         self._raw = raw
+        self._answer = answer_seconds
+        """What the body gets before `MIN_BODY_RATE` applies (the request's answer time)."""
         self._slot = slot
         self._server = server
         self._started = started
@@ -145,7 +155,7 @@ class Response:
         return b"".join(self.chunks())
 
     def _body_deadline(self) -> None:
-        allowed = ANSWER_SECONDS + self.received / MIN_BODY_RATE
+        allowed = self._answer + self.received / MIN_BODY_RATE
         target = min(self._started + min(allowed, REQUEST_MAX_SECONDS), self._limit)
         if abs(target - self._slot.deadline) > 0.5:  # not a heap entry per 64 KiB
             self._slot.rearm(target)
