@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from textual.pilot import Pilot
-from textual.widgets import DataTable
 
 from tuiops.domain.refs import ObjectRef
 from tuiops.services.backend import Backend
 from tuiops.ui.app import TuiopsApp
+from tuiops.ui.widgets.resource_table import ResourceTable
 from tuiops.wiring import demo_backend
 
 FIXED_NOW = datetime(2025, 11, 25, 10, 10, 0)
@@ -89,8 +89,8 @@ async def talos(pilot: Pilot[None]) -> None:
     app = _app(pilot)
 
     def nodes_shown() -> bool:
-        tables = app.screen.query(DataTable)
-        return bool(tables) and tables.first().row_count == 5
+        tables = app.screen.query("#talos-nodes").results(ResourceTable)
+        return any(table.row_count == 5 for table in tables)
 
     await wait_for(pilot, nodes_shown)
 
