@@ -76,7 +76,21 @@ def cluster_backend(
 
 
 @contextmanager
-def demo_backend(
+def demo_repo() -> Iterator[Path]:
+    """A temporary copy of the example repo with its demo key, removed (with everything the
+    simulator put beside it) on exit. Copied, so saving an env file never edits the package."""
+    from tuiops.sim.example_repo import copy_example
+
+    workdir = Path(tempfile.mkdtemp(prefix="tuiops-demo-"))
+    try:
+        yield copy_example(workdir / "repo")
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+@contextmanager
+def simulated_backend(
+    repo: Path,
     *,
     frozen_clock: bool = False,
     controllers: bool = True,
@@ -84,18 +98,15 @@ def demo_backend(
     action_poll: float = 2.0,
     action_timeout: float = 300.0,
 ) -> Iterator[Backend]:
-    """The degraded simulated cluster on a temporary copy of the example repo with its demo
-    key; everything is removed on exit. Snapshots use a frozen clock and no controllers, so
-    nothing moves while the picture is taken. Flux actions act on the simulator."""
-    from tuiops.sim.example_repo import copy_example
+    """The degraded simulated cluster serving `repo` (a `demo_repo()`); its files go beside the
+    repo and it stops on exit. Snapshots use a frozen clock and no controllers, so nothing moves
+    while the picture is taken. Flux actions act on the simulator."""
     from tuiops.sim.session import start_simulation
 
-    workdir = Path(tempfile.mkdtemp(prefix="tuiops-demo-"))
-    repo = copy_example(workdir / "repo")
     simulation = start_simulation(
         "degraded",
         repo=repo,
-        workdir=workdir / "sim",
+        workdir=repo.parent / "sim",
         frozen_clock=frozen_clock,
         controllers=controllers,
     )
@@ -111,4 +122,27 @@ def demo_backend(
         )
     finally:
         simulation.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
+
+
+@contextmanager
+def demo_backend(
+    *,
+    frozen_clock: bool = False,
+    controllers: bool = True,
+    read_only: bool = False,
+    action_poll: float = 2.0,
+    action_timeout: float = 300.0,
+) -> Iterator[Backend]:
+    """`simulated_backend` on a fresh `demo_repo()`; everything is removed on exit."""
+    with (
+        demo_repo() as repo,
+        simulated_backend(
+            repo,
+            frozen_clock=frozen_clock,
+            controllers=controllers,
+            read_only=read_only,
+            action_poll=action_poll,
+            action_timeout=action_timeout,
+        ) as backend,
+    ):
+        yield backend

@@ -81,7 +81,11 @@ def test_a_hidden_screen_skips_changes_and_catches_up(tmp_path: Path) -> None:
             apps = app.screen
             assert isinstance(apps, AppsScreen)
             await wait_for(pilot, lambda: apps.state is app.state)
-            apps.watch(apps, "state", seen.append, init=False)
+
+            def record(state: object) -> None:
+                seen.append(state)
+
+            apps.watch(apps, "state", record, init=False)
             app.open_detail(PLEX)
             await wait_for(pilot, lambda: app.screen is not apps)
             for _ in range(3):

@@ -4,13 +4,20 @@ cluster (degraded scenario) and a temporary copy of the example repo."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
+import signal
+import threading
 from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tuiops.errors import RepoLayoutError
 from tuiops.gitops.discovery import check_repo_dir, find_repo_root
 from tuiops.services.backend import Backend
+
+if TYPE_CHECKING:
+    from textual.app import App
 
 
 def _repo(args: argparse.Namespace) -> Path | None:
@@ -26,15 +33,26 @@ def run_console(args: argparse.Namespace) -> int:
     from tuiops.ui.app import TuiopsApp  # Textual only for the console
 
     repo = None if args.demo else _repo(args)
+    demo: list[Path] = []
 
     with ExitStack() as stack:
+        # Both run in the app's load worker, in this order: the first frame waits for neither,
+        # and the repo's rows are drawn before the (simulated) cluster is reached.
+
+        def locate_repo() -> Path | None:
+            if not args.demo:
+                return repo
+            from tuiops import wiring
+
+            demo.append(stack.enter_context(wiring.demo_repo()))
+            return demo[0]
 
         def connect() -> Backend:
-            # Called in the app's worker: the first frame never waits for this.
             from tuiops import wiring
 
             if args.demo:
-                return stack.enter_context(wiring.demo_backend(read_only=args.read_only))
+                backend = wiring.simulated_backend(demo[0], read_only=args.read_only)
+                return stack.enter_context(backend)
             return wiring.cluster_backend(
                 repo,
                 kubeconfig=args.kubeconfig,
@@ -47,5 +65,27 @@ def run_console(args: argparse.Namespace) -> int:
         # stays for the session: frozen out of the cyclic GC, whose full passes would walk it
         # again and again, each a keystroke-sized stall (~200 ms). Reference counting still
         # frees what is replaced.
-        TuiopsApp(connect, on_first_load=gc.freeze).run()
+        app = TuiopsApp(connect, repo=locate_repo, on_first_load=gc.freeze)
+        stop_on_hangup(app)
+        app.run()
     return 0
+
+
+def stop_on_hangup(app: App[None]) -> None:
+    """SIGTERM and SIGHUP (the SSH session closed) end the console as `q` does, so the demo's
+    simulator stops and its temporary folder is removed on the way out.
+
+    The handler runs on the main thread, inside the event loop; it asks a short-lived thread
+    to post the exit, because `call_from_thread` refuses the loop's own thread.
+    """
+
+    def request_exit(_signal: int, _frame: object) -> None:
+        threading.Thread(target=_exit_from_thread, args=(app,), daemon=True).start()
+
+    for number in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, request_exit)
+
+
+def _exit_from_thread(app: App[None]) -> None:
+    with contextlib.suppress(RuntimeError):  # not running (yet, or any more)
+        app.call_from_thread(app.exit)

@@ -17,6 +17,7 @@ from textual.app import App
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from tuiops.domain.refs import ObjectRef
@@ -94,6 +95,7 @@ class TuiopsApp(App[None]):
         backend: Backend | Callable[[], Backend],
         *,
         cluster: str | None = None,
+        repo: Path | Callable[[], Path | None] | None = None,
         keymap_file: Path | None = None,
         clock: Callable[[], datetime] = datetime.now,
         on_first_load: Callable[[], None] | None = None,
@@ -105,6 +107,8 @@ class TuiopsApp(App[None]):
             backend: the backend, or a factory called in a worker (the first frame never
                 waits for it).
             cluster: the repo cluster to show (default: the first).
+            repo: the repo, or a function finding it, read before connecting (default: the
+                backend's).
             keymap_file: the user's key remappings.
             clock: "now", for ages (frozen in snapshots).
             on_first_load: called once, when the first full load is live; the composition
@@ -113,12 +117,14 @@ class TuiopsApp(App[None]):
                 (tests give one with its own problem log).
         """
         super().__init__()
-        self.session = session or ConsoleSession(backend, cluster=cluster, clock=clock)
+        self.session = session or ConsoleSession(backend, cluster=cluster, repo=repo, clock=clock)
         self.flux_actions = FluxActions(self, self)
         self._keymap_file = keymap_file
         self.keymap: dict[str, str] = {}
         """The user's remappings (registry id → keys), as loaded at mount."""
         self._throttle = Throttle(COALESCE_SECONDS)
+        self._held: Timer | None = None
+        """The timer that ends the wait for the first lists, while one runs."""
         self._failures = 0
         """Consecutive failed rebuilds of the state: picks the retry pause."""
         self._on_first_load = on_first_load
@@ -146,17 +152,21 @@ class TuiopsApp(App[None]):
 
     @work(thread=True, exclusive=True, group="repo", exit_on_error=False, description="loading")
     def load_model(self) -> None:
-        """Connect and start the live feed, then read the repo (CPU-bound YAML parsing), all
-        off the event loop: the feed's first lists are on the wire while the repo is read."""
+        """Read the repo (CPU-bound YAML parsing), then connect and start the live feed, all
+        off the event loop. The repo comes first: its rows are the first picture, and a
+        simulated cluster takes longer to start than the repo takes to read."""
+        model = self.session.read_repo()
+        self.post_message(self.RepoRead(model))
         backend = self.session.connect()
         self.post_message(self.BackendConnected())
+        if model is None and backend.repo_root is not None:  # known only from the backend
+            self.post_message(self.RepoRead(self.session.read_repo()))
         if backend.flux is not None:
             backend.flux.start(self._feed_changed)
-        self.post_message(self.RepoRead(self.session.read_repo()))
 
     @on(BackendConnected)
     def _backend_connected(self) -> None:
-        self.state = self.session.first_state()
+        self.recompute()
 
     @on(RepoRead)
     def _repo_read(self) -> None:
@@ -176,6 +186,14 @@ class TuiopsApp(App[None]):
     def recompute(self) -> None:
         """Publish a new snapshot; a failure becomes an error state, retried with backoff."""
         self._throttle.ran()
+        hold = self.session.lists_pending()
+        if hold > 0:  # other kinds' first lists are still arriving
+            if self._held is None:
+                self._held = self.set_timer(hold, self._release_hold)
+            return
+        if self._held is not None:
+            self._held.stop()
+            self._held = None
         try:
             self.state = self.session.snapshot()
         except Exception as error:  # a bug must not freeze the screens on stale data
@@ -196,6 +214,10 @@ class TuiopsApp(App[None]):
             self._first_load_done = True
             if self._on_first_load is not None:
                 self._on_first_load()
+
+    def _release_hold(self) -> None:
+        self._held = None
+        self.recompute()
 
     def _report(self, error: BaseException, where: str) -> str:
         """Log an unexpected error's traceback (Textual's log and the problem log) and

@@ -33,5 +33,16 @@ class ConsoleScreen(Screen[None]):
         self.state = self.host.state  # no-op when nothing changed while hidden
 
     def _app_state_changed(self, state: ConsoleState) -> None:
-        if self.is_current:
+        if self._visible():
             self.state = state
+
+    def _visible(self) -> bool:
+        """On top, or right under a translucent dialog (help, a confirmation).
+
+        Not `Screen.is_current`: that also counts the screen right under an opaque one (a
+        Detail page over Apps) as visible, and the hidden screen would render every change.
+        """
+        stack = self.app.screen_stack
+        if stack[-1] is self:
+            return True
+        return len(stack) > 1 and stack[-2] is self and stack[-1].styles.background.a < 1
