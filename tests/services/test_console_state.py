@@ -87,7 +87,10 @@ def test_snapshots_compare_by_identity() -> None:
         ((FeedState.LIVE, FeedState.LIVE), "live"),
         ((FeedState.LIVE, FeedState.FORBIDDEN), "forbidden"),
         ((FeedState.FORBIDDEN, FeedState.RECONNECTING), "reconnecting"),
-        ((FeedState.LIVE, FeedState.UNREACHABLE), "reconnecting"),
+        ((FeedState.LIVE, FeedState.UNREACHABLE), "unreachable"),
+        ((FeedState.RECONNECTING, FeedState.NOT_ANSWERING), "not answering"),
+        ((FeedState.NOT_SERVED, FeedState.LIVE), "not served"),
+        ((FeedState.NOT_SERVED, FeedState.ERROR), "error"),
     ],
 )
 def test_connection_word(states: tuple[FeedState, ...], word: str, tmp_path: Path) -> None:
@@ -170,3 +173,45 @@ def test_state_dir_follows_xdg() -> None:
     assert state_dir({"XDG_STATE_HOME": "/srv/state"}) == Path("/srv/state/tuiops")
     assert state_dir({"XDG_STATE_HOME": "relative"}) == Path.home() / ".local/state/tuiops"
     assert state_dir({}) == Path.home() / ".local/state/tuiops"
+
+
+def test_detail_names_the_worst_feed_and_its_message(tmp_path: Path) -> None:
+    feed = FakeFeed()
+    feed.states = (
+        FeedStatus("HelmRelease", FeedState.NOT_SERVED, "Flux is not installed here"),
+        FeedStatus("Kustomization", FeedState.LIVE),
+    )
+    session = _session(feed, tmp_path)
+    session.read_repo()
+    state = session.snapshot()
+    assert state.connection == "not served"
+    assert state.connection_detail == "HelmRelease: Flux is not installed here"
+
+
+def test_updated_moves_only_while_every_feed_is_live(tmp_path: Path) -> None:
+    feed = FakeFeed()
+    moments = iter(datetime(2026, 1, 1, 12, minute) for minute in range(10))
+    session = ConsoleSession(
+        Backend(EXAMPLE_REPO, flux=feed),
+        clock=lambda: next(moments),
+        problem_log=ProblemLog(tmp_path / "l"),
+    )
+    session.read_repo()
+    feed.states = (FeedStatus("HelmRelease", FeedState.SYNCING),)
+    assert session.snapshot().updated is None  # no answer yet: no time to show
+    feed.states = (FeedStatus("HelmRelease", FeedState.LIVE, listed=True),)
+    live_at = session.snapshot().updated
+    assert live_at is not None
+    feed.states = (FeedStatus("HelmRelease", FeedState.NOT_ANSWERING, listed=True),)
+    assert session.snapshot().updated == live_at  # the last evidence, not the clock
+    assert session.snapshot().updated == live_at
+
+
+def test_absence_is_claimed_only_after_a_list(tmp_path: Path) -> None:
+    feed = FakeFeed()
+    session = _session(feed, tmp_path)
+    session.read_repo()
+    feed.states = (FeedStatus("HelmRelease", FeedState.UNREACHABLE),)
+    assert session.snapshot().absence("HelmRelease").startswith("not known yet")
+    feed.states = (FeedStatus("HelmRelease", FeedState.LIVE, listed=True),)
+    assert session.snapshot().absence("HelmRelease") == "not in the cluster"

@@ -118,5 +118,7 @@ def test_the_header_glyph_and_word_carry_the_health_tone() -> None:
     header = header_text(REF, _live())
     tones = {header.plain[span.start : span.end].strip(): span.style for span in header.spans}
     assert tones["✗"] is Tone.BAD and tones["failed"] is Tone.BAD
-    absent = header_text(REF, None)
-    assert "(not in the cluster)" in absent.plain
+    absent = header_text(REF, None, "not in the cluster")
+    assert absent.plain.endswith("· not in the cluster")
+    # Without a word on what the absence means, the header claims nothing about the cluster.
+    assert "not in the cluster" not in header_text(REF, None).plain

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tuiops.domain.feed import FeedState, FeedStatus
 from tuiops.domain.live import LiveObject
 from tuiops.domain.refs import ObjectRef
 from tuiops.domain.root_cause import find_root_cause
@@ -45,9 +46,19 @@ def test_the_first_not_ready_dependency_is_followed() -> None:
 
 def test_missing_dependency_is_the_cause() -> None:
     objects = _index(_hr("app", "False", "DependencyNotReady", "x", "ghost"))
-    cause = find_root_cause(ObjectRef("HelmRelease", "apps", "app"), objects)
+    ref = ObjectRef("HelmRelease", "apps", "app")
+    listed = (FeedStatus("HelmRelease", FeedState.LIVE, listed=True),)
+    cause = find_root_cause(ref, objects, listed)
     assert cause.missing == ObjectRef("HelmRelease", "apps", "ghost")
-    assert "does not exist" in cause.message
+    assert cause.message == "HelmRelease/apps/ghost: not in the cluster"
+
+
+def test_absence_is_not_claimed_before_a_list_succeeded() -> None:
+    objects = _index(_hr("app", "False", "DependencyNotReady", "x", "ghost"))
+    ref = ObjectRef("HelmRelease", "apps", "app")
+    for feeds in ((), (FeedStatus("HelmRelease", FeedState.UNREACHABLE),)):
+        message = find_root_cause(ref, objects, feeds).message
+        assert "not in the cluster" not in message and "not known yet" in message
 
 
 def test_cycle_stops_and_ready_object_has_no_cause() -> None:

@@ -52,7 +52,9 @@ def test_detail_names_the_kind_of_desired_version() -> None:
 
 
 def test_detail_shows_the_repo_version_of_a_release_the_cluster_lacks() -> None:
-    text = helm_text(None, row("sha256:d097c154", live=False))
+    text = helm_text(None, row("sha256:d097c154", live=False), "not in the cluster")
     assert text is not None
     assert "desired version: sha256:d097c154 (OCI digest)" in text.plain
     assert "not in the cluster" in text.plain
+    unknown = helm_text(None, row("sha256:d097c154", live=False))
+    assert unknown is not None and "not in the cluster" not in unknown.plain

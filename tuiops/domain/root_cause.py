@@ -3,9 +3,10 @@ capacitor #62): the object whose own failure, not a dependency's, blocks the cha
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from tuiops.domain.feed import FeedStatus, absence_text
 from tuiops.domain.live import LiveObject
 from tuiops.domain.refs import ObjectRef
 from tuiops.domain.status import Health
@@ -20,12 +21,15 @@ class RootCause:
     cause: LiveObject | None
     """The first ancestor that is not ready for its own reasons; None when all are fine."""
     missing: ObjectRef | None = None
-    """A dependency that does not exist in the cluster (itself a cause)."""
+    """A dependency absent from the live view (itself a cause)."""
+    absence: str = ""
+    """What that absence means: "not in the cluster" only after a list of its kind
+    succeeded, else "not known yet (…)" (`domain.feed.absence_text`)."""
 
     @property
     def message(self) -> str:
         if self.missing is not None:
-            return f"{self.missing} does not exist in the cluster"
+            return f"{self.missing}: {self.absence or 'not in the live view'}"
         if self.cause is None:
             return ""
         return self.cause.message
@@ -46,16 +50,26 @@ def _blocking_dependency(
     return None, False
 
 
-def find_root_cause(ref: ObjectRef, objects: Mapping[ObjectRef, LiveObject]) -> RootCause:
+def find_root_cause(
+    ref: ObjectRef,
+    objects: Mapping[ObjectRef, LiveObject],
+    feeds: Iterable[FeedStatus] = (),
+) -> RootCause:
     """Walk dependsOn from `ref` while the object only waits on a dependency.
 
     Stops at the first object that fails for its own reason, at a missing dependency, or at a
     cycle (reported as the object where the cycle closes).
+
+    Args:
+        ref: The object asked about.
+        objects: The live view.
+        feeds: The feeds of that view, which say whether an absence is known.
     """
+    feeds = tuple(feeds)
     chain: list[ObjectRef] = [ref]
     current = objects.get(ref)
     if current is None:
-        return RootCause((ref,), None, missing=ref)
+        return RootCause((ref,), None, missing=ref, absence=absence_text(ref.kind, feeds))
     while True:
         if current.health is Health.READY:
             return RootCause(tuple(chain), None)
@@ -63,11 +77,13 @@ def find_root_cause(ref: ObjectRef, objects: Mapping[ObjectRef, LiveObject]) -> 
         if blocking is None or not current.waiting_on_dependency:
             if blocking is not None and missing:
                 chain.append(blocking)
-                return RootCause(tuple(chain), None, missing=blocking)
+                absence = absence_text(blocking.kind, feeds)
+                return RootCause(tuple(chain), None, missing=blocking, absence=absence)
             return RootCause(tuple(chain), current)
         if blocking in chain:
             return RootCause(tuple(chain), current)
         chain.append(blocking)
         if missing:
-            return RootCause(tuple(chain), None, missing=blocking)
+            absence = absence_text(blocking.kind, feeds)
+            return RootCause(tuple(chain), None, missing=blocking, absence=absence)
         current = objects[blocking]

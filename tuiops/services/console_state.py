@@ -17,7 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tuiops.domain.feed import FeedState
+from tuiops.domain.feed import FeedState, FeedStatus, absence_text
 from tuiops.domain.live import LiveObject
 from tuiops.domain.overview import AppRow, ClusterOverview
 from tuiops.domain.refs import ObjectRef
@@ -40,12 +40,17 @@ one per kind (on 7,000 objects each is ~50 ms of rebuild plus a repaint)."""
 STARTING = Backend(None, label="starting…")
 """The backend shown while a backend factory is still connecting."""
 
-NOT_LIVE_WORDS = {
-    FeedState.RECONNECTING: "reconnecting",
-    FeedState.UNREACHABLE: "reconnecting",
-    FeedState.FORBIDDEN: "forbidden",
-}
-"""The status-bar word of a feed that is not live, worst first (dict order is the ranking)."""
+NOT_LIVE_RANK = (
+    FeedState.NOT_ANSWERING,
+    FeedState.UNREACHABLE,
+    FeedState.RECONNECTING,
+    FeedState.ERROR,
+    FeedState.FORBIDDEN,
+    FeedState.NOT_SERVED,
+)
+"""Feed states that are not live, worst first: the status bar names the worst one (its
+`FeedState` value is the word: `not answering`, `reconnecting`, …). A state missing here is
+still never shown as live (see `ConsoleState.connection`)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -88,7 +93,7 @@ class ConsoleState:
 
     def root_cause(self, ref: ObjectRef) -> RootCause:
         """Why `ref` is not ready: its first failing dependsOn ancestor (or itself)."""
-        return find_root_cause(ref, self.objects)
+        return find_root_cause(ref, self.objects, self.overview.feeds if self.overview else ())
 
     def cluster(self) -> Cluster | None:
         """The repo cluster the overview shows."""
@@ -98,25 +103,49 @@ class ConsoleState:
 
     @property
     def connection(self) -> str:
-        """The status bar word: `offline`, `connecting`, `live`, or why it is not live.
-
-        Not-live words come from the feeds' own states (`reconnecting`, `forbidden`, and any
-        newer state such as `not answering`), worst first, so a new FeedState needs no change
-        here to be shown.
-        """
+        """The status bar word: `offline`, `error`, `connecting`, `live`, or the worst feed
+        state's own word (`not answering`, `reconnecting`, `not served`, …)."""
         if self.offline_reason:
             return "offline"
         if self.problem:
             return "error"
+        worst = self._worst_feed
+        if worst is not None:
+            return worst.state.value
         feeds = self.overview.feeds if self.overview else ()
-        states = {feed.state for feed in feeds}
-        if not states or FeedState.SYNCING in states:
+        if not feeds or any(feed.state is FeedState.SYNCING for feed in feeds):
             return "connecting"
-        for state, word in NOT_LIVE_WORDS.items():
-            if state in states:
-                return word
-        others = sorted(s.value for s in states if s not in (FeedState.LIVE, FeedState.STOPPED))
-        return others[0] if others else "live"
+        return "live"
+
+    @property
+    def connection_detail(self) -> str:
+        """Why the connection is not live, one line (untrusted text: show it inert); empty
+        when it is live or connecting."""
+        if self.offline_reason or self.problem:
+            return self.offline_reason or self.problem
+        worst = self._worst_feed
+        if worst is None:
+            return ""
+        return f"{worst.kind}: {worst.message}" if worst.message else worst.kind
+
+    @property
+    def _worst_feed(self) -> FeedStatus | None:
+        feeds = self.overview.feeds if self.overview else ()
+        rank = {state: index for index, state in enumerate(NOT_LIVE_RANK)}
+        unknown = len(rank)  # a state added later ranks after the known ones, never as live
+        bad = [
+            feed
+            for feed in feeds
+            if feed.state not in (FeedState.LIVE, FeedState.SYNCING, FeedState.STOPPED)
+        ]
+        return min(bad, key=lambda feed: rank.get(feed.state, unknown), default=None)
+
+    def absence(self, kind: str) -> str:
+        """How to say that an object of `kind` is not in the live view: "not in the cluster"
+        only after a list of that kind succeeded (see `domain.feed.absence_text`)."""
+        if self.offline_reason:
+            return "not known (offline)"
+        return absence_text(kind, self.overview.feeds if self.overview else ())
 
 
 class Throttle:
@@ -177,6 +206,8 @@ class ConsoleSession:
         """The repo read; known before the backend is when the caller names it."""
         self.model: RepoModel | None = None
         self._lists_started: float | None = None
+        self._updated: datetime | None = None
+        """When a snapshot was last built with every feed live."""
         self._monotonic = monotonic
         self._cluster_name = cluster
         self.now = clock
@@ -230,11 +261,15 @@ class ConsoleSession:
             if cluster is not None
             else None
         )
+        if flux is not None and feeds and all(feed.live for feed in feeds):
+            # Every feed is live, which the feeds claim only with recent contact: evidence
+            # that this picture is current. Otherwise "updated" stays at the last such time.
+            self._updated = self.now()
         return ConsoleState(
             model=self.model,
             overview=overview,
             offline_reason=self.backend.offline_reason,
-            updated=self.now() if flux else None,
+            updated=self._updated,
             objects={obj.ref: obj for obj in objects},
         )
 

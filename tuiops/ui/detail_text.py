@@ -27,7 +27,7 @@ from tuiops.domain.status import (
     ConditionStatus,
 )
 from tuiops.domain.workloads import Readiness, ReleaseObjects
-from tuiops.ui.tables import HEALTH_GLYPH, HEALTH_TONE, cluster_text
+from tuiops.ui.tables import HEALTH_GLYPH, HEALTH_TONE, NOT_IN_VIEW, cluster_text
 from tuiops.ui.tones import Tone
 
 Part = str | Content | tuple[str, str]
@@ -98,12 +98,13 @@ def _line(label: str, value: str, tone: Tone | None = None) -> Content:
     return Content.assemble((f"{label}: ", Tone.STRONG), cluster_text(value or "-", tone=tone))
 
 
-def header_text(ref: ObjectRef, live: LiveObject | None) -> Content:
+def header_text(ref: ObjectRef, live: LiveObject | None, absence: str = NOT_IN_VIEW) -> Content:
     """The title line: health glyph, kind, namespace/name, suspended/absent badges.
 
     Args:
         ref: The object shown.
-        live: Its live state, None when the cluster does not have it.
+        live: Its live state, None when the live view does not have it.
+        absence: What that absence means (`ConsoleState.absence`).
 
     Returns:
         One line of content.
@@ -113,7 +114,7 @@ def header_text(ref: ObjectRef, live: LiveObject | None) -> Content:
         parts.append((HEALTH_GLYPH[live.health] + " ", HEALTH_TONE[live.health]))
     parts += [(f"{ref.kind} ", Tone.STRONG), cluster_text(ref.namespaced_name)]
     if live is None:
-        parts.append(("  (not in the cluster)", Tone.MUTED))
+        parts.append((f"  · {absence}", Tone.MUTED))
     else:
         parts.append((f"  {live.health.value}", HEALTH_TONE[live.health]))
         if live.suspended:
@@ -199,7 +200,9 @@ def source_text(
     return Content.assemble(*parts)
 
 
-def helm_text(live: LiveObject | None, row: AppRow | None) -> Content | None:
+def helm_text(
+    live: LiveObject | None, row: AppRow | None, absence: str = NOT_IN_VIEW
+) -> Content | None:
     """Chart, applied vs desired version, release and failures; for a HelmRelease the cluster
     does not have, the version the repo asks for. None for other kinds."""
     kind = live.ref.kind if live is not None else row.ref.kind if row is not None else ""
@@ -209,7 +212,7 @@ def helm_text(live: LiveObject | None, row: AppRow | None) -> Content | None:
     desired = _desired_version(row.desired_version if row else "")
     if live is None:
         parts += ["\n  ", _line("desired version", desired)]
-        parts.append(("\n  not in the cluster", Tone.MUTED))
+        parts.append((f"\n  {absence}", Tone.MUTED))
         return Content.assemble(*parts)
     fields = (
         ("chart", live.chart_name),

@@ -5,7 +5,7 @@ only when a widget draws the cell."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from textual.content import Content
@@ -25,9 +25,6 @@ HEALTH_TONE = {
     Health.SUSPENDED: Tone.PAUSED,
     Health.READY: Tone.GOOD,
 }
-HEALTH_STYLE = HEALTH_TONE
-"""The old name, kept while `screens/layers.py` still styles Rich Text with it: a Tone is a
-str, and ResourceTable resolves it in Rich Text cells as in Content ones."""
 HEALTH_GLYPH = {
     Health.FAILED: "✗",
     Health.PROGRESSING: "◎",
@@ -126,9 +123,14 @@ def version_cell(row: AppRow) -> Content:
     return Content(applied or "-")
 
 
-def app_cells(row: AppRow, age: str) -> tuple[Content, ...]:
+NOT_IN_VIEW = "not in the live view"
+"""What a row without a live object says when nobody knows more (no list has answered)."""
+
+
+def app_cells(row: AppRow, age: str, absence: str = NOT_IN_VIEW) -> tuple[Content, ...]:
     """The Apps columns of one row; `age` is `age_of(created, now)`, worked out by the caller
-    so cached cells are rebuilt when it changes."""
+    so cached cells are rebuilt when it changes; `absence` is what a row without a live
+    object says (`ConsoleState.absence`: "not in the cluster" only after a list)."""
     live = row.live
     ready = live.ready if live else None
     kind = "ks" if row.ref.kind == "Kustomization" else "hr"
@@ -140,8 +142,8 @@ def app_cells(row: AppRow, age: str) -> tuple[Content, ...]:
         version_cell(row),
         cluster_text(ready.reason if ready else "-"),
         Content(row.layer or "-"),
-        Content(age or "-"),
-        cluster_text(live.message if live else "not in the cluster", limit=160),
+        Content(age if live is not None and age else "-"),
+        cluster_text(live.message if live else absence, limit=160),
     )
 
 
@@ -172,9 +174,19 @@ class AppCellCache:
         self._search[row.ref] = (row.live, row.layer, text)
         return text
 
-    def cells(self, row: AppRow, now: datetime) -> tuple[Content, ...]:
-        """Asked only for rows on screen, so the age is worked out for those alone."""
-        age = age_of(row.live.created, now) if row.live is not None else ""
+    def cells(
+        self, row: AppRow, now: datetime, absence: Callable[[str], str] = lambda kind: NOT_IN_VIEW
+    ) -> tuple[Content, ...]:
+        """Asked only for rows on screen, so the age is worked out for those alone.
+
+        Args:
+            row: The row.
+            now: The instant ages are counted to.
+            absence: What a row of a kind without a live object says (by kind).
+        """
+        # Without a live object the age column is empty and the message column says why;
+        # both are keyed in the cache as the one text that can change.
+        age = age_of(row.live.created, now) if row.live is not None else absence(row.ref.kind)
         cached = self._cache.get(row.ref)
         if (
             cached is not None
@@ -184,6 +196,6 @@ class AppCellCache:
             and cached[3] == age
         ):
             return cached[4]
-        cells = app_cells(row, age)
+        cells = app_cells(row, age, age) if row.live is None else app_cells(row, age)
         self._cache[row.ref] = (row.live, row.layer, row.desired_version, age, cells)
         return cells

@@ -103,7 +103,10 @@ class AppsScreen(ConsoleScreen):
         )
         table = self.query_one(ResourceTable)
         now = self.host.now()  # one instant per update: ages do not tick on their own
-        table.sync([str(row.ref) for row in rows], lambda index: cache.cells(rows[index], now))
+        table.sync(
+            [str(row.ref) for row in rows],
+            lambda index: cache.cells(rows[index], now, state.absence),
+        )
         shown = f"{len(rows)} of {len(state.rows)}"
         flags = [f"sorted by {SORTS[self.sort_index][0]}"]
         if self.not_ready_only:

@@ -1,4 +1,4 @@
-"""The base of every screen that renders the console state.
+"""The base of every console screen that runs workers or renders the console state.
 
 A screen follows the app's snapshots only while it is the current screen; one hidden behind
 others (Apps under a Detail page) skips them and catches up in one step when it is shown
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from tuiops.services.console_state import ConsoleState
 from tuiops.ui.state import ConsoleHost, host_of
@@ -31,6 +32,13 @@ class ConsoleScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         self.state = self.host.state  # no-op when nothing changed while hidden
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Hand a failed worker to the app's one failure handler: Textual posts this event to
+        the screen that ran the worker and never bubbles it. Subclasses' own handlers (a
+        section saying "read failed") run as well; none forwards it again."""
+        if event.state is WorkerState.ERROR:
+            self.app.post_message(Worker.StateChanged(event.worker, event.state))
 
     def _app_state_changed(self, state: ConsoleState) -> None:
         if self._visible():

@@ -6,7 +6,7 @@ Cluster reads (events, the objects of a not-ready HelmRelease's Helm release, YA
 run in workers through the backend's ObjectDetails port and come back as messages; the page
 re-renders from the console state whenever the feed changes, keeping its scroll position. The
 sections' text is built by `tuiops.ui.detail_text`; all cluster text is made inert and shown as
-Rich Text, never markup.
+Content, never markup.
 """
 
 from __future__ import annotations
@@ -15,12 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -43,6 +42,7 @@ from tuiops.ui.detail_text import (
     wants_release_objects,
 )
 from tuiops.ui.screens.console_screen import ConsoleScreen
+from tuiops.ui.tones import Tone, for_terminal
 
 SECTIONS = (
     "header",
@@ -56,7 +56,7 @@ SECTIONS = (
 )
 
 
-class TextScreen(Screen[None]):
+class TextScreen(ConsoleScreen):
     """Untrusted text (YAML, describe output) loaded by a blocking call in a worker."""
 
     BINDINGS = bindings(tuple(spec for spec in DETAIL_ACTIONS if spec.id == "back"))
@@ -66,7 +66,7 @@ class TextScreen(Screen[None]):
     class Loaded(Message):
         """The loader answered: its text, or why it could not."""
 
-        body: Text
+        body: Content
 
     def __init__(self, title: str, load: Callable[[], str]) -> None:
         super().__init__()
@@ -74,9 +74,9 @@ class TextScreen(Screen[None]):
         self._load = load
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(self._title, style="bold"), id="title")
+        yield Static(Content.styled(self._title, Tone.STRONG), id="title")
         with VerticalScroll():
-            yield Static(Text("loading…", style="dim"), id="body")
+            yield Static(Content.styled("loading…", Tone.MUTED), id="body")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -94,14 +94,21 @@ class TextScreen(Screen[None]):
             Exception: anything but a TuiopsError (a bug), for the app's failure handler.
         """
         try:
-            body = Text(inert(self._load()))
+            body = Content(inert(self._load()))
         except TuiopsError as error:
-            body = Text(f"could not read: {inert(str(error))}", style="red")
+            body = Content.styled(f"could not read: {inert(str(error))}", Tone.BAD)
         self.post_message(self.Loaded(body))
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
-        self.query_one("#body", Static).update(message.body)
+        self.query_one("#body", Static).update(for_terminal(message.body, self.app.no_color))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A loader that broke with a bug says so instead of "loading…" (ConsoleScreen hands
+        the failure on to the app)."""
+        if event.state is WorkerState.ERROR:
+            failed = "could not read: unexpected error (see the notification)"
+            self.post_message(self.Loaded(Content.styled(failed, Tone.BAD)))
 
 
 class DetailScreen(ConsoleScreen):
@@ -162,20 +169,20 @@ class DetailScreen(ConsoleScreen):
         cluster = None
         if state.model is not None and state.overview is not None:
             cluster = state.model.cluster(state.overview.cluster)
-        helm = helm_text(live, row)
+        absence = state.absence(self.ref.kind)
+        helm = helm_text(live, row, absence)
         texts = {
-            "header": header_text(self.ref, live),
+            "header": header_text(self.ref, live, absence),
             "conditions": conditions_text(live),
             "root-cause": root_cause_text(state.root_cause(self.ref), self.ref),
             "release-objects": release_objects_text(self._release_objects),
             "events": events_text(self._events),
             "source": source_text(live, row, state.objects),
-            "helm": helm or Text(),
+            "helm": helm or Content(),
             "vars": variables_text(self.ref, row, cluster),
         }
         for section, text in texts.items():
-            widget = self.query_one(f"#{section}", Static)
-            widget.update(text)
+            self._update(section, text)
         self.query_one("#helm", Static).display = helm is not None
         self.query_one("#release-objects", Static).display = wants_release_objects(live)
 
@@ -208,7 +215,7 @@ class DetailScreen(ConsoleScreen):
     @on(EventsRead)
     def _events_read(self, message: EventsRead) -> None:
         self._events = message.events
-        self.query_one("#events", Static).update(events_text(message.events))
+        self._update("events", events_text(message.events))
 
     @work(
         thread=True,
@@ -240,11 +247,15 @@ class DetailScreen(ConsoleScreen):
     @on(ReleaseObjectsRead)
     def _release_objects_read(self, message: ReleaseObjectsRead) -> None:
         self._release_objects = message.objects
-        self.query_one("#release-objects", Static).update(release_objects_text(message.objects))
+        self._update("release-objects", release_objects_text(message.objects))
+
+    def _update(self, section: str, content: Content) -> None:
+        """Show one section, as this terminal shows tones (NO_COLOR: failures reversed)."""
+        self.query_one(f"#{section}", Static).update(for_terminal(content, self.app.no_color))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A read that failed with a bug says so in its section instead of "loading…" (the
-        event goes on to the app, which logs and notifies it)."""
+        """A read that failed with a bug says so in its section instead of "loading…"
+        (ConsoleScreen hands the failure on to the app, which logs and notifies it)."""
         if event.state is not WorkerState.ERROR:
             return
         failed = "could not read: unexpected error (see the notification)"

@@ -177,7 +177,7 @@ class HistoryScreen(ConsoleScreen):
                 self._requested = True
                 self.load_revisions(live)
             elif state.objects:
-                self._status = Content.styled("not in the cluster", Tone.WARN)
+                self._status = Content.styled(state.absence(self.ref.kind), Tone.WARN)
         self._rebuild(live)
 
     def _live(self) -> LiveObject | None:
@@ -236,11 +236,10 @@ class HistoryScreen(ConsoleScreen):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A read that broke with a bug says so instead of "loading…", and is handed on to
-        the app's one failure handler (Worker.StateChanged does not bubble)."""
+        the app's one failure handler (by ConsoleScreen)."""
         if event.worker.group != WORKER_GROUP or event.state is not WorkerState.ERROR:
             return
         self.post_message(self.RevisionsRead("unexpected error (see the notification)"))
-        self.app.post_message(Worker.StateChanged(event.worker, event.state))
 
     def _cursor_revision(self) -> MergedRevision | None:
         key = self.query_one(ResourceTable).cursor_key

@@ -3,8 +3,8 @@ under the cursor. Offline it shows the desired state with live status unknown an
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
+from textual.content import Content
 from textual.widgets import Footer, Static
 
 from tuiops.domain.overview import LayerOverview
@@ -12,7 +12,8 @@ from tuiops.domain.refs import ObjectRef
 from tuiops.domain.status import Health
 from tuiops.services.console_state import ConsoleState
 from tuiops.ui.screens.console_screen import ConsoleScreen
-from tuiops.ui.tables import APP_COLUMNS, HEALTH_STYLE, AppCellCache, health_cell
+from tuiops.ui.tables import APP_COLUMNS, AppCellCache, count_cell, health_cell
+from tuiops.ui.tones import Tone
 from tuiops.ui.widgets.resource_table import ResourceTable
 from tuiops.ui.widgets.status_bar import StatusBar
 
@@ -61,15 +62,12 @@ class LayersScreen(ConsoleScreen):
             self.query_one("#note", Static).update(note)
         rows = []
         for number, layer in enumerate(self._layers(state)):
-            counts = [
-                Text(str(layer.count(h)) if layer.count(h) else "·", style=HEALTH_STYLE[h])
-                for h in COUNTED
-            ]
-            name = Text(layer.name, style="" if layer.applied else "dim")
-            worst = health_cell(layer.worst) if layer.rows else Text("")
+            counts = [count_cell(layer.count(h), h) for h in COUNTED]
+            name = Content(layer.name) if layer.applied else Content.styled(layer.name, Tone.MUTED)
+            worst = health_cell(layer.worst) if layer.rows else Content("")
             if not layer.applied:
-                worst = Text("not applied", style="dim")
-            rows.append((layer.name, (Text(str(number)), name, *counts, worst)))
+                worst = Content.styled("not applied", Tone.MUTED)
+            rows.append((layer.name, (Content(str(number)), name, *counts, worst)))
         self.query_one("#layers", ResourceTable).sync(
             [key for key, _cells in rows], lambda index: rows[index][1]
         )
@@ -82,7 +80,10 @@ class LayersScreen(ConsoleScreen):
         rows = layer.rows if layer is not None else ()
         cache = self._cell_cache
         now = self.host.now()  # one instant per update: ages do not tick on their own
-        components.sync([str(row.ref) for row in rows], lambda index: cache.cells(rows[index], now))
+        components.sync(
+            [str(row.ref) for row in rows],
+            lambda index: cache.cells(rows[index], now, state.absence),
+        )
 
     def on_resource_table_highlighted(self, event: ResourceTable.Highlighted) -> None:
         if event.table.id == "layers" and self.state is not None:

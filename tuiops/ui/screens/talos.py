@@ -21,7 +21,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
@@ -30,7 +29,7 @@ from tuiops.errors import TuiopsError
 from tuiops.services.backend import Backend
 from tuiops.services.talos_desired import desired_versions
 from tuiops.ui.actions import TALOS_ACTIONS, bindings
-from tuiops.ui.state import host_of
+from tuiops.ui.screens.console_screen import ConsoleScreen
 from tuiops.ui.tables import fitted_columns
 from tuiops.ui.talos_text import (
     NODE_COLUMNS,
@@ -94,7 +93,7 @@ def read_talos(backend: Backend) -> TalosSnapshot:
     )
 
 
-class TalosScreen(Screen[None]):
+class TalosScreen(ConsoleScreen):
     """Talos nodes, health, services and etcd, read through talosctl."""
 
     CSS_PATH = "talos.tcss"
@@ -116,12 +115,12 @@ class TalosScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.load(host_of(self.app).backend)
+        self.load(self.host.backend)
 
     def action_refresh(self) -> None:
         """Read everything again (the last answer stays visible meanwhile)."""
         self._update("#talos-status", loading_text(refreshing=self.snapshot is not None))
-        self.load(host_of(self.app).backend)
+        self.load(self.host.backend)
 
     @work(
         thread=True,
@@ -136,8 +135,8 @@ class TalosScreen(Screen[None]):
         return read_talos(backend)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Show the worker's answer, or that it broke; a broken worker is handed on to the
-        app's one failure handler, which reports it (Worker.StateChanged does not bubble)."""
+        """Show the worker's answer, or that it broke (ConsoleScreen hands a broken worker
+        on to the app's one failure handler, which reports it)."""
         if event.worker.group != WORKER_GROUP:
             return
         result = event.worker.result
@@ -145,12 +144,11 @@ class TalosScreen(Screen[None]):
             self.show(result)
         elif event.state is WorkerState.ERROR and event.worker.error is not None:
             self._update("#talos-status", failure_text(event.worker.error))
-            self.app.post_message(Worker.StateChanged(event.worker, event.state))
 
     def show(self, snapshot: TalosSnapshot) -> None:
         """Render one answer into the widgets."""
         self.snapshot = snapshot
-        host = host_of(self.app)
+        host = self.host
         read_at = f"{host.now():%H:%M:%S}"
         self._update("#talos-status", status_text(snapshot, read_at, host.backend.offline_reason))
         self._update("#talos-desired", desired_text(snapshot.desired))
