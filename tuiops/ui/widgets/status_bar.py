@@ -49,7 +49,7 @@ def status_line(state: ConsoleState, label: str, read_only: bool) -> Content:
         "  ",
         (word, connection_tone(word)),
     ]
-    reason = state.offline_reason or state.problem
+    reason = state.connection_detail
     if reason:
         parts.append((f" ({inert(reason, one_line=True)})", Tone.MUTED))
     if state.overview is not None:
