@@ -27,11 +27,11 @@ from tuiops.domain.talos import (
     NodeRole,
     ServiceHealth,
     ServiceState,
+    TalosDesired,
     TalosNode,
     TalosService,
 )
 from tuiops.services.backend import Backend
-from tuiops.services.talos_desired import TalosDesired
 from tuiops.ui.app import TuiopsApp
 from tuiops.ui.screens.talos import TalosScreen
 from tuiops.ui.talos_text import (

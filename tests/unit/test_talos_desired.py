@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.conftest import WriteRepo
-from tuiops.services.talos_desired import TalosDesired, desired_versions
+from tuiops.domain.talos import TalosDesired
+from tuiops.services.talos_desired import desired_versions
 from tuiops.sim.example_repo import EXAMPLE_REPO
 
 

@@ -323,3 +323,15 @@ def summarize_nodes(
             )
         )
     return tuple(rows)
+
+
+@dataclass(frozen=True, slots=True)
+class TalosDesired:
+    """The versions the repo wants; each field is empty when unknown."""
+
+    talos: str = ""
+    """`talosVersion`, e.g. `v1.11.3`."""
+    kubernetes: str = ""
+    """`kubernetesVersion`, e.g. `v1.34.1`."""
+    file: str = ""
+    """The talconfig read, relative to the repo root (POSIX separators)."""

@@ -25,9 +25,11 @@ from tuiops.domain.root_cause import RootCause, find_root_cause
 from tuiops.services.backend import Backend
 from tuiops.services.overview import build_overview
 from tuiops.services.problem_log import ProblemLog
+from tuiops.services.talos_desired import desired_versions
 
 if TYPE_CHECKING:
     from tuiops.domain.repo import Cluster, RepoModel
+    from tuiops.domain.talos import TalosDesired
 
 COALESCE_SECONDS = 0.1
 """At most one snapshot per this many seconds while the feed is busy."""
@@ -236,6 +238,10 @@ class ConsoleSession:
         self.repo_root = root
         self.model = load_repo(root)
         return self.model
+
+    def talos_desired(self) -> TalosDesired:
+        """Blocking: the Talos and Kubernetes versions the repo's talconfig asks for."""
+        return desired_versions(self.repo_root or self.backend.repo_root)
 
     def lists_pending(self) -> float:
         """Seconds a snapshot should still wait for the first lists of other kinds (0: build

@@ -7,10 +7,10 @@ instead of an error, because the comparison is a hint and never a reason to fail
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tuiops.domain.talos import TalosDesired
 from tuiops.gitops.yamldocs import load_documents
 
 TALCONFIG_PATTERNS = (
@@ -24,18 +24,6 @@ TALCONFIG_PATTERNS = (
 
 MAX_BYTES = 1 << 20
 """A talconfig larger than this is not read (it is not a talconfig)."""
-
-
-@dataclass(frozen=True, slots=True)
-class TalosDesired:
-    """The versions the repo wants; each field is empty when unknown."""
-
-    talos: str = ""
-    """`talosVersion`, e.g. `v1.11.3`."""
-    kubernetes: str = ""
-    """`kubernetesVersion`, e.g. `v1.34.1`."""
-    file: str = ""
-    """The talconfig read, relative to the repo root (POSIX separators)."""
 
 
 def find_talconfig(repo_root: Path) -> Path | None:

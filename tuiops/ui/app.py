@@ -117,7 +117,7 @@ class TuiopsApp(App[None]):
                 (tests give one with its own problem log).
         """
         super().__init__()
-        self.session = session or ConsoleSession(backend, cluster=cluster, repo=repo, clock=clock)
+        self._session = session or ConsoleSession(backend, cluster=cluster, repo=repo, clock=clock)
         self.flux_actions = FluxActions(self, self)
         self._keymap_file = keymap_file
         self.keymap: dict[str, str] = {}
@@ -130,6 +130,11 @@ class TuiopsApp(App[None]):
         self._on_first_load = on_first_load
         self._first_load_done = False
         self.state = self.session.first_state()
+
+    @property
+    def session(self) -> ConsoleSession:
+        """The state API: backend, repo, snapshots, blocking reads."""
+        return self._session
 
     @property
     def backend(self) -> Backend:

@@ -9,7 +9,7 @@ from typing import Protocol, runtime_checkable
 
 from tuiops.domain.refs import ObjectRef
 from tuiops.services.backend import Backend
-from tuiops.services.console_state import ConsoleState
+from tuiops.services.console_state import ConsoleSession, ConsoleState
 
 __all__ = ["ConsoleHost", "ConsoleState", "ShowsObject", "host_of"]
 
@@ -24,6 +24,11 @@ class ConsoleHost(Protocol):
     @property
     def backend(self) -> Backend:
         """What the session talks to."""
+        ...
+
+    @property
+    def session(self) -> ConsoleSession:
+        """The state API's blocking reads (call them from a worker)."""
         ...
 
     def open_detail(self, ref: ObjectRef) -> None: ...

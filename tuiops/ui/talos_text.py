@@ -18,11 +18,11 @@ from tuiops.domain.talos import (
     NodeResults,
     ServiceHealth,
     ServiceState,
+    TalosDesired,
     TalosNode,
     TalosService,
 )
 from tuiops.domain.text import inert
-from tuiops.services.talos_desired import TalosDesired
 from tuiops.ui.tables import cluster_text
 from tuiops.ui.tones import Tone
 

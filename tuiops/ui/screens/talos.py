@@ -26,8 +26,7 @@ from textual.worker import Worker, WorkerState
 
 from tuiops.domain.text import inert
 from tuiops.errors import TuiopsError
-from tuiops.services.backend import Backend
-from tuiops.services.talos_desired import desired_versions
+from tuiops.services.console_state import ConsoleSession
 from tuiops.ui.actions import TALOS_ACTIONS, bindings
 from tuiops.ui.screens.console_screen import ConsoleScreen
 from tuiops.ui.tables import fitted_columns
@@ -63,17 +62,18 @@ def _attempt(read: Callable[[], T]) -> tuple[T | None, str]:
         return None, inert(str(error), one_line=True) or type(error).__name__
 
 
-def read_talos(backend: Backend) -> TalosSnapshot:
-    """The four talosctl reads (blocking), each failing on its own.
+def read_talos(session: ConsoleSession) -> TalosSnapshot:
+    """The repo's wanted versions and the four talosctl reads (blocking), each failing on its
+    own.
 
     Args:
-        backend: The session's backend; without a Talos reader the answer says so.
+        session: The console session; without a Talos reader the answer says so.
 
     Returns:
         One snapshot, with an error text in place of each read that failed.
     """
-    desired = desired_versions(backend.repo_root)
-    reader = backend.talos
+    desired = session.talos_desired()
+    reader = session.backend.talos
     if reader is None:
         return TalosSnapshot(desired, configured=False)
     nodes, nodes_error = _attempt(reader.cluster_nodes)
@@ -115,12 +115,12 @@ class TalosScreen(ConsoleScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.load(self.host.backend)
+        self.load(self.host.session)
 
     def action_refresh(self) -> None:
         """Read everything again (the last answer stays visible meanwhile)."""
         self._update("#talos-status", loading_text(refreshing=self.snapshot is not None))
-        self.load(self.host.backend)
+        self.load(self.host.session)
 
     @work(
         thread=True,
@@ -129,10 +129,10 @@ class TalosScreen(ConsoleScreen):
         exit_on_error=False,
         description="reading Talos through talosctl",
     )
-    def load(self, backend: Backend) -> TalosSnapshot:
+    def load(self, session: ConsoleSession) -> TalosSnapshot:
         """Run the blocking talosctl reads off the event loop; the answer is the worker's
         result, shown by `on_worker_state_changed`."""
-        return read_talos(backend)
+        return read_talos(session)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Show the worker's answer, or that it broke (ConsoleScreen hands a broken worker
