@@ -21,7 +21,7 @@ import pytest
 
 from tuiops.adapters.flux import FluxActions
 from tuiops.adapters.kube_api import KubeApi
-from tuiops.domain.actions import ActionOutcome
+from tuiops.domain.actions import ActionOutcome, StepKind
 from tuiops.domain.kinds import HELM_RELEASE
 from tuiops.domain.refs import ObjectRef
 from tuiops.errors import ApiError
@@ -31,6 +31,7 @@ from tuiops.sim.cluster import SimulatedCluster
 from tuiops.sim.example_repo import EXAMPLE_REPO
 from tuiops.sim.flux.controllers import FluxControllers
 from tuiops.sim.scenarios.catalog import Scenario, build_scenario, install_scenario
+from tuiops.ui.flux_actions import step_line
 
 REQUESTED_AT = "reconcile.fluxcd.io/requestedAt"
 FORCE_AT = "reconcile.fluxcd.io/forceAt"
@@ -131,7 +132,8 @@ def sim(degraded: Scenario, tmp_path: Path) -> Iterator[Sim]:
 
 
 def lines(outcome: ActionOutcome) -> list[str]:
-    return [str(step) for step in outcome.steps]
+    """The steps as the flux CLI prints them, glyphs and all."""
+    return [step_line(step) for step in outcome.steps]
 
 
 def deployed_chart(obj: dict[str, Any]) -> str:
@@ -147,7 +149,7 @@ def deployed_chart(obj: dict[str, Any]) -> str:
 def test_reconcile_kustomization_reports_applied_revision(sim: Sim) -> None:
     revision = sim.loaded(CILIUM_KS)["status"]["lastAppliedRevision"]
     outcome = sim.actions().reconcile(CILIUM_KS)
-    assert outcome.succeeded, outcome.transcript
+    assert outcome.succeeded, lines(outcome)
     assert lines(outcome) == [
         "► annotating Kustomization cilium in flux-system namespace",
         "✔ Kustomization annotated",
@@ -169,7 +171,7 @@ def test_reconcile_kustomization_reports_applied_revision(sim: Sim) -> None:
 
 def test_default_timestamp_is_rfc3339nano_in_local_time(sim: Sim) -> None:
     outcome = FluxActions(sim.api, poll_interval=0.05, timeout=15.0).reconcile(CILIUM_KS)
-    assert outcome.succeeded, outcome.transcript
+    assert outcome.succeeded, lines(outcome)
     stamp = sim.raw(CILIUM_KS)["metadata"]["annotations"][REQUESTED_AT]
     assert RFC3339NANO.match(stamp), stamp
     sent = datetime.fromisoformat(re.sub(r"(\.\d{6})\d+", r"\1", stamp))
@@ -194,7 +196,7 @@ def test_force_and_reset_on_failing_release_report_the_old_chart(sim: Sim) -> No
     running = deployed_chart(loaded)
     assert attempted != running  # the scenario's failing upgrade
     outcome = sim.actions().reconcile(NFD, force=True, reset=True)
-    assert not outcome.succeeded, outcome.transcript
+    assert not outcome.succeeded, lines(outcome)
     assert outcome.still_old_revision
     assert (outcome.attempted_revision, outcome.applied_revision) == (attempted, running)
     assert outcome.message.startswith("HelmRelease reconciliation failed: Helm upgrade failed")
@@ -206,7 +208,7 @@ def test_force_and_reset_on_failing_release_report_the_old_chart(sim: Sim) -> No
         "✔ HelmRelease annotated",
         "◎ waiting for HelmRelease reconciliation",
     ]
-    assert [step.symbol for step in outcome.steps[3:]] == ["✗", "⚠️"]
+    assert [step.kind for step in outcome.steps[3:]] == [StepKind.FAILURE, StepKind.WARNING]
     # force and reset travel in the same merge patch as requestedAt, with the same value.
     (patch,) = sim.api.patches()
     stamp = "2025-11-25T11:09:41.702917+01:00"
@@ -226,7 +228,7 @@ def test_force_is_for_helm_releases_only(sim: Sim) -> None:
 
 def test_with_source_annotates_the_source_first(sim: Sim) -> None:
     outcome = sim.actions().reconcile(CILIUM_KS, with_source=True)
-    assert outcome.succeeded, outcome.transcript
+    assert outcome.succeeded, lines(outcome)
     source = sim.loaded(CILIUM_KS)["spec"]["sourceRef"]
     git = ObjectRef("GitRepository", "flux-system", source["name"])
     revision = sim.loaded(git)["status"]["artifact"]["revision"]
@@ -251,7 +253,7 @@ def test_helm_release_with_source_goes_through_its_helm_chart(sim: Sim) -> None:
     loaded = sim.loaded(CILIUM_HR)
     repo_ref = loaded["spec"]["chart"]["spec"]["sourceRef"]
     outcome = sim.actions().reconcile(CILIUM_HR, with_source=True)
-    assert outcome.succeeded, outcome.transcript
+    assert outcome.succeeded, lines(outcome)
     # docs/flux-api.md §4: HelmChart `<ns>-<name>` in the source's namespace, which reconciles
     # its own source.
     chart_ns = repo_ref["namespace"]
@@ -285,7 +287,7 @@ def test_oci_helm_repository_has_nothing_to_reconcile(sim: Sim) -> None:
 def test_conflicts_are_retried_with_a_fresh_read(sim: Sim) -> None:
     sim.api.conflicts = 2
     outcome = sim.actions().reconcile(CILIUM_KS)
-    assert outcome.succeeded, outcome.transcript
+    assert outcome.succeeded, lines(outcome)
     metadata_reads = [
         call.method for call in sim.api.calls if call.path.endswith("/kustomizations/cilium")
     ]
@@ -398,7 +400,7 @@ def test_suspend_then_resume_patch_spec_suspend(sim: Sim) -> None:
     revision = sim.loaded(CILIUM_KS)["status"]["lastAppliedRevision"]
 
     suspended = sim.actions().suspend(CILIUM_KS)
-    assert suspended.succeeded, suspended.transcript
+    assert suspended.succeeded, lines(suspended)
     assert lines(suspended) == [
         "► suspending kustomization cilium in flux-system namespace",
         "✔ kustomization suspended",
@@ -414,7 +416,7 @@ def test_suspend_then_resume_patch_spec_suspend(sim: Sim) -> None:
     assert obj["metadata"]["generation"] == generation + 1
 
     resumed = sim.actions().resume(CILIUM_KS)
-    assert resumed.succeeded, resumed.transcript
+    assert resumed.succeeded, lines(resumed)
     assert lines(resumed) == [
         "► resuming kustomization cilium in flux-system namespace",
         "✔ kustomization resumed",
@@ -433,7 +435,7 @@ def test_suspend_then_resume_patch_spec_suspend(sim: Sim) -> None:
 def test_resume_of_suspended_release_waits_for_ready(sim: Sim) -> None:
     chart = deployed_chart(sim.loaded(PLEX))
     outcome = sim.actions().resume(PLEX)
-    assert outcome.succeeded, outcome.transcript
+    assert outcome.succeeded, lines(outcome)
     assert lines(outcome)[-2:] == [
         "✔ HelmRelease plex reconciliation completed",
         f"✔ applied revision {chart}",

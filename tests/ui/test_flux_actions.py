@@ -24,7 +24,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from tests.snapshots.scenes import LIVE_OBJECTS, wait_for
-from tuiops.domain.actions import FAILURE, SUCCESS, ActionOutcome, ActionStep, FluxVerb
+from tuiops.domain.actions import ActionOutcome, ActionStep, FluxVerb, StepKind
 from tuiops.domain.refs import ObjectRef
 from tuiops.services.backend import Backend
 from tuiops.sim.apiserver.resources import type_for_kind
@@ -471,7 +471,7 @@ def test_confirmation_fits_80x24_and_answers(tmp_path: Path) -> None:
 def test_outcome_text_is_made_inert() -> None:
     ref = ObjectRef("HelmRelease", "ns", "x")
     outcome = ActionOutcome(
-        "reconcile", ref, False, "failed: [bold red]x[/] \x1b]0;pwned\x07\x1b[2Jdone\nnext"
+        FluxVerb.RECONCILE, ref, False, "failed: [bold red]x[/] \x1b]0;pwned\x07\x1b[2Jdone\nnext"
     )
     message, _severity = outcome_notice(outcome)
     shown = "failed: [bold red]x[/] \\x1b]0;pwned\\x07\\x1b[2Jdone next"
@@ -482,9 +482,11 @@ def test_outcome_text_is_made_inert() -> None:
 
 
 def _outcome(succeeded: bool, *, old: bool = False, failed_step: bool = False) -> ActionOutcome:
-    step = ActionStep(FAILURE if failed_step else SUCCESS, "x")
+    step = ActionStep(StepKind.FAILURE if failed_step else StepKind.SUCCESS, "x")
     ref = ObjectRef("HelmRelease", "ns", "x")
-    return ActionOutcome("reconcile", ref, succeeded, "msg", steps=(step,), still_old_revision=old)
+    return ActionOutcome(
+        FluxVerb.RECONCILE, ref, succeeded, "msg", steps=(step,), still_old_revision=old
+    )
 
 
 @pytest.mark.parametrize(

@@ -27,16 +27,10 @@ from datetime import datetime
 from tuiops.adapters.flux_cli import FluxCheck, FluxCli, FluxDiff
 from tuiops.adapters.kube_api import JsonObject, KubeApi
 from tuiops.domain.actions import (
-    ACTION,
-    FAILURE,
-    RECONCILE,
-    RESUME,
-    SUCCESS,
-    SUSPEND,
-    WAITING,
-    WARNING,
     ActionOutcome,
     ActionStep,
+    FluxVerb,
+    StepKind,
     applied_revision,
     old_revision_note,
     reconcile_handled,
@@ -91,8 +85,8 @@ class _Run:
     live: LiveObject | None = None
     """The last state of the object the action was asked about."""
 
-    def say(self, symbol: str, text: str) -> None:
-        self.steps.append(ActionStep(symbol, text))
+    def say(self, kind: StepKind, text: str) -> None:
+        self.steps.append(ActionStep(kind, text))
 
 
 def _api_kind(ref: ObjectRef) -> ApiKind:
@@ -164,8 +158,8 @@ class FluxActions:
         try:
             self._reconcile(run, ref, with_source=with_source, force=force, reset=reset, top=True)
         except (_Failed, ClusterError, DecodeError) as error:
-            return self._failed(RECONCILE, ref, run, self._error_text(error))
-        return self._finish(RECONCILE, ref, run, "")
+            return self._failed(FluxVerb.RECONCILE, ref, run, self._error_text(error))
+        return self._finish(FluxVerb.RECONCILE, ref, run, "")
 
     def suspend(self, ref: ObjectRef) -> ActionOutcome:
         """`flux suspend <kind> NAME`: LIST by name, merge patch `{"spec":{"suspend":true}}`.
@@ -174,7 +168,7 @@ class FluxActions:
             The outcome. Nothing matching is a success with a `✗ … not found` step, as flux
             exits 0 then.
         """
-        return self._toggle(SUSPEND, self._namespaced(ref), wait=False)
+        return self._toggle(FluxVerb.SUSPEND, self._namespaced(ref), wait=False)
 
     def resume(self, ref: ObjectRef, *, wait: bool = True) -> ActionOutcome:
         """`flux resume <kind> NAME`: patch `{"spec":{"suspend":null}}`, then (with `wait`) wait
@@ -183,7 +177,7 @@ class FluxActions:
         Returns:
             The outcome; a missing object is reported like `suspend` does.
         """
-        return self._toggle(RESUME, self._namespaced(ref), wait=wait)
+        return self._toggle(FluxVerb.RESUME, self._namespaced(ref), wait=wait)
 
     # -- reconcile -------------------------------------------------------------------------
 
@@ -196,7 +190,7 @@ class FluxActions:
         if top:
             run.live = live
         if _is_static(raw):
-            run.say(SUCCESS, "reconciliation not supported by the object")
+            run.say(StepKind.SUCCESS, "reconciliation not supported by the object")
             return live
         if live.suspended:
             raise _Failed("resource is suspended")
@@ -208,10 +202,10 @@ class FluxActions:
             # A HelmRelease's HelmChart always brings its own source along (flux: force=true).
             self._reconcile(run, source, with_source=True, force=False, reset=False, top=False)
         last_handled = live.last_handled_reconcile_at
-        run.say(ACTION, f"annotating {ref.kind} {ref.name} in {ref.namespace} namespace")
+        run.say(StepKind.ACTION, f"annotating {ref.kind} {ref.name} in {ref.namespace} namespace")
         self._request_reconciliation(kind, ref, force=force, reset=reset)
-        run.say(SUCCESS, f"{ref.kind} annotated")
-        run.say(WAITING, f"waiting for {ref.kind} reconciliation")
+        run.say(StepKind.SUCCESS, f"{ref.kind} annotated")
+        run.say(StepKind.WAITING, f"waiting for {ref.kind} reconciliation")
         live, raw = self._wait(
             run, kind, ref, top, lambda obj: reconcile_handled(obj, last_handled)
         )
@@ -221,7 +215,7 @@ class FluxActions:
         if not ready.is_true:
             quoted = ready.message if ref.kind in _WITH_SOURCE_KINDS else f"'{ready.message}'"
             raise _Failed(f"{ref.kind} reconciliation failed: {quoted}")
-        run.say(SUCCESS, success_message(live, static=_is_static(raw)))
+        run.say(StepKind.SUCCESS, success_message(live, static=_is_static(raw)))
         return live
 
     def _request_reconciliation(
@@ -299,10 +293,12 @@ class FluxActions:
 
     # -- suspend / resume ------------------------------------------------------------------
 
-    def _toggle(self, action: str, ref: ObjectRef, *, wait: bool) -> ActionOutcome:
+    def _toggle(self, action: FluxVerb, ref: ObjectRef, *, wait: bool) -> ActionOutcome:
         run = _Run(time.monotonic() + self._timeout)
         human = _HUMAN_KIND.get(ref.kind, ref.kind.lower())
-        verb, past = ("suspending", "suspended") if action == SUSPEND else ("resuming", "resumed")
+        verb, past = (
+            ("suspending", "suspended") if action is FluxVerb.SUSPEND else ("resuming", "resumed")
+        )
         done = f"{ref.kind} {ref.namespace}/{ref.name} {past}"
         try:
             kind = _api_kind(ref)
@@ -312,42 +308,46 @@ class FluxActions:
             if not items:
                 text = (
                     f"{ref.kind} {ref.name} not found in {ref.namespace} namespace"
-                    if action == SUSPEND
+                    if action is FluxVerb.SUSPEND
                     else f"{ref.kind} object '{ref.name}' not found in {ref.namespace} namespace"
                 )
-                run.say(FAILURE, text)
+                run.say(StepKind.FAILURE, text)
                 return ActionOutcome(action, ref, True, text, steps=tuple(run.steps))
             for item in items:
                 run.live = decode_live_object(item)
-                run.say(ACTION, f"{verb} {human} {ref.name} in {ref.namespace} namespace")
+                run.say(StepKind.ACTION, f"{verb} {human} {ref.name} in {ref.namespace} namespace")
                 self._api.merge_patch(
                     kind, ref.namespace, ref.name, self._suspend_patch(action, item)
                 )
-                run.say(SUCCESS, f"{human} {past}")
-            if action == RESUME and wait:
-                run.say(WAITING, f"waiting for {ref.kind} reconciliation")
+                run.say(StepKind.SUCCESS, f"{human} {past}")
+            if action is FluxVerb.RESUME and wait:
+                run.say(StepKind.WAITING, f"waiting for {ref.kind} reconciliation")
                 static = _is_static(items[0])
                 live, _ = self._wait(run, kind, ref, True, lambda o: resume_ready(o, static=static))
                 ready = live.ready
                 if ready is not None and not ready.is_true and not static:
                     raise _Failed(f"{ref.kind} {ref.name} reconciliation failed: {ready.message}")
-                run.say(SUCCESS, f"{ref.kind} {ref.name} reconciliation completed")
-                run.say(SUCCESS, success_message(live, static=static))
+                run.say(StepKind.SUCCESS, f"{ref.kind} {ref.name} reconciliation completed")
+                run.say(StepKind.SUCCESS, success_message(live, static=static))
                 done = f"{done}: {success_message(live, static=static)}"
         except (_Failed, ClusterError, DecodeError) as error:
             text = self._error_text(error)
-            if action == SUSPEND and not isinstance(error, _Failed):
+            if action is FluxVerb.SUSPEND and not isinstance(error, _Failed):
                 text = (
                     f"failed suspending {ref.kind} {ref.name} in {ref.namespace} namespace: {text}"
                 )
-            return self._failed(action, ref, run, text, check_revisions=action == RESUME and wait)
-        return self._finish(action, ref, run, done, check_revisions=action == RESUME and wait)
+            return self._failed(
+                action, ref, run, text, check_revisions=action is FluxVerb.RESUME and wait
+            )
+        return self._finish(
+            action, ref, run, done, check_revisions=action is FluxVerb.RESUME and wait
+        )
 
     @staticmethod
-    def _suspend_patch(action: str, item: JsonObject) -> JsonObject:
+    def _suspend_patch(action: FluxVerb, item: JsonObject) -> JsonObject:
         """The JSON diff flux's `client.MergeFrom` computes: empty when nothing changes."""
         suspended = as_map(item.get("spec")).get("suspend") is True
-        if action == SUSPEND:
+        if action is FluxVerb.SUSPEND:
             return {} if suspended else {"spec": {"suspend": True}}
         return {"spec": {"suspend": None}} if suspended else {}
 
@@ -362,14 +362,20 @@ class FluxActions:
         return str(error) or type(error).__name__
 
     def _failed(
-        self, action: str, ref: ObjectRef, run: _Run, message: str, *, check_revisions: bool = True
+        self,
+        action: FluxVerb,
+        ref: ObjectRef,
+        run: _Run,
+        message: str,
+        *,
+        check_revisions: bool = True,
     ) -> ActionOutcome:
-        run.say(FAILURE, message)
+        run.say(StepKind.FAILURE, message)
         return self._finish(action, ref, run, message, failed=True, check_revisions=check_revisions)
 
     @staticmethod
     def _finish(
-        action: str,
+        action: FluxVerb,
         ref: ObjectRef,
         run: _Run,
         message: str,
@@ -383,7 +389,7 @@ class FluxActions:
         old = check_revisions and still_old_revision(ref.kind, applied, attempted)
         if old:
             note = old_revision_note(ref.kind, applied, attempted)
-            run.say(WARNING, note)
+            run.say(StepKind.WARNING, note)
             message = f"{message}; {note}" if failed else f"{ref.kind} reconciled, but {note}"
         elif not failed and not message:
             message = f"{ref.kind} {ref.namespace}/{ref.name} reconciled: {applied or 'ready'}"

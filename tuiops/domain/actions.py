@@ -1,9 +1,10 @@
 """What a Flux action (reconcile, suspend, resume) ended with, told the way the flux CLI tells it.
 
-An action is reported as the lines `flux` prints (`►` action, `✔` success, `◎` waiting, `✗`
-failure, `⚠️` warning) plus one verdict. The verdict is the controller's real answer, not
-"request sent": and unlike `flux reconcile hr` (fluxcd/flux2 #1760), an upgrade that was
-attempted while the old chart is still what runs is never reported as a plain success.
+An action is reported as the steps `flux` prints (action, success, waiting, failure,
+warning; the UI draws them with flux's glyphs) plus one verdict. The verdict is the
+controller's real answer, not "request sent": and unlike `flux reconcile hr` (fluxcd/flux2
+#1760), an upgrade that was attempted while the old chart is still what runs is never
+reported as a plain success.
 """
 
 from __future__ import annotations
@@ -16,13 +17,6 @@ from tuiops.domain.helm import ReleaseStatus
 from tuiops.domain.live import LiveObject
 from tuiops.domain.refs import ObjectRef
 from tuiops.domain.status import RECONCILING, STALLED, Health, find_condition
-
-ACTION = "►"
-SUCCESS = "✔"
-WAITING = "◎"
-FAILURE = "✗"
-WARNING = "⚠️"
-STEP_SYMBOLS = (ACTION, SUCCESS, WAITING, FAILURE, WARNING)
 
 
 class FluxVerb(enum.Enum):
@@ -40,33 +34,31 @@ class FluxVerb(enum.Enum):
     """`flux reconcile hr … --reset`: clear the failure counts."""
 
 
-RECONCILE = "reconcile"
-SUSPEND = "suspend"
-RESUME = "resume"
+class StepKind(enum.Enum):
+    """What one line of progress says, as the flux CLI marks it (►, ✔, ◎, ✗, ⚠️)."""
+
+    ACTION = "action"
+    """Something is being sent (an annotation, a patch)."""
+    SUCCESS = "success"
+    WAITING = "waiting"
+    FAILURE = "failure"
+    WARNING = "warning"
 
 
 @dataclass(frozen=True, slots=True)
 class ActionStep:
     """One line of progress, as the flux CLI prints it on stderr."""
 
-    symbol: str
-    """One of `STEP_SYMBOLS`."""
+    kind: StepKind
     text: str
-
-    def __post_init__(self) -> None:
-        if self.symbol not in STEP_SYMBOLS:
-            raise ValueError(f"unknown step symbol {self.symbol!r}")
-
-    def __str__(self) -> str:
-        return f"{self.symbol} {self.text}"
 
 
 @dataclass(frozen=True, slots=True)
 class ActionOutcome:
     """The result of one action on one object."""
 
-    action: str
-    """`reconcile`, `suspend` or `resume`."""
+    action: FluxVerb
+    """What was done: reconcile (with its variants), suspend or resume."""
     ref: ObjectRef
     succeeded: bool
     message: str
@@ -78,11 +70,6 @@ class ActionOutcome:
     steps: tuple[ActionStep, ...] = ()
     still_old_revision: bool = False
     """A new revision was attempted but the old one is still applied (fluxcd/flux2 #1760)."""
-
-    @property
-    def transcript(self) -> str:
-        """The steps as the flux CLI would have printed them, one per line."""
-        return "\n".join(str(step) for step in self.steps)
 
 
 def still_old_revision(kind: str, applied: str, attempted: str) -> bool:

@@ -28,7 +28,7 @@ from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.worker import get_current_worker
 
-from tuiops.domain.actions import FAILURE, ActionOutcome, FluxVerb
+from tuiops.domain.actions import ActionOutcome, ActionStep, FluxVerb, StepKind
 from tuiops.domain.kinds import is_applier
 from tuiops.domain.refs import ObjectRef
 from tuiops.domain.text import inert
@@ -181,6 +181,21 @@ def flux_target(verb: VerbOffer, screen: object, host: ConsoleHost) -> ObjectRef
     return ref
 
 
+STEP_GLYPH = {
+    StepKind.ACTION: "►",
+    StepKind.SUCCESS: "✔",
+    StepKind.WAITING: "◎",
+    StepKind.FAILURE: "✗",
+    StepKind.WARNING: "⚠️",
+}
+"""The flux CLI's marks for each kind of step."""
+
+
+def step_line(step: ActionStep) -> str:
+    """A step as the flux CLI prints it (`✔ Kustomization annotated`)."""
+    return f"{STEP_GLYPH[step.kind]} {step.text}"
+
+
 def outcome_notice(outcome: ActionOutcome) -> tuple[str, SeverityLevel]:
     """The notification text and severity of a finished action.
 
@@ -188,8 +203,8 @@ def outcome_notice(outcome: ActionOutcome) -> tuple[str, SeverityLevel]:
     the old revision still runs (fluxcd/flux2 #1760), otherwise information. The text is the
     outcome's one line, made inert: it quotes cluster messages.
     """
-    message = inert(outcome.message, one_line=True) or outcome.action
-    failed = any(step.symbol == FAILURE for step in outcome.steps)
+    message = inert(outcome.message, one_line=True) or outcome.action.value
+    failed = any(step.kind is StepKind.FAILURE for step in outcome.steps)
     if failed or (not outcome.succeeded and not outcome.still_old_revision):
         return message, "error"
     if outcome.still_old_revision:
