@@ -56,19 +56,10 @@ PARTIAL_METADATA = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1
 CONFLICT_DELAYS = (0.01, 0.05, 0.25, None)
 """client-go `retry.DefaultBackoff` (4 steps from 10 ms, factor 5); None: give up."""
 
-# `flux suspend|resume <humanKind>` words, and which controller answers each kind.
-_HUMAN_KIND = {
-    "Kustomization": "kustomization",
-    "HelmRelease": "helmrelease",
-    "GitRepository": "source git",
-    "HelmRepository": "source helm",
-    "HelmChart": "source chart",
-    "OCIRepository": "source oci",
-    "Bucket": "source bucket",
-}
-_CONTROLLER = {"Kustomization": "kustomize-controller", "HelmRelease": "helm-controller"}
-# Kinds flux reconciles with `reconcileWithSourceCommand` (the others use `reconcileCommand`,
-# whose failure message quotes the Ready message).
+# The `flux suspend|resume <humanKind>` words and the answering controller come from the one
+# kinds table (`ApiKind.flux_word`, `ApiKind.controller`). Kinds flux reconciles with
+# `reconcileWithSourceCommand` (the others use `reconcileCommand`, whose failure message
+# quotes the Ready message):
 _WITH_SOURCE_KINDS = frozenset({"Kustomization", "HelmRelease", "HelmChart"})
 
 
@@ -94,6 +85,15 @@ def _api_kind(ref: ObjectRef) -> ApiKind:
         return api_kind(ref.kind)
     except KeyError:
         raise _Failed(f"tuiops cannot act on objects of kind {ref.kind}") from None
+
+
+def _words(ref: ObjectRef) -> tuple[str, str]:
+    """How flux names the kind (`source git`) and which controller answers it."""
+    try:
+        kind = api_kind(ref.kind)
+    except KeyError:
+        return ref.kind.lower(), "source-controller"
+    return kind.flux_word or ref.kind.lower(), kind.controller or "source-controller"
 
 
 def _duration(seconds: float) -> str:
@@ -278,7 +278,7 @@ class FluxActions:
 
     def _timeout_text(self, live: LiveObject) -> str:
         ref = live.ref
-        controller = _CONTROLLER.get(ref.kind, "source-controller")
+        controller = _words(ref)[1]
         reconciling = find_condition(live.conditions, RECONCILING)
         if reconciling is not None and reconciling.is_true:
             why = f"{controller} is still reconciling it: {reconciling.message}"
@@ -295,7 +295,7 @@ class FluxActions:
 
     def _toggle(self, action: FluxVerb, ref: ObjectRef, *, wait: bool) -> ActionOutcome:
         run = _Run(time.monotonic() + self._timeout)
-        human = _HUMAN_KIND.get(ref.kind, ref.kind.lower())
+        human = _words(ref)[0]
         verb, past = (
             ("suspending", "suspended") if action is FluxVerb.SUSPEND else ("resuming", "resumed")
         )

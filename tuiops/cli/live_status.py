@@ -20,6 +20,7 @@ from typing import Any
 
 from tuiops.cli.output import write_json, write_text
 from tuiops.domain.feed import FeedState, FeedStatus, absence_text, feed_for
+from tuiops.domain.kinds import api_kind
 from tuiops.domain.overview import AppRow, ClusterOverview
 from tuiops.domain.repo import Cluster
 from tuiops.domain.text import inert
@@ -76,7 +77,7 @@ def _row_line(row: AppRow, feeds: Iterable[FeedStatus]) -> str:
     reason = inert(live.ready.reason, one_line=True) if live and live.ready else "-"
     message = inert(live.message, one_line=True) if live else absence_text(row.ref.kind, feeds)
     suspended = " suspended" if live and live.suspended else ""
-    kind = "ks" if row.ref.kind == "Kustomization" else "hr"
+    kind = api_kind(row.ref.kind).short
     return (
         f"    {_HEALTH_MARK[row.health.value]} {kind} {row.ref.namespaced_name:<44} "
         f"{row.ready_status:<7} {reason:<24} {_version(row)}{suspended}  {message}"

@@ -12,6 +12,7 @@ from textual.content import Content
 
 from tuiops.domain.age import age_of
 from tuiops.domain.charts import chart_drift, comparable_version
+from tuiops.domain.kinds import api_kind
 from tuiops.domain.overview import AppRow
 from tuiops.domain.refs import ObjectRef
 from tuiops.domain.status import Health
@@ -133,7 +134,7 @@ def app_cells(row: AppRow, age: str, absence: str = NOT_IN_VIEW) -> tuple[Conten
     object says (`ConsoleState.absence`: "not in the cluster" only after a list)."""
     live = row.live
     ready = live.ready if live else None
-    kind = "ks" if row.ref.kind == "Kustomization" else "hr"
+    kind = api_kind(row.ref.kind).short
     return (
         health_cell(row.health),
         Content(kind),

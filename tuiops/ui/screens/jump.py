@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.screen import ModalScreen
 from textual.widgets import Input
 
+from tuiops.domain.kinds import is_applier, kind_for_word
 from tuiops.domain.refs import ObjectRef
 from tuiops.errors import UsageError
 from tuiops.ui.actions import JUMP_ACTIONS, bindings
@@ -25,14 +26,6 @@ SCREEN_WORDS = {
     "env": "env",
     "logs": "logs",
 }
-KIND_WORDS = {
-    "hr": "HelmRelease",
-    "helmrelease": "HelmRelease",
-    "helmreleases": "HelmRelease",
-    "ks": "Kustomization",
-    "kustomization": "Kustomization",
-    "kustomizations": "Kustomization",
-}
 
 
 def parse_jump(text: str, state: ConsoleState) -> str | ObjectRef:
@@ -47,9 +40,10 @@ def parse_jump(text: str, state: ConsoleState) -> str | ObjectRef:
     head = words[0].lower()
     if len(words) == 1 and head in SCREEN_WORDS:
         return SCREEN_WORDS[head]
-    if head not in KIND_WORDS or len(words) != 2:
+    named = kind_for_word(head)
+    if named is None or not is_applier(named.kind) or len(words) != 2:
         raise UsageError(f"unknown jump {text!r}: try :apps, :layers, :talos, :hr NAME, :ks NAME")
-    kind, wanted = KIND_WORDS[head], words[1]
+    kind, wanted = named.kind, words[1]
     namespace, _, name = wanted.rpartition("/")
     matches = [
         row.ref
