@@ -1,4 +1,5 @@
-"""`?`: every key, from the one registry in `actions.py` (with the user's remaps applied)."""
+"""`?`: what the glyphs mean, and every key from the one registry in `actions.py` (with the
+user's remaps applied)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ from tuiops.ui.actions import (
     keys_for,
 )
 from tuiops.ui.state import ConsoleHost
-from tuiops.ui.tones import Tone
+from tuiops.ui.tables import HEALTH_GLYPH, HEALTH_TONE
+from tuiops.ui.tones import Tone, for_terminal
 
 GAP = "  "
 """Between the key, description and id columns."""
@@ -70,6 +72,25 @@ def keys_text(keys_of: Callable[[str], str]) -> Content:
     return Content.assemble(*parts)
 
 
+MARKS = (
+    ("·", "none (a zero count)", Tone.MUTED),
+    ("→", "the repo asks for another version (applied → desired)", Tone.WARN),
+    ("…", "cut to fit; the Detail page (enter) shows all of it", Tone.MUTED),
+)
+"""Marks other than the health glyphs that tables draw."""
+
+
+def legend_text() -> Content:
+    """What the glyphs in the tables mean: every health glyph in its own tone, then the
+    other marks."""
+    parts: list[str | Content | tuple[str, str]] = [("GLYPHS", Tone.STRONG)]
+    for health, glyph in HEALTH_GLYPH.items():
+        parts += ["\n", (glyph, HEALTH_TONE[health]), GAP, health.value]
+    for mark, meaning, tone in MARKS:
+        parts += ["\n", (mark, tone), GAP, meaning]
+    return Content.assemble(*parts)
+
+
 class HelpScreen(ModalScreen[None]):
     """A table of keys per screen; escape or ? closes it."""
 
@@ -80,4 +101,5 @@ class HelpScreen(ModalScreen[None]):
         app = self.app
         keys = app.keys_for if isinstance(app, ConsoleHost) else partial(keys_for, keymap={})
         with VerticalScroll():
-            yield Static(keys_text(keys))
+            yield Static(for_terminal(legend_text(), app.no_color), id="legend")
+            yield Static(keys_text(keys), id="keys")
