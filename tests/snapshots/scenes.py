@@ -3,17 +3,25 @@ degraded demo (frozen clock, controllers off), each screen reached by real keys.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeVar
 
 from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import Static
 
+from tests.pilot_waits import settle, wait_for, wait_for_screen
 from tuiops.domain.refs import ObjectRef
 from tuiops.services.backend import Backend
 from tuiops.ui.app import TuiopsApp
+from tuiops.ui.screens.apps import AppsScreen
+from tuiops.ui.screens.detail import DetailScreen
+from tuiops.ui.screens.help import HelpScreen
+from tuiops.ui.screens.history import DIFF_HINT, HistoryScreen
+from tuiops.ui.screens.placeholder import EnvScreen, LogsScreen
 from tuiops.ui.widgets.resource_table import ResourceTable
 from tuiops.wiring import demo_backend
 
@@ -22,15 +30,7 @@ LIVE_OBJECTS = 140
 """Flux appliers the degraded scenario runs (the commented-out layer's 2 are not applied)."""
 SIZES = ((80, 24), (120, 40))
 
-
-async def wait_for(pilot: Pilot[None], ready: Callable[[], bool], seconds: float = 15.0) -> None:
-    """Pause until `ready()` holds (the feed and workers run in threads), then settle."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
-    while not ready() and loop.time() < deadline:
-        await pilot.pause(0.05)
-    assert ready(), "the scene never became ready"
-    await pilot.pause(0.2)
+S = TypeVar("S", bound=Screen[Any])
 
 
 def _app(pilot: Pilot[None]) -> TuiopsApp:
@@ -41,7 +41,17 @@ def _app(pilot: Pilot[None]) -> TuiopsApp:
 
 async def _loaded(pilot: Pilot[None]) -> None:
     app = _app(pilot)
-    await wait_for(pilot, lambda: len(app.state.objects) == LIVE_OBJECTS)
+    await wait_for(
+        pilot, lambda: len(app.state.objects) == LIVE_OBJECTS, what="the live Flux objects"
+    )
+    await settle(pilot)
+
+
+async def _shown(pilot: Pilot[None], kind: type[S]) -> S:
+    """Wait until a `kind` screen is on top and the app finished drawing it (its reads in)."""
+    screen = await wait_for_screen(pilot, kind)
+    await settle(pilot)
+    return screen
 
 
 async def layers(pilot: Pilot[None]) -> None:
@@ -51,36 +61,67 @@ async def layers(pilot: Pilot[None]) -> None:
 async def apps(pilot: Pilot[None]) -> None:
     await _loaded(pilot)
     await pilot.press("2")
-    await pilot.pause(0.2)
+    await _shown(pilot, AppsScreen)
 
 
 async def apps_filtered(pilot: Pilot[None]) -> None:
     await apps(pilot)
+    screen = await wait_for_screen(pilot, AppsScreen)
     await pilot.press("n", "slash", *"kube-system", "enter")
-    await pilot.pause(0.2)
+    table = screen.query_one(ResourceTable)
+
+    def filtered() -> bool:
+        return screen.not_ready_only and screen.filter_text == "kube-system" and table.has_focus
+
+    await wait_for(pilot, filtered, what="the not-ready kube-system rows, the table focused")
+    await settle(pilot)
+
+
+def _text(static: Static) -> str:
+    content = static.content
+    return str(getattr(content, "plain", content))
+
+
+async def _detail_of(pilot: Pilot[None], name: str) -> None:
+    """The Detail page of HelmRelease `name` with every read in (events, release objects)."""
+    await pilot.press("colon", *f"hr {name}", "enter")
+    screen = await _shown(pilot, DetailScreen)
+
+    def read() -> bool:
+        sections = screen.query("#detail > Static").results(Static)
+        shown = [static for static in sections if static.display]
+        return not any("loading…" in _text(static) for static in shown)
+
+    await wait_for(pilot, read, what=f"{name}'s sections without 'loading…'")
+    await settle(pilot)
 
 
 async def detail(pilot: Pilot[None]) -> None:
     await _loaded(pilot)
-    await pilot.press("colon", *"hr intel-gpu-plugin", "enter")
-    await pilot.pause(1.0)
+    await _detail_of(pilot, "intel-gpu-plugin")
 
 
 async def detail_culprit(pilot: Pilot[None]) -> None:
     """The release that timed out, scrolled to the object that keeps it from being ready."""
     await _loaded(pilot)
-    await pilot.press("colon", *"hr node-feature-discovery", "enter")
-    await pilot.pause(1.0)
+    await _detail_of(pilot, "node-feature-discovery")
     await pilot.press("down", "down", "down", "down")
-    await pilot.pause(0.2)
+    await settle(pilot)
 
 
 async def history(pilot: Pilot[None]) -> None:
     await _loaded(pilot)
     _app(pilot).open_history(ObjectRef("HelmRelease", "kube-system", "node-feature-discovery"))
-    await pilot.pause(1.0)
+    screen = await _shown(pilot, HistoryScreen)
+    await wait_for(pilot, lambda: bool(screen.revisions), what="the Helm storage revisions")
+    await settle(pilot)
     await pilot.press("space", "down", "enter")
-    await pilot.pause(0.5)
+    await wait_for(
+        pilot,
+        lambda: DIFF_HINT not in _text(screen.query_one("#diff", Static)),
+        what="the values diff of the two revisions",
+    )
+    await settle(pilot)
 
 
 async def talos(pilot: Pilot[None]) -> None:
@@ -92,25 +133,26 @@ async def talos(pilot: Pilot[None]) -> None:
         tables = app.screen.query("#talos-nodes").results(ResourceTable)
         return any(table.row_count == 5 for table in tables)
 
-    await wait_for(pilot, nodes_shown)
+    await wait_for(pilot, nodes_shown, what="the 5 Talos nodes")
+    await settle(pilot)
 
 
 async def help_screen(pilot: Pilot[None]) -> None:
     await _loaded(pilot)
     await pilot.press("question_mark")
-    await pilot.pause(0.2)
+    await _shown(pilot, HelpScreen)
 
 
 async def env(pilot: Pilot[None]) -> None:
     await _loaded(pilot)
     await pilot.press("4")
-    await pilot.pause(0.2)
+    await _shown(pilot, EnvScreen)
 
 
 async def logs(pilot: Pilot[None]) -> None:
     await _loaded(pilot)
     await pilot.press("5")
-    await pilot.pause(0.2)
+    await _shown(pilot, LogsScreen)
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,12 @@ hidden behind another stops re-rendering and catches up when shown."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from tests.pilot_waits import settle, wait_for
 from tests.services.test_console_state import PLEX, FakeFeed
-from tests.snapshots.scenes import wait_for
 from tuiops.domain.live import LiveObject
 from tuiops.services.backend import Backend
 from tuiops.services.console_state import ConsoleSession
@@ -21,6 +22,11 @@ from tuiops.ui.screens.apps import AppsScreen
 
 def _notifications(app: TuiopsApp) -> list[str]:
     return [note.message for note in app._notifications]
+
+
+def _replaced(app: TuiopsApp, state: object) -> Callable[[], bool]:
+    """Whether the app published a snapshot other than `state`."""
+    return lambda: app.state is not state
 
 
 def _app(backend: Backend | object, log: Path) -> TuiopsApp:
@@ -88,10 +94,12 @@ def test_a_hidden_screen_skips_changes_and_catches_up(tmp_path: Path) -> None:
             apps.watch(apps, "state", record, init=False)
             app.open_detail(PLEX)
             await wait_for(pilot, lambda: app.screen is not apps)
-            for _ in range(3):
-                feed.live = (LiveObject(ref=PLEX, api_version="v", resource_version=str(_)),)
+            for version in range(3):
+                feed.live = (LiveObject(ref=PLEX, api_version="v", resource_version=str(version)),)
+                published = _replaced(app, app.state)
                 app.recompute()
-                await pilot.pause()
+                await wait_for(pilot, published, what="the new snapshot")
+            await settle(pilot)  # whatever the three changes queued was handled
             assert seen == []  # hidden: no re-render for any of the three changes
             assert apps.state is not app.state
             app.pop_screen()

@@ -15,6 +15,7 @@ from textual.content import Content
 from textual.pilot import Pilot
 from textual.widgets import Static
 
+from tests.pilot_waits import settle, wait_for, wait_for_screen
 from tuiops.domain.events import Event
 from tuiops.domain.helm import ReleaseRevision, ReleaseStatus
 from tuiops.domain.live import LiveObject
@@ -52,24 +53,26 @@ def screen_text(app: TuiopsApp) -> str:
     return "\n".join(parts)
 
 
-async def wait_for(pilot: Pilot[None], condition: object, seconds: float = 10.0) -> None:
-    """Pause until `condition()` is true, failing after `seconds`."""
-    assert callable(condition)
-    for _ in range(int(seconds / 0.1)):
-        if condition():
-            return
-        await pilot.pause(0.1)
-    raise AssertionError("timed out")
+async def detail_of(pilot: Pilot[None], ref: ObjectRef) -> DetailScreen:
+    """Wait until the Detail page of `ref` is on top and mounted; return it."""
+
+    def shown() -> bool:
+        screen = pilot.app.screen
+        return isinstance(screen, DetailScreen) and screen.ref == ref and screen.is_mounted
+
+    await wait_for(pilot, shown, what=f"the Detail page of {ref}")
+    screen = pilot.app.screen
+    assert isinstance(screen, DetailScreen)
+    return screen
 
 
 def test_detail_names_root_cause_and_jumps(backend: Backend) -> None:
     async def run() -> None:
         app = TuiopsApp(backend)
         async with app.run_test(size=(120, 40)) as pilot:
-            await wait_for(pilot, lambda: GPU in app.state.objects and app.state.rows)
+            await wait_for(pilot, lambda: GPU in app.state.objects and bool(app.state.rows))
             app.open_detail(GPU)
-            await pilot.pause()
-            assert isinstance(app.screen, DetailScreen)
+            await wait_for_screen(pilot, DetailScreen)
             text = screen_text(app)
             assert "intel-gpu-plugin → intel-device-plugins-operator → node-feature-discovery" in (
                 text
@@ -80,14 +83,11 @@ def test_detail_names_root_cause_and_jumps(backend: Backend) -> None:
             await wait_for(pilot, lambda: "loading…" not in screen_text(app))
 
             await pilot.press("r")
-            await pilot.pause()
-            assert isinstance(app.screen, DetailScreen)
-            assert app.screen.ref == NFD
+            await detail_of(pilot, NFD)
             assert "0.18.2" in screen_text(app)
 
             await pilot.press("escape")
-            await pilot.pause()
-            assert isinstance(app.screen, DetailScreen) and app.screen.ref == GPU
+            await detail_of(pilot, GPU)
 
     asyncio.run(run())
 
@@ -105,11 +105,9 @@ def test_detail_names_the_culprit_of_a_timed_out_release(backend: Backend) -> No
     async def run() -> None:
         app = TuiopsApp(backend)
         async with app.run_test(size=(120, 40)) as pilot:
-            await wait_for(pilot, lambda: NFD in app.state.objects and app.state.rows)
+            await wait_for(pilot, lambda: NFD in app.state.objects and bool(app.state.rows))
             app.open_detail(NFD)
-            await pilot.pause()
-            screen = app.screen
-            assert isinstance(screen, DetailScreen)
+            screen = await wait_for_screen(pilot, DetailScreen)
             assert screen.selected_ref() == NFD
             assert section(app, "release-objects").display
             await wait_for(pilot, lambda: MISSING_ACCOUNT in section_text(app, "release-objects"))
@@ -129,8 +127,7 @@ def test_detail_names_the_culprit_of_a_timed_out_release(backend: Backend) -> No
 
             await pilot.press("escape")
             app.open_detail(GPU)
-            await pilot.pause()
-            assert isinstance(app.screen, DetailScreen) and app.screen.ref == GPU
+            await detail_of(pilot, GPU)
             # Blocked by its dependency: its own objects are fine, and the page says so.
             await wait_for(pilot, lambda: "objects ready" in section_text(app, "release-objects"))
             assert "✗" not in section_text(app, "release-objects")
@@ -174,14 +171,13 @@ def test_ready_release_reads_no_release_objects(backend: Backend) -> None:
             live = app.state.objects[METRICS_SERVER]
             assert live.ready is not None and live.ready.is_true
             app.open_detail(METRICS_SERVER)
-            await pilot.pause()
-            assert isinstance(app.screen, DetailScreen)
+            await wait_for_screen(pilot, DetailScreen)
             assert not section(app, "release-objects").display
-            await app.workers.wait_for_complete()
+            await settle(pilot)  # its reads are done: none was of the release's objects
             assert counting.release_reads == []
             await pilot.press("escape")
             app.open_detail(NFD)
-            await pilot.pause()
+            await detail_of(pilot, NFD)
             await wait_for(pilot, lambda: MISSING_ACCOUNT in section_text(app, "release-objects"))
             assert counting.release_reads == [NFD]
 
@@ -194,9 +190,7 @@ def test_history_diff(backend: Backend) -> None:
         async with app.run_test(size=(120, 40)) as pilot:
             await wait_for(pilot, lambda: NFD in app.state.objects)
             app.open_history(NFD)
-            await pilot.pause()
-            screen = app.screen
-            assert isinstance(screen, HistoryScreen)
+            screen = await wait_for_screen(pilot, HistoryScreen)
             await wait_for(pilot, lambda: bool(screen.revisions))
             table = screen.query_one(ResourceTable)
             assert table.row_count >= 2
@@ -204,7 +198,7 @@ def test_history_diff(backend: Backend) -> None:
                 (item.number for item in screen.merged), reverse=True
             )
             await pilot.press("space", "down", "enter")
-            await pilot.pause()
+            await settle(pilot)
             assert screen.marked == screen.merged[0].number
             diff = screen.query_one("#diff", Static).content
             assert isinstance(diff, Content)
@@ -247,7 +241,7 @@ def test_offline_screens_say_so() -> None:
         app = TuiopsApp(Backend(None, offline_reason="offline (--offline)", read_only=True))
         async with app.run_test(size=(80, 24)) as pilot:
             app.open_history(NFD)
-            await pilot.pause()
+            await wait_for_screen(pilot, HistoryScreen)
             assert "Helm storage unavailable: offline (--offline)" in screen_text(app)
             await pilot.press("escape")
             app.open_detail(GPU)

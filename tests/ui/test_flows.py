@@ -9,10 +9,13 @@ import io
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from tests.snapshots.scenes import LIVE_OBJECTS, wait_for
+from tests.pilot_waits import settle, wait_for, wait_for_screen
+from tests.snapshots.scenes import LIVE_OBJECTS
+from tuiops.domain.refs import ObjectRef
 from tuiops.sim.apiserver.resources import type_for_kind
 from tuiops.sim.example_repo import EXAMPLE_REPO
 from tuiops.sim.session import start_simulation
@@ -40,7 +43,9 @@ def _run(
             backend = cluster_backend(EXAMPLE_REPO, kubeconfig=str(simulation.kubeconfig))
             app = TuiopsApp(backend, keymap_file=keymap or tmp_path / "none.toml")
             async with app.run_test(size=(120, 40)) as pilot:
-                await wait_for(pilot, lambda: len(app.state.objects) == LIVE_OBJECTS)
+                await wait_for(
+                    pilot, lambda: len(app.state.objects) == LIVE_OBJECTS, what="the live objects"
+                )
                 await test(app, pilot, simulation)
 
     asyncio.run(main())
@@ -68,9 +73,10 @@ def test_filter_as_you_type_and_not_ready_toggle(tmp_path: Path) -> None:
     async def flow(app: TuiopsApp, pilot: Pilot[None], _sim: object) -> None:
         await pilot.press("2")
         assert isinstance(app.screen, AppsScreen)
+        screen = app.screen
         assert _table(app).row_count == 142  # 140 live + the 2 of the unapplied layer
         await pilot.press("slash", *"intel")
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: screen.filter_text == "intel", what="the filter 'intel'")
         # intel-device-plugins-operator and intel-gpu-plugin: a Kustomization + HR each.
         assert sorted(_keys(app)) == [
             "HelmRelease/kube-system/intel-device-plugins-operator",
@@ -79,7 +85,11 @@ def test_filter_as_you_type_and_not_ready_toggle(tmp_path: Path) -> None:
             "Kustomization/flux-system/intel-gpu-plugin",
         ]
         await pilot.press("escape", "n")
-        await pilot.pause(0.1)
+        await wait_for(
+            pilot,
+            lambda: screen.not_ready_only and not screen.filter_text,
+            what="not-ready only, the filter cleared",
+        )
         # The degraded scenario: failing, two blocked, upgrading; plus the 2 never applied.
         assert set(_keys(app)) >= {
             "HelmRelease/kube-system/node-feature-discovery",
@@ -124,18 +134,20 @@ def test_cursor_stays_on_its_object_across_live_updates(tmp_path: Path) -> None:
 def test_drill_down_and_jump(tmp_path: Path) -> None:
     async def flow(app: TuiopsApp, pilot: Pilot[None], _sim: object) -> None:
         await pilot.press("colon", *"hr intel-gpu-plugin", "enter")
-        await pilot.pause(0.3)
-        assert isinstance(app.screen, DetailScreen)
+        await wait_for_screen(pilot, DetailScreen)
         await pilot.press("escape", "colon", *"apps", "enter")
-        await pilot.pause(0.2)
-        assert isinstance(app.screen, AppsScreen)
+        apps = await wait_for_screen(pilot, AppsScreen)
         await pilot.press("slash", *"longhorn", "enter", "down", "enter")
-        await pilot.pause(0.3)
-        assert isinstance(app.screen, DetailScreen)
+        await wait_for_screen(pilot, DetailScreen)
         await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is apps, what="back on Apps")
         await pilot.press("colon", *"hr does-not-exist", "enter")
-        await pilot.pause(0.2)
-        assert isinstance(app.screen, AppsScreen)  # a notification, not a crash
+        await wait_for(
+            pilot,
+            lambda: any("does-not-exist" in note.message for note in app._notifications),
+            what="the notification of the unknown name",
+        )
+        assert app.screen is apps  # a notification, not a crash
 
     _run(flow, tmp_path)
 
@@ -146,17 +158,15 @@ def test_help_lists_every_key_and_a_remap_applies(tmp_path: Path) -> None:
 
     async def flow(app: TuiopsApp, pilot: Pilot[None], _sim: object) -> None:
         await pilot.press("question_mark")
-        await pilot.pause(0.1)
-        assert isinstance(app.screen, HelpScreen)
-        shown = _help_text(app.screen)
+        shown = _help_text(await wait_for_screen(pilot, HelpScreen))
         missing = [spec.id for spec in ALL_ACTIONS if spec.id not in shown]
         assert not missing, f"help does not list {missing}"
         assert "apps.not_ready" in shown and " f " in shown.replace("\n", " ")
         # Keys as typed, not Textual's names for them.
         assert "question_mark" not in shown and "colon" not in shown and "?" in shown
         await pilot.press("escape", "2", "f")
-        await pilot.pause(0.2)
-        assert isinstance(app.screen, AppsScreen)
+        apps = await wait_for_screen(pilot, AppsScreen)
+        await wait_for(pilot, lambda: apps.not_ready_only, what="`f` toggling not-ready only")
         assert _table(app).row_count < 142  # `f` now toggles "not ready only"
 
     _run(flow, tmp_path, keymap=keymap)
@@ -186,22 +196,22 @@ def test_hostile_cluster_text_is_inert(tmp_path: Path) -> None:
 def test_command_palette_opens_an_object(tmp_path: Path) -> None:
     async def flow(app: TuiopsApp, pilot: Pilot[None], _sim: object) -> None:
         await pilot.press("ctrl+p")
-        await pilot.pause(0.2)
+        await wait_for_screen(pilot, CommandPalette)
         await pilot.press(*"open HelmRelease/kube-system/intel-gpu")
-        await pilot.pause(0.5)
+        await settle(pilot)  # the palette's search (a worker) has listed its hits
         await pilot.press("enter")
-        await pilot.pause(0.5)
-        assert isinstance(app.screen, DetailScreen)
+        detail = await wait_for_screen(pilot, DetailScreen)
+        assert detail.ref == ObjectRef("HelmRelease", "kube-system", "intel-gpu-plugin")
 
     _run(flow, tmp_path)
 
 
 def _help_text(screen: HelpScreen) -> str:
-    """The help table as plain text, as a terminal would show it."""
+    """The help table of keys (under the legend) as plain text, as a terminal shows it."""
     from rich.console import Console
 
     console = Console(width=200, record=True, file=io.StringIO())
-    console.print(screen.query_one(Static).content)
+    console.print(screen.query_one("#keys", Static).content)
     return console.export_text()
 
 
@@ -219,8 +229,10 @@ def test_the_first_full_load_is_announced_once(tmp_path: Path) -> None:
                 backend, keymap_file=tmp_path / "none.toml", on_first_load=lambda: calls.append(1)
             )
             async with app.run_test(size=(120, 40)) as pilot:
-                await wait_for(pilot, lambda: len(app.state.objects) == LIVE_OBJECTS)
-                await wait_for(pilot, lambda: calls == [1])
+                await wait_for(
+                    pilot, lambda: len(app.state.objects) == LIVE_OBJECTS, what="the live objects"
+                )
+                await wait_for(pilot, lambda: calls == [1], what="the first-load hook")
                 store = simulation.cluster.store
                 store.create(HR, {"metadata": {"name": "later", "namespace": "aaa"}, "spec": {}})
                 await wait_for(pilot, lambda: len(app.state.objects) == LIVE_OBJECTS + 1)

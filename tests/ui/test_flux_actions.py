@@ -18,12 +18,14 @@ from typing import Any
 import pytest
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.command import CommandPalette
 from textual.notifications import SeverityLevel
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Static
 
-from tests.snapshots.scenes import LIVE_OBJECTS, wait_for
+from tests.pilot_waits import settle, wait_for, wait_for_screen
+from tests.snapshots.scenes import LIVE_OBJECTS
 from tuiops.domain.actions import ActionOutcome, ActionStep, FluxVerb, StepKind
 from tuiops.domain.refs import ObjectRef
 from tuiops.services.backend import Backend
@@ -35,6 +37,7 @@ from tuiops.ui.app import TuiopsApp
 from tuiops.ui.commands import ConsoleCommands
 from tuiops.ui.flux_actions import SPECS, VERBS, outcome_notice
 from tuiops.ui.screens.confirm import ConfirmScreen
+from tuiops.ui.screens.detail import DetailScreen
 from tuiops.ui.screens.history import HistoryScreen
 from tuiops.ui.state import ShowsObject
 from tuiops.wiring import cluster_backend
@@ -120,7 +123,9 @@ def _run(
             )
             app = RecordingApp(backend, keymap_file=tmp_path / "none.toml")
             async with app.run_test(size=(120, 40)) as pilot:
-                await wait_for(pilot, lambda: len(app.state.objects) == LIVE_OBJECTS)
+                await wait_for(
+                    pilot, lambda: len(app.state.objects) == LIVE_OBJECTS, what="the live objects"
+                )
                 await flow(app, pilot, simulation)
 
     asyncio.run(main())
@@ -156,10 +161,14 @@ def dialog_text(app: TuiopsApp) -> str:
 async def show(app: TuiopsApp, pilot: Pilot[None], ref: ObjectRef) -> None:
     """Open the History screen of a HelmRelease: the object the Flux keys act on."""
     app.open_history(ref)
-    await pilot.pause(0.2)
-    assert isinstance(app.screen, HistoryScreen)
-    assert isinstance(app.screen, ShowsObject)
-    assert app.screen.selected_ref() == ref
+    screen = await wait_for_screen(pilot, HistoryScreen)
+    assert isinstance(screen, ShowsObject)
+    assert screen.selected_ref() == ref
+
+
+async def answered(app: RecordingApp, pilot: Pilot[None], notes_before: int, what: str) -> None:
+    """Wait for the notification a key press (or its confirmation) answers with."""
+    await wait_for(pilot, lambda: len(app.notes) > notes_before, what=what)
 
 
 # -- against the simulator --------------------------------------------------------------------
@@ -173,15 +182,14 @@ def test_resume_asks_then_changes_the_store(tmp_path: Path) -> None:
         assert offered(app, "resume") and not offered(app, "suspend")
         assert app.screen.active_bindings["T"].binding.action == "flux('resume')"
         await pilot.press("T")
-        await pilot.pause(0.1)
-        assert isinstance(app.screen, ConfirmScreen)
+        await wait_for_screen(pilot, ConfirmScreen)
         text = dialog_text(app)
         assert "Resume HelmRelease/plex/plex?" in text
         assert "runs: flux resume helmrelease plex -n plex" in text
         assert suspended_in_store(simulation, PLEX)  # nothing happens before the answer
         await pilot.press("y")
-        await pilot.pause(0.1)
-        assert isinstance(app.screen, HistoryScreen)
+        await wait_for_screen(pilot, HistoryScreen)
+        await answered(app, pilot, 0, "the resume request notice")
         assert "resume requested for HelmRelease/plex/plex…" in app.messages()
         await wait_for(pilot, lambda: not suspended_in_store(simulation, PLEX))
         await wait_for(pilot, lambda: app.result_for("resume", PLEX) is not None)
@@ -203,19 +211,18 @@ def test_suspend_cancelled_changes_nothing_confirmed_suspends(tmp_path: Path) ->
         assert not suspended_in_store(simulation, CILIUM)
         for cancel in ("n", "escape"):
             await pilot.press("T")
-            await pilot.pause(0.1)
-            assert isinstance(app.screen, ConfirmScreen)
+            await wait_for_screen(pilot, ConfirmScreen)
             assert "Suspend HelmRelease/kube-system/cilium?" in dialog_text(app)
             await pilot.press(cancel)
-            await pilot.pause(0.2)
-            assert isinstance(app.screen, HistoryScreen)
+            await wait_for_screen(pilot, HistoryScreen)
+            await settle(pilot)  # the answer was handled (no action runs to wait for)
         assert raw(simulation, CILIUM) == before
         assert not any("requested" in message for message in app.messages())
 
         await pilot.press("T")
-        await pilot.pause(0.1)
+        await wait_for_screen(pilot, ConfirmScreen)
         await pilot.press("enter")
-        await pilot.pause(0.1)
+        await answered(app, pilot, 0, "the suspend request notice")
         assert "suspend requested for HelmRelease/kube-system/cilium…" in app.messages()
         await wait_for(pilot, lambda: suspended_in_store(simulation, CILIUM))
         await wait_for(pilot, lambda: app.result_for("suspend", CILIUM) is not None)
@@ -227,8 +234,9 @@ def test_suspend_cancelled_changes_nothing_confirmed_suspends(tmp_path: Path) ->
         await wait_for(pilot, lambda: app.state.objects[CILIUM].suspended)
         assert offered(app, "resume") and not offered(app, "suspend")
         # A suspended object is not reconciled: the press explains, nothing is sent.
+        notes = len(app.notes)
         await pilot.press("R")
-        await pilot.pause(0.2)
+        await answered(app, pilot, notes, "the answer to R on a suspended object")
         assert app.notes[-1][0] == "warning"
         assert app.notes[-1][2].startswith("HelmRelease/kube-system/cilium is suspended")
         assert REQUESTED_AT not in annotations_of(simulation, CILIUM)
@@ -241,15 +249,14 @@ def test_reconcile_asks_then_sets_requested_at(tmp_path: Path) -> None:
         await show(app, pilot, CILIUM)
         assert REQUESTED_AT not in annotations_of(simulation, CILIUM)
         await pilot.press("R")
-        await pilot.pause(0.1)
-        assert isinstance(app.screen, ConfirmScreen)
+        await wait_for_screen(pilot, ConfirmScreen)
         text = dialog_text(app)
         assert "Reconcile HelmRelease/kube-system/cilium?" in text
         assert "runs: flux reconcile helmrelease cilium -n kube-system" in text
         assert app.notes == [] and REQUESTED_AT not in annotations_of(simulation, CILIUM)
         await pilot.press("y")
-        await pilot.pause(0.05)
-        assert isinstance(app.screen, HistoryScreen)
+        await wait_for_screen(pilot, HistoryScreen)
+        await answered(app, pilot, 0, "the reconcile request notice")
         assert app.notes[0] == (
             "information",
             "",
@@ -274,11 +281,12 @@ def test_one_action_per_object_several_objects_at_once(tmp_path: Path) -> None:
         # No controllers: each reconcile waits until its (3 s) timeout, then fails.
         await show(app, pilot, CILIUM)
         await pilot.press("R")
-        await pilot.pause(0.1)
+        await wait_for_screen(pilot, ConfirmScreen)
         await pilot.press("y")
-        await pilot.pause(0.05)
+        await wait_for_screen(pilot, HistoryScreen)
+        await answered(app, pilot, 0, "the reconcile request notice")
         await pilot.press("R")  # refused before asking: no dialog opens
-        await pilot.pause(0.05)
+        await answered(app, pilot, 1, "the answer to the second R")
         assert isinstance(app.screen, HistoryScreen)
         assert app.messages() == [
             cilium_requested,
@@ -287,9 +295,9 @@ def test_one_action_per_object_several_objects_at_once(tmp_path: Path) -> None:
         app.pop_screen()
         await show(app, pilot, GPU)
         await pilot.press("R")
-        await pilot.pause(0.1)
+        await wait_for_screen(pilot, ConfirmScreen)
         await pilot.press("y")
-        await pilot.pause(0.05)
+        await answered(app, pilot, 2, "the reconcile request notice of the second object")
         assert app.result_for("reconcile", CILIUM) is None  # both run now
         assert app.messages()[2:] == [gpu_requested]
         await wait_for(pilot, lambda: app.result_for("reconcile", CILIUM) is not None)
@@ -300,9 +308,10 @@ def test_one_action_per_object_several_objects_at_once(tmp_path: Path) -> None:
             assert message.startswith(f"timed out after 3s waiting for HelmRelease {ref.namespace}")
         # Once finished, the object takes a new action.
         await pilot.press("R")
-        await pilot.pause(0.1)
+        await wait_for_screen(pilot, ConfirmScreen)
+        notes = len(app.notes)
         await pilot.press("y")
-        await pilot.pause(0.05)
+        await answered(app, pilot, notes, "the new reconcile request notice")
         assert app.messages()[-1] == gpu_requested
 
     _run(flow, tmp_path, controllers=False, timeout=3.0)
@@ -317,11 +326,11 @@ def test_read_only_greys_the_keys_out_and_sends_nothing(tmp_path: Path) -> None:
             assert app.check_action("flux", (verb,)) is None, verb
         for key in ("R", "W", "T", "F", "X"):
             await pilot.press(key)
-            await pilot.pause(0.05)
+            await settle(pilot)  # the press was handled: no dialog, no action running
             assert isinstance(app.screen, HistoryScreen), key
         # Chosen from the palette, an action says why it does nothing.
         app.action_flux("reconcile")
-        await pilot.pause(0.05)
+        await settle(pilot)
         assert app.notes == [
             (
                 "warning",
@@ -330,7 +339,7 @@ def test_read_only_greys_the_keys_out_and_sends_nothing(tmp_path: Path) -> None:
                 " (tuiops runs with --read-only)",
             )
         ]
-        await pilot.pause(0.3)
+        # Settled above: no action worker runs that could still send something.
         assert raw(simulation, CILIUM) == before
 
     _run(flow, tmp_path, controllers=False, read_only=True)
@@ -339,7 +348,7 @@ def test_read_only_greys_the_keys_out_and_sends_nothing(tmp_path: Path) -> None:
 def test_force_and_reset_only_for_helm_releases(tmp_path: Path) -> None:
     async def flow(app: RecordingApp, pilot: Pilot[None], simulation: Simulation) -> None:
         await app.push_screen(PickedObject(CILIUM_KS))
-        await pilot.pause(0.1)
+        await wait_for_screen(pilot, PickedObject)
         assert offered(app, "reconcile") and offered(app, "reconcile_source")
         assert not offered(app, "force") and not offered(app, "reset")
         keys = app.screen.active_bindings
@@ -348,22 +357,20 @@ def test_force_and_reset_only_for_helm_releases(tmp_path: Path) -> None:
         assert "Reconcile: Kustomization/flux-system/cilium" in palette
         assert not any(text.startswith(("Force", "Reset")) for text in palette)
         await pilot.press("F", "X")
-        await pilot.pause(0.1)
+        await settle(pilot)  # both presses were handled: no dialog, no action running
         assert isinstance(app.screen, PickedObject) and app.notes == []
 
         app.pop_screen()
         await show(app, pilot, NFD)
         assert offered(app, "force") and offered(app, "reset")
         await pilot.press("X")
-        await pilot.pause(0.1)
-        assert isinstance(app.screen, ConfirmScreen)
+        await wait_for_screen(pilot, ConfirmScreen)
         assert "Reset the Helm failure counts of HelmRelease/kube-system/node-" in dialog_text(app)
         assert "retries exhausted" in dialog_text(app)
         await pilot.press("n")
-        await pilot.pause(0.1)
+        await wait_for_screen(pilot, HistoryScreen)
         await pilot.press("F")
-        await pilot.pause(0.1)
-        assert isinstance(app.screen, ConfirmScreen)
+        await wait_for_screen(pilot, ConfirmScreen)
         text = dialog_text(app)
         question = "Force a one-off Helm upgrade of HelmRelease/kube-system/node-feature-discovery?"
         assert question in text
@@ -376,8 +383,9 @@ def test_force_and_reset_only_for_helm_releases(tmp_path: Path) -> None:
         assert sent[FORCE_AT] == sent[REQUESTED_AT]
         assert "reconcile.fluxcd.io/resetAt" not in sent
         # While the force runs, another action on the same release is refused before asking.
+        notes = len(app.notes)
         await pilot.press("X")
-        await pilot.pause(0.1)
+        await answered(app, pilot, notes, "the answer to X while the force runs")
         assert isinstance(app.screen, HistoryScreen)
         assert app.messages()[-1] == (
             "force upgrade of HelmRelease/kube-system/node-feature-discovery is still running; "
@@ -399,15 +407,15 @@ def test_palette_offers_what_applies_and_runs_it(tmp_path: Path) -> None:
             "Reset Helm failures: HelmRelease/plex/plex",
         ]
         await pilot.press("ctrl+p")
-        await pilot.pause(0.2)
+        await wait_for_screen(pilot, CommandPalette)
         await pilot.press(*"resume: helmrelease/plex")
-        await pilot.pause(0.5)
+        await settle(pilot)  # the palette's search (a worker) has listed its hits
         await pilot.press("enter")
-        await pilot.pause(0.3)
-        assert isinstance(app.screen, ConfirmScreen)
+        await wait_for_screen(pilot, ConfirmScreen)
         assert "Resume HelmRelease/plex/plex?" in dialog_text(app)
         await pilot.press("n")
-        await pilot.pause(0.1)
+        await wait_for_screen(pilot, HistoryScreen)
+        await settle(pilot)  # the answer was handled (no action runs to wait for)
         assert suspended_in_store(simulation, PLEX)
 
     _run(flow, tmp_path, controllers=False)
@@ -416,7 +424,7 @@ def test_palette_offers_what_applies_and_runs_it(tmp_path: Path) -> None:
 def test_detail_screen_acts_on_its_object_once_it_shows_one(tmp_path: Path) -> None:
     async def flow(app: RecordingApp, pilot: Pilot[None], _simulation: Simulation) -> None:
         app.open_detail(PLEX)
-        await pilot.pause(0.3)
+        await wait_for_screen(pilot, DetailScreen)
         assert isinstance(app.screen, ShowsObject) and app.screen.selected_ref() == PLEX
         assert offered(app, "resume") and not offered(app, "suspend")
 
@@ -431,7 +439,7 @@ def test_offline_offers_no_flux_action(tmp_path: Path) -> None:
         app = TuiopsApp(Backend(None, offline_reason="offline: test"), keymap_file=tmp_path / "x")
         async with app.run_test(size=(80, 24)) as pilot:
             await app.push_screen(PickedObject(PLEX))
-            await pilot.pause(0.1)
+            await wait_for_screen(pilot, PickedObject)
             assert not any(offered(app, verb) for verb in VERBS)
             assert not set("RWTFX") & set(app.screen.active_bindings)
 
@@ -446,22 +454,28 @@ def test_confirmation_fits_80x24_and_answers(tmp_path: Path) -> None:
     async def main() -> None:
         app = TuiopsApp(Backend(None, offline_reason="offline: test"), keymap_file=tmp_path / "x")
         async with app.run_test(size=(80, 24)) as pilot:
-            for key, expected in (("y", True), ("enter", True), ("n", False), ("escape", False)):
+            rounds = (("y", True), ("enter", True), ("n", False), ("escape", False))
+            for asked, (key, expected) in enumerate(rounds, start=1):
                 question = verb.question.format(ref=ref)
                 details = (verb.explanation, f"runs: {verb.command(ref)}")
                 app.push_screen(ConfirmScreen(question, details, verb=verb.label), answers.append)
-                await pilot.pause(0.1)
+                await wait_for_screen(pilot, ConfirmScreen)
+                await settle(pilot)  # laid out: the regions below are measured
                 dialog = app.screen.query_one("#dialog")
                 hint = app.screen.query_one("#keys", Static)
                 assert dialog.region.x >= 0 and dialog.region.right <= 80
                 assert hint.region.bottom <= 24 and hint.region.height >= 1
                 assert str(hint.content) == "y / enter: force upgrade    n / esc: cancel"
+
+                def given(count: int = asked) -> bool:
+                    return len(answers) == count
+
                 await pilot.press(key)
-                await pilot.pause(0.1)
+                await wait_for(pilot, given, what=f"the answer to {key}")
                 assert answers[-1] is expected, key
             # Names come from the cluster: shown as typed, never as markup or escapes.
             app.push_screen(ConfirmScreen("Suspend \x1b]0;pwned\x07[b]x[/b]?", ("\x1b[2Jgone",)))
-            await pilot.pause(0.1)
+            await wait_for_screen(pilot, ConfirmScreen)
             shown = "Suspend \\x1b]0;pwned\\x07[b]x[/b]?\n\\x1b[2Jgone\n"
             assert dialog_text(app).startswith(shown)
 

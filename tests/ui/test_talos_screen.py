@@ -14,6 +14,7 @@ import pytest
 from textual.content import Content
 from textual.widgets import Static
 
+from tests.pilot_waits import wait_for
 from tuiops.adapters.process import CommandFailed
 from tuiops.adapters.talosctl import TalosCli
 from tuiops.domain.talos import (
@@ -71,20 +72,12 @@ def _status(app: TuiopsApp) -> str:
     return str(app.screen.query_one("#talos-status", Static).content)
 
 
-async def _until(pilot: object, done: object) -> None:
-    assert callable(done)
-    waited = 0.0
-    while not done() and waited < WAIT_SECONDS:
-        await pilot.pause(0.1)  # type: ignore[attr-defined]
-        waited += 0.1
-
-
 async def _settled_status(app: TuiopsApp) -> str:
     """Open the Talos screen and wait until its status line is no longer loading."""
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("3")
         assert isinstance(app.screen, TalosScreen)
-        await _until(pilot, lambda: "loading" not in _status(app))
+        await wait_for(pilot, lambda: "loading" not in _status(app), WAIT_SECONDS)
         return _status(app)
 
 
@@ -96,7 +89,7 @@ def test_demo_shows_unreachable_node_and_version_drift() -> None:
                 await pilot.press("3")
                 assert isinstance(app.screen, TalosScreen)
                 table = app.screen.query_one("#talos-nodes", ResourceTable)
-                await _until(pilot, lambda: table.row_count >= 5)
+                await wait_for(pilot, lambda: table.row_count >= 5, WAIT_SECONDS)
                 assert table.row_count == 5
                 rows = _row_texts(table)
                 assert rows["k8s-w-2"][2] == "✗ unreachable"
@@ -118,7 +111,7 @@ def test_demo_shows_unreachable_node_and_version_drift() -> None:
                 cursor = table.cursor_key
                 await pilot.press("r")
                 assert "refreshing" in _status(app)
-                await _until(pilot, lambda: "refreshing" not in _status(app))
+                await wait_for(pilot, lambda: "refreshing" not in _status(app), WAIT_SECONDS)
                 assert "read" in _status(app)
                 assert table.row_count == 5
                 assert table.cursor_key == cursor  # the cursor stays on its machine
@@ -185,7 +178,7 @@ def test_one_failed_read_is_a_line_in_its_section() -> None:
         app = TuiopsApp(Backend(None, talos=_Reader()))
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.press("3")
-            await _until(pilot, lambda: "loading" not in _status(app))
+            await wait_for(pilot, lambda: "loading" not in _status(app), WAIT_SECONDS)
             assert _status(app).startswith("Talos · read ")
             health = str(app.screen.query_one("#talos-health", Static).content)
             assert "talosctl exited 1: error: waiting for apid" in health
@@ -199,9 +192,9 @@ def test_a_bug_in_the_read_is_shown_and_reported_by_the_app() -> None:
         app = TuiopsApp(Backend(None, talos=_Reader(bug=True)))
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.press("3")
-            await _until(pilot, lambda: "loading" not in _status(app))
+            await wait_for(pilot, lambda: "loading" not in _status(app), WAIT_SECONDS)
             assert _status(app) == "Talos: read failed: RuntimeError: decoder bug"
-            await _until(pilot, lambda: bool(app._notifications))
+            await wait_for(pilot, lambda: bool(app._notifications), WAIT_SECONDS)
             notes = [note.message for note in app._notifications]
             assert any("decoder bug" in note for note in notes), notes
 
