@@ -13,6 +13,7 @@ import pytest
 from textual.pilot import Pilot
 
 from tests.adapters.faults import SimProcess
+from tests.pilot_waits import wait_for
 from tuiops.sim.example_repo import EXAMPLE_REPO
 from tuiops.ui.app import TuiopsApp
 from tuiops.ui.widgets.status_bar import StatusBar
@@ -23,14 +24,10 @@ NOT_LIVE_WITHIN = 10.0
 
 
 async def _until(pilot: Pilot[None], ready: Callable[[], bool], seconds: float, what: str) -> float:
-    """Poll `ready` while the app runs; the seconds it took (fails at the deadline)."""
+    """Wait for `ready` while the app runs; the seconds it took (fails at the deadline)."""
     loop = asyncio.get_running_loop()
     start = loop.time()
-    while not ready():
-        if loop.time() - start > seconds:
-            pytest.fail(f"{what} not within {seconds}s")
-        await pilot.pause()
-        await asyncio.sleep(0.02)
+    await wait_for(pilot, ready, seconds, what)
     return loop.time() - start
 
 
