@@ -251,7 +251,7 @@ def _written_value(value: str) -> str:
     return f'"{value}"' if _trim(value) != value else value
 
 
-_COMMENT_CHARS = st.text(st.characters(exclude_characters='\n`"]'), max_size=8)
+_COMMENT_CHARS = st.text(st.characters(codec="utf-8", exclude_characters='\n`"]'), max_size=8)
 COMMENT_TEXT = st.one_of(
     # a comment line with nothing after its `;` or `#` is rare on purpose: as the first line of
     # a comment block it makes `sops -d` crash (go-ini panics), which ends the example early
