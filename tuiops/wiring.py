@@ -59,7 +59,7 @@ def cluster_backend(
     try:
         # Read now (a few milliseconds): a broken kubeconfig is one line in the status bar,
         # not a feed "connecting" forever. The credential plugin runs with the first request.
-        load_context(kubeconfig, context)
+        resolved = load_context(kubeconfig, context)
     except NoKubeconfig as error:
         return Backend(repo_root, offline_reason=f"offline: {error}", read_only=read_only)
     api = KubeApi(kubeconfig, context)
@@ -71,7 +71,8 @@ def cluster_backend(
         # The feed's KubeApi: one connection pool and one kube context for reads and actions.
         control=FluxActions(api, poll_interval=action_poll, timeout=action_timeout),
         read_only=read_only,
-        label=label or context or "",
+        # The context in use, also when it is the kubeconfig's current-context.
+        label=label or resolved.name,
     )
 
 
