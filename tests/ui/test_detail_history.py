@@ -247,7 +247,7 @@ def test_offline_screens_say_so() -> None:
             app.open_detail(GPU)
             await wait_for(pilot, lambda: "could not read events: offline" in screen_text(app))
             # Offline nothing is known about the cluster: no claim that the object is absent.
-            assert "not known (offline)" in screen_text(app)
+            assert "live status unknown (offline)" in screen_text(app)
             assert "not in the cluster" not in screen_text(app)
 
     asyncio.run(run())

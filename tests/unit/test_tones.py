@@ -124,7 +124,7 @@ def test_status_line_shows_the_word_and_why() -> None:
     styles = {line.plain[span.start : span.end]: span.style for span in line.spans}
     assert styles["error"] is Tone.BAD and styles["READ-ONLY"] is Tone.BADGE
     offline = status_line(ConsoleState(offline_reason="offline (--offline)"), "", False)
-    assert offline.plain == "no context  offline (offline (--offline))"
+    assert offline.plain == "no context  offline (--offline)"
 
 
 @pytest.mark.parametrize("module", RENDERERS)

@@ -20,19 +20,26 @@ if TYPE_CHECKING:
     from textual.app import App
 
 
-def _repo(args: argparse.Namespace) -> Path | None:
+def _repo(args: argparse.Namespace) -> tuple[Path | None, str]:
+    """The repo to read, or None and the one line `tuiops status` prints when there is none
+    (the console still shows the cluster, and that line instead of "reading the repo…").
+
+    Raises:
+        RepoLayoutError: `--repo` names no folder (the command line says so and stops).
+    """
     if args.repo:
-        return check_repo_dir(Path(args.repo))
+        return check_repo_dir(Path(args.repo)), ""
     try:
-        return find_repo_root(Path.cwd())
-    except RepoLayoutError:
-        return None  # the console still shows the cluster
+        return find_repo_root(Path.cwd()), ""
+    except RepoLayoutError as error:
+        return None, str(error)
 
 
 def run_console(args: argparse.Namespace) -> int:
+    from tuiops.services.console_state import ConsoleSession
     from tuiops.ui.app import TuiopsApp  # Textual only for the console
 
-    repo = None if args.demo else _repo(args)
+    repo, repo_problem = (None, "") if args.demo else _repo(args)
     demo: list[Path] = []
 
     with ExitStack() as stack:
@@ -65,7 +72,8 @@ def run_console(args: argparse.Namespace) -> int:
         # stays for the session: frozen out of the cyclic GC, whose full passes would walk it
         # again and again, each a keystroke-sized stall (~200 ms). Reference counting still
         # frees what is replaced.
-        app = TuiopsApp(connect, repo=locate_repo, on_first_load=gc.freeze)
+        session = ConsoleSession(connect, repo=locate_repo, repo_problem=repo_problem)
+        app = TuiopsApp(connect, session=session, on_first_load=gc.freeze)
         stop_on_hangup(app)
         app.run()
     return 0

@@ -20,11 +20,13 @@ from typing import TYPE_CHECKING
 from tuiops.domain.feed import FeedState, FeedStatus, absence_text
 from tuiops.domain.live import LiveObject
 from tuiops.domain.overview import AppRow, ClusterOverview
-from tuiops.domain.refs import ObjectRef
+from tuiops.domain.refs import ObjectRef, SourceLocation
 from tuiops.domain.root_cause import RootCause, find_root_cause
+from tuiops.errors import RepoLayoutError
 from tuiops.services.backend import Backend
 from tuiops.services.overview import build_overview
 from tuiops.services.problem_log import ProblemLog
+from tuiops.services.repo_yaml import RepoYaml, read_document
 from tuiops.services.talos_desired import desired_versions
 
 if TYPE_CHECKING:
@@ -75,6 +77,9 @@ class ConsoleState:
     """The live Flux objects by ref."""
     problem: str = ""
     """An unexpected failure of the state machinery itself, shown until the next good update."""
+    repo_problem: str = ""
+    """Why there is no repo to read (not inside a git repository…), one line; empty when there
+    is one or none was looked for."""
 
     @property
     def rows(self) -> tuple[AppRow, ...]:
@@ -123,8 +128,10 @@ class ConsoleState:
     def connection_detail(self) -> str:
         """Why the connection is not live, one line (untrusted text: show it inert); empty
         when it is live or connecting."""
-        if self.offline_reason or self.problem:
-            return self.offline_reason or self.problem
+        if self.offline_reason:
+            return offline_detail(self.offline_reason)
+        if self.problem:
+            return self.problem
         worst = self._worst_feed
         if worst is None:
             return ""
@@ -146,8 +153,20 @@ class ConsoleState:
         """How to say that an object of `kind` is not in the live view: "not in the cluster"
         only after a list of that kind succeeded (see `domain.feed.absence_text`)."""
         if self.offline_reason:
-            return "not known (offline)"
+            return "live status unknown (offline)"
         return absence_text(kind, self.overview.feeds if self.overview else ())
+
+
+def offline_detail(reason: str) -> str:
+    """An offline reason without its leading word `offline`, which the status word already
+    says: "offline (--offline)" gives "--offline", "offline: no kubeconfig" "no kubeconfig"."""
+    text = reason.strip()
+    if not text.lower().startswith("offline"):
+        return text
+    rest = text[len("offline") :].strip()
+    if rest.startswith("(") and rest.endswith(")"):
+        return rest[1:-1].strip()
+    return rest.removeprefix(":").strip()
 
 
 class Throttle:
@@ -186,6 +205,7 @@ class ConsoleSession:
         clock: Callable[[], datetime] = datetime.now,
         problem_log: ProblemLog | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        repo_problem: str = "",
     ) -> None:
         """A session on a backend.
 
@@ -199,6 +219,8 @@ class ConsoleSession:
             problem_log: where tracebacks of unexpected errors go (default: the XDG state
                 dir).
             monotonic: the clock for `lists_pending`.
+            repo_problem: why no repo was found (the one line `tuiops status` prints), shown
+                instead of "reading the repo…".
         """
         self._problem_log = problem_log or ProblemLog()
         self._connect = backend if callable(backend) else None
@@ -213,10 +235,13 @@ class ConsoleSession:
         self._monotonic = monotonic
         self._cluster_name = cluster
         self.now = clock
+        self.repo_problem = repo_problem
 
     def first_state(self) -> ConsoleState:
         """The snapshot before anything was read."""
-        return ConsoleState(offline_reason=self.backend.offline_reason)
+        return ConsoleState(
+            offline_reason=self.backend.offline_reason, repo_problem=self.repo_problem
+        )
 
     def connect(self) -> Backend:
         """Blocking: build the backend if a factory was given; the backend either way."""
@@ -242,6 +267,26 @@ class ConsoleSession:
     def talos_desired(self) -> TalosDesired:
         """Blocking: the Talos and Kubernetes versions the repo's talconfig asks for."""
         return desired_versions(self.repo_root or self.backend.repo_root)
+
+    def repo_yaml(self, ref: ObjectRef) -> RepoYaml:
+        """Blocking: the document the repo defines `ref` with, and its file and line.
+
+        Raises:
+            RepoLayoutError: the repo does not define it, or its file cannot be read.
+        """
+        root = self.repo_root or self.backend.repo_root
+        cluster = self._shown_cluster()
+        components = cluster.all_components() if cluster is not None else ()
+        located: dict[ObjectRef, SourceLocation] = {}
+        for component in components:
+            for kustomization in component.kustomizations:
+                located.setdefault(kustomization.ref, kustomization.location)
+            for release in component.helm_releases:
+                located.setdefault(release.ref, release.location)
+        location = located.get(ref)
+        if root is None or location is None:
+            raise RepoLayoutError(f"{ref} is not defined in the repo")
+        return read_document(root, location)
 
     def lists_pending(self) -> float:
         """Seconds a snapshot should still wait for the first lists of other kinds (0: build
@@ -277,6 +322,7 @@ class ConsoleSession:
             offline_reason=self.backend.offline_reason,
             updated=self._updated,
             objects={obj.ref: obj for obj in objects},
+            repo_problem=self.repo_problem if self.model is None else "",
         )
 
     def record_problem(self, error: BaseException, where: str) -> str:

@@ -28,7 +28,7 @@ from tuiops.domain.refs import ObjectRef
 from tuiops.domain.text import inert
 from tuiops.domain.workloads import ReleaseObjects
 from tuiops.errors import TuiopsError
-from tuiops.services.console_state import ConsoleState
+from tuiops.services.console_state import ConsoleSession, ConsoleState
 from tuiops.ui.actions import DETAIL_ACTIONS, bindings
 from tuiops.ui.detail_text import (
     conditions_text,
@@ -266,14 +266,26 @@ class DetailScreen(ConsoleScreen):
 
     def _show_text(self, what: str, read: Callable[[ObjectRef], str] | None) -> None:
         if read is None:
-            self.notify("no cluster connection", severity="warning")
+            reason = self.host.backend.offline_reason or "no cluster connection"
+            self.notify(f"{what} needs the cluster: {reason}", severity="warning")
             return
         self.app.push_screen(TextScreen(f"{what} {self.ref}", partial(read, self.ref)))
 
     def action_show_yaml(self) -> None:
-        """Show `kubectl get -o yaml`."""
+        """Show `kubectl get -o yaml`; offline, the repo's document with its file and line."""
         details = self.host.backend.details
+        if details is None and self.host.backend.offline_reason:
+            row = self.host.state.row(self.ref)
+            where = f" {row.location}" if row is not None and row.location else ""
+            title = f"YAML {self.ref} from the repo{where} · live status unknown (offline)"
+            self.app.push_screen(TextScreen(title, partial(self._repo_yaml, self.host.session)))
+            return
         self._show_text("YAML", details.yaml if details else None)
+
+    def _repo_yaml(self, session: ConsoleSession) -> str:
+        """Blocking (a TextScreen's worker): the repo's document, headed by its file:line."""
+        document = session.repo_yaml(self.ref)
+        return f"# {document.location}\n{document.text}"
 
     def action_show_describe(self) -> None:
         """Show `kubectl describe`."""

@@ -52,7 +52,7 @@ class LayersScreen(ConsoleScreen):
         backend = self.host.backend
         self.query_one(StatusBar).show(state, backend.label, backend.read_only)
         if state.model is None:
-            note = "reading the repo…"
+            note = state.repo_problem or "reading the repo…"
         elif state.offline_reason:
             note = f"{state.offline_reason}: desired state from the repo, live status unknown"
         else:

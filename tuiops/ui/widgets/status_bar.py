@@ -53,9 +53,13 @@ def status_line(state: ConsoleState, label: str, read_only: bool) -> Content:
     if reason:
         parts.append((f" ({inert(reason, one_line=True)})", Tone.MUTED))
     if state.overview is not None:
-        not_ready = len(state.overview.not_ready)
         total = len(state.overview.rows)
-        parts.append(f"  {total - not_ready}/{total} ready")
+        if state.offline_reason:  # nothing live to count: what the repo holds
+            parts.append((f" · {total} in the repo", Tone.MUTED))
+        else:
+            parts.append(f"  {total - len(state.overview.not_ready)}/{total} ready")
+    elif state.model is None and state.repo_problem:
+        parts.append((" · no repo", Tone.MUTED))
     if read_only:
         parts += ["  ", ("READ-ONLY", Tone.BADGE)]
     if state.updated is not None:
