@@ -12,7 +12,11 @@ from tuiops.sim.example_repo import EXAMPLE_REPO
 
 def test_example_repo() -> None:
     desired = desired_versions(EXAMPLE_REPO)
-    assert desired == TalosDesired("v1.11.3", "v1.34.1", "clusters/main/talos/talconfig.yaml")
+    assert (desired.talos, desired.kubernetes, desired.file) == (
+        "v1.11.3",
+        "v1.34.1",
+        "clusters/main/talos/talconfig.yaml",
+    )
 
 
 def test_no_repo_or_no_file_is_empty(tmp_path: Path) -> None:

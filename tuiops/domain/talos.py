@@ -326,8 +326,19 @@ def summarize_nodes(
 
 
 @dataclass(frozen=True, slots=True)
+class TalosDesiredNode:
+    """One machine talconfig.yaml lists (`nodes:`), as written: `${VARS}` are not resolved."""
+
+    hostname: str
+    address: str
+    """`ipAddress`; empty when not given."""
+    role: NodeRole
+    """`controlPlane: true` is a control plane, anything else a worker."""
+
+
+@dataclass(frozen=True, slots=True)
 class TalosDesired:
-    """The versions the repo wants; each field is empty when unknown."""
+    """The versions (and machines) the repo wants; each field is empty when unknown."""
 
     talos: str = ""
     """`talosVersion`, e.g. `v1.11.3`."""
@@ -335,3 +346,5 @@ class TalosDesired:
     """`kubernetesVersion`, e.g. `v1.34.1`."""
     file: str = ""
     """The talconfig read, relative to the repo root (POSIX separators)."""
+    nodes: tuple[TalosDesiredNode, ...] = ()
+    """The machines listed under `nodes:`, in file order."""

@@ -1,4 +1,5 @@
-"""The Talos and Kubernetes versions a repo asks for, read from its talhelper `talconfig.yaml`.
+"""The Talos and Kubernetes versions a repo asks for, and the machines it lists, read from its
+talhelper `talconfig.yaml`.
 
 The Talos screen compares these with what the nodes run. Reading is tolerant: a repo without a
 talconfig, or with one that is unreadable, broken YAML or missing the keys, gives empty strings
@@ -10,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tuiops.domain.talos import TalosDesired
+from tuiops.domain.talos import NodeRole, TalosDesired, TalosDesiredNode
 from tuiops.gitops.yamldocs import load_documents
 
 TALCONFIG_PATTERNS = (
@@ -60,8 +61,44 @@ def _version(data: dict[Any, Any], key: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+def _text(value: object) -> str:
+    """A scalar as text (YAML may read an address or a name as a number); "" otherwise."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return ""
+    return str(value).strip()
+
+
+def _control_plane(value: object) -> bool:
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+
+
+def desired_nodes(data: dict[Any, Any]) -> tuple[TalosDesiredNode, ...]:
+    """The `nodes:` entries of a talconfig document; entries that are not maps are skipped.
+
+    Args:
+        data: The talconfig's top-level map.
+
+    Returns:
+        One node per map entry, in file order.
+    """
+    listed = data.get("nodes")
+    if not isinstance(listed, list):
+        return ()
+    return tuple(
+        TalosDesiredNode(
+            hostname=_text(entry.get("hostname")),
+            address=_text(entry.get("ipAddress")),
+            role=NodeRole.CONTROLPLANE
+            if _control_plane(entry.get("controlPlane"))
+            else NodeRole.WORKER,
+        )
+        for entry in listed
+        if isinstance(entry, dict)
+    )
+
+
 def desired_versions(repo_root: Path | None) -> TalosDesired:
-    """Read `talosVersion` and `kubernetesVersion` from the repo's talconfig.yaml.
+    """Read `talosVersion`, `kubernetesVersion` and `nodes:` from the repo's talconfig.yaml.
 
     Never raises: a missing repo or file, an unreadable or oversized file, broken YAML or
     values that are not strings all give empty fields.
@@ -95,5 +132,6 @@ def desired_versions(repo_root: Path | None) -> TalosDesired:
                 talos=_version(document.data, "talosVersion"),
                 kubernetes=_version(document.data, "kubernetesVersion"),
                 file=relative,
+                nodes=desired_nodes(document.data),
             )
     return TalosDesired(file=relative)

@@ -16,13 +16,16 @@ from tuiops.domain.talos import (
     HealthCheckState,
     NodeError,
     NodeResults,
+    NodeRole,
     ServiceHealth,
     ServiceState,
     TalosDesired,
+    TalosDesiredNode,
     TalosNode,
     TalosService,
 )
 from tuiops.domain.text import inert
+from tuiops.services.console_state import offline_detail
 from tuiops.ui.tables import cluster_text
 from tuiops.ui.tones import Tone
 
@@ -41,6 +44,16 @@ NODE_COLUMNS: tuple[tuple[str, int], ...] = (
 )
 """Most telling first, so an 80-column terminal cuts only the address; each column is as wide
 as its widest cell, up to these widths (`tables.fitted_columns`)."""
+DESIRED_NODE_COLUMNS: tuple[tuple[str, int], ...] = (
+    ("", 1),
+    ("Hostname", 24),
+    ("Role", 12),
+    ("Talos", 12),
+    ("Kubernetes", 12),
+    ("Address", 40),
+)
+"""The nodes table offline: the machines talconfig.yaml lists and the versions it wants."""
+LIVE_UNKNOWN = "live state unknown"
 CHECK_MARK = {
     HealthCheckState.OK: ("✓", Tone.GOOD),
     HealthCheckState.FAILED: ("✗", Tone.BAD),
@@ -130,6 +143,55 @@ def node_cells(node: TalosNode, desired: str) -> tuple[Content, ...]:
         Content(node.role.value),
         cluster_text(node.address, limit=40),
     )
+
+
+def desired_node_cells(node: TalosDesiredNode, desired: TalosDesired) -> tuple[Content, ...]:
+    """The offline nodes-table cells of one machine talconfig.yaml lists (repo text, inert).
+
+    Args:
+        node: the machine as talconfig.yaml writes it.
+        desired: the talconfig's wanted versions.
+
+    Returns:
+        One Content per column of DESIRED_NODE_COLUMNS.
+    """
+    return (
+        Content.styled("?", Tone.MUTED),
+        cluster_text(node.hostname or "?", limit=40),
+        Content(node.role.value),
+        cluster_text(desired.talos or "-", limit=24),
+        cluster_text(desired.kubernetes or "-", limit=24),
+        cluster_text(node.address or "-", limit=40),
+    )
+
+
+def desired_node_keys(nodes: tuple[TalosDesiredNode, ...]) -> list[str]:
+    """One table key per listed machine (numbered when a hostname repeats)."""
+    keys: list[str] = []
+    for node in nodes:
+        key = node.hostname or node.address or "?"
+        keys.append(key if key not in keys else f"{key} #{len(keys)}")
+    return keys
+
+
+def desired_summary(desired: TalosDesired, offline_reason: str) -> Content:
+    """The line under the offline nodes table: how many machines talconfig lists, by role,
+    and that their live state is unknown."""
+    nodes = desired.nodes
+    planes = sum(1 for node in nodes if node.role is NodeRole.CONTROLPLANE)
+    parts: list[Part] = [
+        f"{len(nodes)} nodes in talconfig ({planes} controlplane, {len(nodes) - planes} worker)"
+    ]
+    parts.append((f" · {LIVE_UNKNOWN}", Tone.MUTED))
+    if offline_reason:
+        parts.append((f", {_offline(offline_reason)}", Tone.MUTED))
+    return Content.assemble(*parts)
+
+
+def _offline(reason: str) -> str:
+    """`offline` and its reason, the word once ("offline (no kubeconfig)")."""
+    detail = inert(offline_detail(reason), one_line=True)
+    return f"offline ({detail})" if detail else "offline"
 
 
 def node_keys(nodes: tuple[TalosNode, ...]) -> list[str]:
@@ -295,11 +357,14 @@ def status_text(snapshot: TalosSnapshot, read_at: str, offline_reason: str) -> C
     Returns:
         One line.
     """
+    if not snapshot.configured and offline_reason:
+        return Content.assemble(
+            ("Talos", Tone.STRONG),
+            (f": {LIVE_UNKNOWN}", Tone.WARN),
+            (f" · {_offline(offline_reason)}", Tone.MUTED),
+        )
     if not snapshot.configured:
-        parts: list[Part] = [("Talos: talosctl not configured", Tone.WARN)]
-        if offline_reason:
-            parts.append((f" ({inert(offline_reason, one_line=True)})", Tone.MUTED))
-        return Content.assemble(*parts)
+        return Content.styled("Talos: talosctl not configured", Tone.WARN)
     if snapshot.unanswered:
         return Content.assemble(("Talos: ", Tone.STRONG), (_cut(snapshot.unanswered), Tone.BAD))
     return Content.assemble(("Talos", Tone.STRONG), (f" · read {read_at} · r refresh", Tone.MUTED))

@@ -31,8 +31,12 @@ from tuiops.ui.actions import TALOS_ACTIONS, bindings
 from tuiops.ui.screens.console_screen import ConsoleScreen
 from tuiops.ui.tables import fitted_columns
 from tuiops.ui.talos_text import (
+    DESIRED_NODE_COLUMNS,
     NODE_COLUMNS,
     TalosSnapshot,
+    desired_node_cells,
+    desired_node_keys,
+    desired_summary,
     desired_text,
     etcd_text,
     failure_text,
@@ -154,23 +158,33 @@ class TalosScreen(ConsoleScreen):
         self._update("#talos-desired", desired_text(snapshot.desired))
         table = self.query_one("#talos-nodes", ResourceTable)
         shown = snapshot.configured and not snapshot.unanswered
-        table.display = shown
-        nodes = snapshot.nodes if shown else ()
-        desired = snapshot.desired.talos
-        cells = [node_cells(node, desired) for node in nodes]
-        columns = fitted_columns(NODE_COLUMNS, cells)
+        # Without talosctl (offline) the machines talconfig lists, their live state unknown.
+        listed = not snapshot.configured and bool(snapshot.desired.nodes)
+        table.display = shown or listed
+        spec = DESIRED_NODE_COLUMNS if listed else NODE_COLUMNS
+        if listed:
+            wanted = snapshot.desired
+            cells = [desired_node_cells(node, wanted) for node in wanted.nodes]
+            keys = desired_node_keys(wanted.nodes)
+        else:
+            nodes = snapshot.nodes if shown else ()
+            cells = [node_cells(node, snapshot.desired.talos) for node in nodes]
+            keys = node_keys(nodes)
+        columns = fitted_columns(spec, cells)
         if columns != self._columns:
             self._columns = columns
             table.set_columns(columns)
-        table.sync(node_keys(nodes), lambda index: cells[index])
+        table.sync(keys, lambda index: cells[index])
+        offline = host.backend.offline_reason
         texts = (
-            nodes_summary(snapshot),
+            desired_summary(snapshot.desired, offline) if listed else nodes_summary(snapshot),
             health_text(snapshot.health, snapshot.health_error),
             services_text(snapshot.services, snapshot.services_error, snapshot.nodes),
             etcd_text(snapshot.etcd, snapshot.etcd_error, snapshot.nodes),
         )
         for section, text in zip(SECTIONS, texts, strict=True):
-            self.query_one(f"#talos-{section}", Static).display = shown
+            visible = shown or (listed and section == "nodes-summary")
+            self.query_one(f"#talos-{section}", Static).display = visible
             self._update(f"#talos-{section}", text)
 
     def _update(self, selector: str, content: Content) -> None:
