@@ -19,6 +19,8 @@ from tuiops.services.backend import Backend
 if TYPE_CHECKING:
     from textual.app import App
 
+    from tuiops.ui.app import TuiopsApp
+
 
 def _repo(args: argparse.Namespace) -> tuple[Path | None, str]:
     """The repo to read, or None and the one line `tuiops status` prints when there is none
@@ -36,47 +38,60 @@ def _repo(args: argparse.Namespace) -> tuple[Path | None, str]:
 
 
 def run_console(args: argparse.Namespace) -> int:
+    with ExitStack() as stack:
+        app = build_console(args, stack)
+        stop_on_hangup(app)
+        app.run()
+    return 0
+
+
+def build_console(args: argparse.Namespace, stack: ExitStack) -> TuiopsApp:
+    """The console app the command line runs (tests drive it with a pilot).
+
+    Args:
+        args: The parsed command line.
+        stack: Where the demo's repo copy and simulator are closed (after the app ran).
+
+    Raises:
+        RepoLayoutError: `--repo` names no folder.
+    """
     from tuiops.services.console_state import ConsoleSession
     from tuiops.ui.app import TuiopsApp  # Textual only for the console
 
     repo, repo_problem = (None, "") if args.demo else _repo(args)
     demo: list[Path] = []
 
-    with ExitStack() as stack:
-        # Both run in the app's load worker, in this order: the first frame waits for neither,
-        # and the repo's rows are drawn before the (simulated) cluster is reached.
+    # Both run in the app's load worker, in this order: the first frame waits for neither,
+    # and the repo's rows are drawn before the (simulated) cluster is reached.
 
-        def locate_repo() -> Path | None:
-            if not args.demo:
-                return repo
-            from tuiops import wiring
+    def locate_repo() -> Path | None:
+        if not args.demo:
+            return repo
+        from tuiops import wiring
 
-            demo.append(stack.enter_context(wiring.demo_repo()))
-            return demo[0]
+        demo.append(stack.enter_context(wiring.demo_repo()))
+        return demo[0]
 
-        def connect() -> Backend:
-            from tuiops import wiring
+    def connect() -> Backend:
+        from tuiops import wiring
 
-            if args.demo:
-                backend = wiring.simulated_backend(demo[0], read_only=args.read_only)
-                return stack.enter_context(backend)
-            return wiring.cluster_backend(
-                repo,
-                kubeconfig=args.kubeconfig,
-                context=args.context,
-                offline=args.offline,
-                read_only=args.read_only,
-            )
+        if args.demo:
+            backend = wiring.simulated_backend(demo[0], read_only=args.read_only)
+            return stack.enter_context(backend)
+        return wiring.cluster_backend(
+            repo,
+            kubeconfig=args.kubeconfig,
+            context=args.context,
+            offline=args.offline,
+            read_only=args.read_only,
+        )
 
-        # The first full load is the bulk of the heap (7,000 objects on a large cluster) and
-        # stays for the session: frozen out of the cyclic GC, whose full passes would walk it
-        # again and again, each a keystroke-sized stall (~200 ms). Reference counting still
-        # frees what is replaced.
-        session = ConsoleSession(connect, repo=locate_repo, repo_problem=repo_problem)
-        app = TuiopsApp(connect, session=session, on_first_load=gc.freeze)
-        stop_on_hangup(app)
-        app.run()
-    return 0
+    # The first full load is the bulk of the heap (7,000 objects on a large cluster) and
+    # stays for the session: frozen out of the cyclic GC, whose full passes would walk it
+    # again and again, each a keystroke-sized stall (~200 ms). Reference counting still
+    # frees what is replaced.
+    session = ConsoleSession(connect, repo=locate_repo, repo_problem=repo_problem)
+    return TuiopsApp(connect, session=session, on_first_load=gc.freeze)
 
 
 def stop_on_hangup(app: App[None]) -> None:
