@@ -245,7 +245,7 @@ def test_offline_screens_say_so() -> None:
             assert "Helm storage unavailable: offline (--offline)" in screen_text(app)
             await pilot.press("escape")
             app.open_detail(GPU)
-            await wait_for(pilot, lambda: "could not read events: offline" in screen_text(app))
+            await wait_for(pilot, lambda: "unknown · offline (--offline)" in screen_text(app))
             # Offline nothing is known about the cluster: no claim that the object is absent.
             assert "live status unknown (offline)" in screen_text(app)
             assert "not in the cluster" not in screen_text(app)

@@ -78,7 +78,10 @@ def test_example_repo_offline() -> None:
             app.open_detail(CILIUM)
             await wait_for_screen(pilot, DetailScreen)
             await wait_for(pilot, lambda: "live status unknown (offline)" in _screen_text(app))
+            await wait_for(pilot, lambda: "unknown · offline (no kubeconfig)" in _screen_text(app))
             assert "does not exist" not in _screen_text(app)
+            assert "first failing" not in _screen_text(app)
+            assert "could not read" not in _screen_text(app)
             assert "not in the cluster" not in _screen_text(app)
 
             await pilot.press("y")
@@ -103,7 +106,10 @@ def test_example_repo_offline() -> None:
             status = _plain(talos.query_one("#talos-status", Static))
             assert status == "Talos: live state unknown · offline (no kubeconfig)"
             summary = _plain(talos.query_one("#talos-nodes-summary", Static))
-            assert summary.startswith("5 nodes in talconfig (3 controlplane, 2 worker)")
+            assert (
+                summary
+                == "5 nodes in talconfig (3 controlplane, 2 worker) · live state unknown (offline)"
+            )
             await settle(pilot)
 
     asyncio.run(run())

@@ -99,7 +99,10 @@ class ConsoleState:
         return {str(row.ref): row for row in self.rows}
 
     def root_cause(self, ref: ObjectRef) -> RootCause:
-        """Why `ref` is not ready: its first failing dependsOn ancestor (or itself)."""
+        """Why `ref` is not ready: its first failing dependsOn ancestor (or itself); offline,
+        nothing found and the absence saying the live status is unknown."""
+        if self.offline_reason:
+            return RootCause((ref,), None, absence=self.absence(ref.kind))
         return find_root_cause(ref, self.objects, self.overview.feeds if self.overview else ())
 
     def cluster(self) -> Cluster | None:

@@ -27,6 +27,7 @@ from tuiops.domain.status import (
     ConditionStatus,
 )
 from tuiops.domain.workloads import Readiness, ReleaseObjects
+from tuiops.services.console_state import offline_detail
 from tuiops.ui.tables import HEALTH_GLYPH, HEALTH_TONE, NOT_IN_VIEW, cluster_text
 from tuiops.ui.tones import Tone
 
@@ -138,6 +139,9 @@ def conditions_text(live: LiveObject | None) -> Content:
 def root_cause_text(cause: RootCause, ref: ObjectRef) -> Content:
     """The dependsOn chain with the first failing ancestor and its message."""
     parts = _heading("Root cause")
+    if cause.cause is None and cause.missing is None and cause.absence:
+        parts.append((f"\n  {cause.absence}", Tone.MUTED))  # offline: nobody knows
+        return Content.assemble(*parts)
     if cause.cause is None and cause.missing is None:
         parts.append(("\n  ready: nothing to explain", Tone.GOOD))
         return Content.assemble(*parts)
@@ -160,6 +164,11 @@ def events_text(events: tuple[Event, ...] | str | None) -> Content:
     parts = _heading("Events")
     if events is None:
         parts.append(("\n  loading…", Tone.MUTED))
+        return Content.assemble(*parts)
+    if isinstance(events, str) and events.startswith("offline"):
+        detail = offline_detail(events)
+        offline = f"offline ({detail})" if detail else "offline"
+        parts += [("\n  unknown · ", Tone.MUTED), cluster_text(offline, tone=Tone.MUTED)]
         return Content.assemble(*parts)
     if isinstance(events, str):
         parts += [("\n  could not read events: ", Tone.BAD), cluster_text(events, limit=300)]

@@ -182,9 +182,8 @@ def desired_summary(desired: TalosDesired, offline_reason: str) -> Content:
     parts: list[Part] = [
         f"{len(nodes)} nodes in talconfig ({planes} controlplane, {len(nodes) - planes} worker)"
     ]
-    parts.append((f" · {LIVE_UNKNOWN}", Tone.MUTED))
-    if offline_reason:
-        parts.append((f", {_offline(offline_reason)}", Tone.MUTED))
+    unknown = f"{LIVE_UNKNOWN} (offline)" if offline_reason else LIVE_UNKNOWN
+    parts.append((f" · {unknown}", Tone.MUTED))
     return Content.assemble(*parts)
 
 
