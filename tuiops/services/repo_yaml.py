@@ -64,6 +64,16 @@ def read_document(root: Path, location: SourceLocation) -> RepoYaml:
     after = [line for line in starts if line > start]
     end = after[0] - 1 if after else len(lines)
     shown = lines[start - 1 : end]
+    # A document ends at a marker in column 0 (in YAML even a block scalar ends there): what
+    # follows it (the next document's comments) is not this object's.
+    marker = next((i for i, line in enumerate(shown) if i and _is_marker(line)), len(shown))
+    shown = shown[:marker]
     while shown and shown[-1].strip() in TRAILING:
         shown.pop()
     return RepoYaml(SourceLocation(location.file, start), "\n".join(shown))
+
+
+def _is_marker(line: str) -> bool:
+    """A document start (`---`) or end (`...`) marker line."""
+    head = line[:3]
+    return head in ("---", "...") and (len(line) == 3 or line[3] in " \t")
