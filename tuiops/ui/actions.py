@@ -30,9 +30,9 @@ GLOBAL_ACTIONS = (
     ActionSpec("screen.talos", "3", "switch_mode('talos')", "Talos"),
     ActionSpec("screen.env", "4", "switch_mode('env')", "Env"),
     ActionSpec("screen.logs", "5", "switch_mode('logs')", "Logs"),
-    ActionSpec("jump", "colon", "jump", "Jump (:apps, :hr NAME)"),
+    ActionSpec("jump", "colon", "jump", "Command (:hr NAME, :q)"),
     ActionSpec("help", "question_mark", "help", "Help"),
-    ActionSpec("quit", "q", "quit", "Quit"),
+    ActionSpec("quit", "q,ctrl+c", "quit", "Quit"),
 )
 
 # Flux actions on the object the screen shows (`ShowsObject.selected_ref`), app-wide. Keys as
@@ -58,7 +58,7 @@ FLUX_ACTIONS = (
 
 CONFIRM_ACTIONS = (
     ActionSpec("confirm.yes", "y,enter", "confirm", "Confirm"),
-    ActionSpec("confirm.no", "n,escape", "cancel", "Cancel"),
+    ActionSpec("confirm.no", "n,escape,q", "cancel", "Cancel"),
 )
 
 APPS_ACTIONS = (
@@ -73,13 +73,13 @@ DETAIL_ACTIONS = (
     ActionSpec("detail.describe", "d", "show_describe", "Describe"),
     ActionSpec("detail.history", "h", "history", "History"),
     ActionSpec("detail.root", "r", "root_cause", "Root cause"),
-    ActionSpec("back", "escape", "back", "Back"),
+    ActionSpec("back", "escape,q", "back", "Back"),
 )
 
 HISTORY_ACTIONS = (
     ActionSpec("history.mark", "space", "mark", "Mark for diff"),
     ActionSpec("history.diff", "enter", "diff", "Diff with marked"),
-    ActionSpec("back", "escape", "back", "Back"),
+    ActionSpec("back", "escape,q", "back", "Back"),
 )
 
 TALOS_ACTIONS = (ActionSpec("talos.refresh", "r", "refresh", "Refresh"),)
@@ -95,9 +95,15 @@ TABLE_ACTIONS = (
     ActionSpec("table.select", "enter", "select", "Open the row", show=False),
 )
 
-HELP_ACTIONS = (ActionSpec("help.close", "escape,question_mark", "dismiss", "Close", show=False),)
+HELP_ACTIONS = (ActionSpec("help.close", "escape,q,question_mark", "dismiss", "Close", show=False),)
 
-JUMP_ACTIONS = (ActionSpec("jump.cancel", "escape", "cancel", "Cancel", show=False),)
+# The `:` line: q is a letter there, so only escape cancels.
+JUMP_ACTIONS = (
+    ActionSpec("jump.cancel", "escape", "cancel", "Cancel", show=False),
+    ActionSpec("jump.complete", "tab", "complete", "Take the first completion", show=False),
+    ActionSpec("jump.previous", "up", "history_previous", "Previous command", show=False),
+    ActionSpec("jump.next", "down", "history_next", "Next command", show=False),
+)
 
 
 def bindings(specs: tuple[ActionSpec, ...]) -> list[BindingType]:

@@ -32,10 +32,19 @@ from tuiops.services.console_state import (
     Throttle,
 )
 from tuiops.ui.actions import FLUX_ACTIONS, GLOBAL_ACTIONS, bindings, keys_for
+from tuiops.ui.command_line import (
+    History,
+    Notice,
+    OpenObject,
+    Outcome,
+    Quit,
+    ShowKind,
+    SwitchScreen,
+)
 from tuiops.ui.commands import ConsoleCommands
 from tuiops.ui.flux_actions import FluxActions
 from tuiops.ui.keymap import load_keymap
-from tuiops.ui.screens.jump import JumpScreen, parse_jump
+from tuiops.ui.screens.jump import JumpScreen
 from tuiops.ui.screens.layers import LayersScreen
 from tuiops.ui.screens.placeholder import EnvScreen, LogsScreen
 
@@ -129,6 +138,8 @@ class TuiopsApp(App[None]):
         """Consecutive failed rebuilds of the state: picks the retry pause."""
         self._on_first_load = on_first_load
         self._first_load_done = False
+        self.command_history = History()
+        """The `:` lines entered this session (up/down in the command line)."""
         self.state = self.session.first_state()
 
     @property
@@ -274,20 +285,34 @@ class TuiopsApp(App[None]):
         self.push_screen(HelpScreen())
 
     def action_jump(self) -> None:
-        self.push_screen(JumpScreen(), self._jump)
+        objects = tuple(row.ref for row in self.state.rows)
+        self.push_screen(JumpScreen(objects, self.command_history), self._jump)
 
-    def _jump(self, text: str | None) -> None:
-        if not text:
+    def _jump(self, outcome: Outcome | None) -> None:
+        """Act on an entered `:` line (None: cancelled)."""
+        if outcome is None:
             return
-        try:
-            target = parse_jump(text, self.state)
-        except TuiopsError as error:
-            self.notify(str(error), severity="warning")
-            return
-        if isinstance(target, str):
-            self.switch_mode(target)
-        else:
-            self.open_detail(target)
+        if isinstance(outcome, Quit):
+            self.exit()
+        elif isinstance(outcome, Notice):
+            self.notify(inert(outcome.text, one_line=True), severity="warning", markup=False)
+        elif isinstance(outcome, OpenObject):
+            self.open_detail(outcome.ref)
+        elif isinstance(outcome, SwitchScreen):
+            self._show_mode(outcome.mode)
+        elif isinstance(outcome, ShowKind):
+            from tuiops.ui.screens.apps import AppsScreen
+
+            self._show_mode("apps")
+            apps = self.screen_stack[0]
+            if isinstance(apps, AppsScreen):
+                apps.show_kind(outcome.kind)
+
+    def _show_mode(self, mode: str) -> None:
+        """The mode's own screen on top: a command names a screen, not what was pushed on it."""
+        self.switch_mode(mode)
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
 
     def open_detail(self, ref: ObjectRef) -> None:
         from tuiops.ui.screens.detail import DetailScreen

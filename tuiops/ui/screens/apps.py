@@ -64,6 +64,12 @@ class AppsScreen(ConsoleScreen):
         super().__init__()
         self._cell_cache = AppCellCache()
         self._summary = ""
+        self._kind = ""
+
+    def show_kind(self, kind: str) -> None:
+        """Show only objects of `kind` (`:hr`, `:ks`; empty: every kind, `:apps`)."""
+        self._kind = kind
+        self._render_rows()
 
     def compose(self) -> ComposeResult:
         yield Static("", id="summary")
@@ -101,6 +107,8 @@ class AppsScreen(ConsoleScreen):
         rows = visible_rows(
             state.rows, self.filter_text, self.not_ready_only, self.sort_index, cache.search_text
         )
+        if self._kind:
+            rows = [row for row in rows if row.ref.kind == self._kind]
         table = self.query_one(ResourceTable)
         now = self.host.now()  # one instant per update: ages do not tick on their own
         table.sync(
@@ -109,6 +117,8 @@ class AppsScreen(ConsoleScreen):
         )
         shown = f"{len(rows)} of {len(state.rows)}"
         flags = [f"sorted by {SORTS[self.sort_index][0]}"]
+        if self._kind:
+            flags.append(f"{self._kind}s only")
         if self.not_ready_only:
             flags.append("not ready only")
         if self.filter_text:

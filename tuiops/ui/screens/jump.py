@@ -1,73 +1,96 @@
-"""The `:` prompt k9s users know: `:apps`, `:layers`, `:talos`, `:env`, `:logs`, `:hr NAME`,
-`:ks NAME` (NAME may be `ns/name`)."""
+"""The `:` command line k9s users know, one line at the bottom: `:apps`, `:layers`, `:talos`,
+`:env`, `:logs`, `:hr` (Apps showing HelmReleases), `:hr NAME` (NAME partial, or `ns/name`),
+`:ks NAME`, `:q`. Completions show above the line as you type (tab takes the first), up and
+down walk this session's history. What a line means is `ui/command_line.py`'s business."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
-from tuiops.domain.kinds import is_applier, kind_for_word
 from tuiops.domain.refs import ObjectRef
-from tuiops.errors import UsageError
 from tuiops.ui.actions import JUMP_ACTIONS, bindings
-from tuiops.ui.state import ConsoleState
+from tuiops.ui.command_line import Ambiguous, Completion, History, Outcome, completions, resolve
+from tuiops.ui.tones import Tone
 
-SCREEN_WORDS = {
-    "layers": "layers",
-    "layer": "layers",
-    "home": "layers",
-    "apps": "apps",
-    "app": "apps",
-    "ks": "apps",
-    "hr": "apps",
-    "talos": "talos",
-    "nodes": "talos",
-    "env": "env",
-    "logs": "logs",
-}
+PLACEHOLDER = "apps  layers  talos  hr NAME  ks NAME  q   (tab completes, ↑↓ history)"
 
 
-def parse_jump(text: str, state: ConsoleState) -> str | ObjectRef:
-    """A mode name, or the ref of the object named.
-
-    Raises:
-        UsageError: unknown word or no such object.
-    """
-    words = text.strip().lstrip(":").split()
-    if not words:
-        raise UsageError("empty jump")
-    head = words[0].lower()
-    if len(words) == 1 and head in SCREEN_WORDS:
-        return SCREEN_WORDS[head]
-    named = kind_for_word(head)
-    if named is None or not is_applier(named.kind) or len(words) != 2:
-        raise UsageError(f"unknown jump {text!r}: try :apps, :layers, :talos, :hr NAME, :ks NAME")
-    kind, wanted = named.kind, words[1]
-    namespace, _, name = wanted.rpartition("/")
-    matches = [
-        row.ref
-        for row in state.rows
-        if row.ref.kind == kind
-        and row.ref.name == name
-        and (not namespace or row.ref.namespace == namespace)
-    ]
-    if not matches:
-        raise UsageError(f"no {kind} named {wanted}")
-    return sorted(matches)[0]
-
-
-class JumpScreen(ModalScreen[str | None]):
-    """One line at the bottom; enter jumps, escape cancels."""
+class JumpScreen(ModalScreen[Outcome | None]):
+    """Enter acts (the screen closes with what the line means, unless several objects fit),
+    escape cancels."""
 
     CSS_PATH = "jump.tcss"
     BINDINGS = bindings(JUMP_ACTIONS)
 
+    def __init__(self, objects: tuple[ObjectRef, ...], history: History) -> None:
+        """The line over the objects names complete to, with the session's history."""
+        super().__init__()
+        self._objects = objects
+        self._history = history
+        self._shown: tuple[Completion, ...] = ()
+
     def compose(self) -> ComposeResult:
-        yield Input(placeholder=":apps  :layers  :talos  :hr NAME  :ks NAME", id="jump")
+        yield Static("", id="completions")
+        yield Static("", id="jump-hint")
+        yield Input(placeholder=PLACEHOLDER, id="jump", select_on_focus=False)
+
+    def on_mount(self) -> None:
+        self._history.reset()
+        self.query_one("#jump", Input).focus()
+
+    @property
+    def line(self) -> str:
+        """The text typed so far."""
+        return self.query_one("#jump", Input).value
+
+    @property
+    def shown(self) -> tuple[Completion, ...]:
+        """The completions listed above the line, first is what tab takes."""
+        return self._shown
+
+    def _show(self, listed: tuple[Completion, ...], hint: str = "") -> None:
+        self._shown = listed
+        lines = [
+            Content.assemble(("▸ " if index == 0 else "  ", Tone.STRONG), item.label)
+            for index, item in enumerate(listed)
+        ]
+        box = self.query_one("#completions", Static)
+        box.update(Content("\n").join(lines))
+        box.set_class(bool(listed), "visible")
+        note = self.query_one("#jump-hint", Static)
+        note.update(Content.styled(hint, Tone.WARN) if hint else Content(""))
+        note.set_class(bool(hint), "visible")
+
+    def _set_line(self, text: str) -> None:
+        box = self.query_one("#jump", Input)
+        box.value = text
+        box.cursor_position = len(text)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._show(completions(event.value, self._objects))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value)
+        event.stop()
+        outcome = resolve(event.value, self._objects)
+        self._history.add(event.value)
+        if isinstance(outcome, Ambiguous):
+            self._show(outcome.candidates, outcome.text)
+            return
+        self.dismiss(outcome)
+
+    def action_complete(self) -> None:
+        if self._shown:
+            self._set_line(self._shown[0].line)
+
+    def action_history_previous(self) -> None:
+        self._set_line(self._history.previous(self.line))
+
+    def action_history_next(self) -> None:
+        self._set_line(self._history.next())
 
     def action_cancel(self) -> None:
         self.dismiss(None)

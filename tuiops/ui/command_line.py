@@ -1,0 +1,291 @@
+"""The `:` command line, without Textual: what a typed line means, what it may complete to,
+and the line's history. k9s words: `:hr NAME`, `:ks NAME`, `:apps`, `:layers`, `:talos`,
+`:env`, `:logs`, `:q`; kind words come from `domain/kinds` (the one kinds table).
+
+Names match exactly, then by prefix, then as a subsequence ("fuzzy": `nfd` finds
+node-feature-discovery). Enter opens an exact match, else the first prefix match (the first
+completion shown), else the one fuzzy match; several objects of one exact name (in several
+namespaces) or several fuzzy matches are ambiguous, and the completions stay open.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from tuiops.domain.kinds import ALL_KINDS, NODE, kind_for_word
+from tuiops.domain.refs import ObjectRef
+
+MAX_COMPLETIONS = 6
+"""How many candidates the list above the line shows."""
+
+SCREENS: dict[str, tuple[str, ...]] = {
+    "layers": ("layers", "layer", "home"),
+    "apps": ("apps", "app"),
+    "talos": ("talos", "nodes", "node", "no"),
+    "env": ("env",),
+    "logs": ("logs", "log"),
+}
+"""Mode name → the words that switch to it."""
+QUIT_WORDS = ("q", "quit", "q!", "exit")
+NOT_YET: dict[str, tuple[str, ...]] = {
+    "src": ("src", "sources", "source"),
+    "events": ("events", "event", "ev"),
+    "pods": ("pods", "pod", "po"),
+    "ctx": ("ctx", "context", "contexts"),
+    "ns": ("ns", "namespace", "namespaces"),
+    "cluster": ("cluster", "clusters"),
+}
+"""Commands the console does not have yet: named, never silently ignored."""
+APPLIER_WORDS = ("hr", "helmreleases", "helmrelease", "ks", "kustomizations", "kustomization")
+"""The kind words that open Apps (alone) or an object (with a NAME)."""
+
+
+# -- what a line means ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SwitchScreen:
+    mode: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShowKind:
+    """Apps, showing only `kind` (every applier when empty)."""
+
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class OpenObject:
+    ref: ObjectRef
+
+
+@dataclass(frozen=True, slots=True)
+class Quit:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A one-line answer: not available yet, unknown command, no such object."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Ambiguous:
+    """Several objects fit: the line stays open with them as completions."""
+
+    text: str
+    candidates: tuple[Completion, ...]
+
+
+Outcome = SwitchScreen | ShowKind | OpenObject | Quit | Notice | Ambiguous
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    line: str
+    """The whole line once accepted (`hr node-feature-discovery`)."""
+    label: str
+    """What the list shows for it."""
+
+
+def _command_words() -> dict[str, str]:
+    """Every command word → what the list says it does."""
+    words: dict[str, str] = {}
+    for mode, mode_words in SCREENS.items():
+        for word in mode_words:
+            words[word] = f"{mode.capitalize()} screen"
+    for word in APPLIER_WORDS:
+        kind = kind_for_word(word)
+        assert kind is not None  # the kinds table names every applier word
+        words[word] = f"{kind.kind}s (:{word} NAME opens one)"
+    for word in QUIT_WORDS:
+        words[word] = "quit"
+    for name, not_yet in NOT_YET.items():
+        for word in not_yet:
+            words.setdefault(word, f"not available yet ({name})")
+    for kind in ALL_KINDS:
+        for word in kind.words:
+            words.setdefault(word, f"{kind.plural}: not available yet")
+    return words
+
+
+COMMAND_WORDS = _command_words()
+
+
+def rank(query: str, candidates: Iterable[str]) -> list[tuple[int, str]]:
+    """Candidates that match `query` with their tier (0 exact, 1 prefix, 2 substring,
+    3 subsequence), best first; within a tier shorter gaps first, then alphabetical."""
+    wanted = query.lower()
+    found: list[tuple[int, int, str]] = []
+    for candidate in candidates:
+        text = candidate.lower()
+        if text == wanted:
+            found.append((0, 0, candidate))
+        elif text.startswith(wanted):
+            found.append((1, 0, candidate))
+        elif wanted in text:
+            found.append((2, text.index(wanted), candidate))
+        else:
+            spread = _subsequence_spread(wanted, text)
+            if spread is not None:
+                found.append((3, spread, candidate))
+    found.sort()
+    return [(tier, candidate) for tier, _spread, candidate in found]
+
+
+def _subsequence_spread(wanted: str, text: str) -> int | None:
+    """How many characters of `text` the letters of `wanted` span in order (None: they do
+    not all appear in order)."""
+    start = position = -1
+    for letter in wanted:
+        position = text.find(letter, position + 1)
+        if position < 0:
+            return None
+        if start < 0:
+            start = position
+    return position - start + 1 if wanted else 0
+
+
+def _name_of(ref: ObjectRef, refs: tuple[ObjectRef, ...]) -> str:
+    """The name a user types for `ref`: bare when no other object of its kind shares it."""
+    shared = sum(1 for other in refs if other.name == ref.name)
+    return ref.namespaced_name if shared > 1 else ref.name
+
+
+def _by_name(ref: ObjectRef) -> tuple[str, str]:
+    return (ref.name, ref.namespace)
+
+
+def _name_matches(word: str, refs: tuple[ObjectRef, ...]) -> list[tuple[int, ObjectRef]]:
+    """Objects whose name (or `ns/name` when the word has a slash) matches, best first."""
+    by_text: dict[str, list[ObjectRef]] = {}
+    for ref in refs:
+        by_text.setdefault(ref.namespaced_name if "/" in word else ref.name, []).append(ref)
+    return [
+        (tier, ref)
+        for tier, text in rank(word, by_text)
+        for ref in sorted(by_text[text], key=_by_name)
+    ]
+
+
+def completions(line: str, objects: tuple[ObjectRef, ...]) -> tuple[Completion, ...]:
+    """What the list above the line offers for `line` (tab accepts the first)."""
+    text = line.lstrip(":").lstrip()
+    head, space, rest = text.partition(" ")
+    if not space:
+        if not head:
+            return ()
+        ranked = sorted(  # the commands that work first, short words before long
+            rank(head, COMMAND_WORDS),
+            key=lambda found: (found[0], "not available" in COMMAND_WORDS[found[1]], len(found[1])),
+        )
+        return tuple(
+            Completion(f"{word} ", f"{word:<16} {COMMAND_WORDS[word]}")
+            for _tier, word in ranked[:MAX_COMPLETIONS]
+        )
+    kind = kind_for_word(head)
+    if kind is None or head.lower() not in APPLIER_WORDS:
+        return ()
+    refs = tuple(ref for ref in objects if ref.kind == kind.kind)
+    word = rest.strip()
+    matches = (
+        _name_matches(word, refs) if word else [(1, ref) for ref in sorted(refs, key=_by_name)]
+    )
+    return tuple(
+        Completion(f"{head} {_name_of(ref, refs)}", f"{kind.short} {ref.namespaced_name}")
+        for _tier, ref in matches[:MAX_COMPLETIONS]
+    )
+
+
+def _closest(word: str) -> str:
+    ranked = rank(word, COMMAND_WORDS)
+    if ranked and ranked[0][0] <= 2:
+        return ranked[0][1]
+    close = difflib.get_close_matches(word, COMMAND_WORDS, n=1, cutoff=0.5)
+    return close[0] if close else ""
+
+
+def resolve(line: str, objects: tuple[ObjectRef, ...]) -> Outcome:
+    """What entering `line` does, given the objects the console lists."""
+    words = line.strip().lstrip(":").split()
+    if not words:
+        return Notice("type a command: :apps, :layers, :hr NAME, :q")
+    head = words[0].lower()
+    for mode, mode_words in SCREENS.items():
+        if head in mode_words and len(words) == 1:
+            return ShowKind("") if mode == "apps" else SwitchScreen(mode)
+    if head in QUIT_WORDS:
+        return Quit()
+    for name, not_yet in NOT_YET.items():
+        if head in not_yet:
+            return Notice(f"not available yet: :{name}")
+    kind = kind_for_word(head)
+    if kind is not None and head in APPLIER_WORDS:
+        if len(words) == 1:
+            return ShowKind(kind.kind)
+        if len(words) > 2:
+            return Notice(f"one name after :{head}, as in :{head} NAME or :{head} NS/NAME")
+        return _open(head, kind.kind, words[1], objects)
+    if kind is not None and kind is not NODE:
+        return Notice(f"not available yet: {kind.plural}")
+    closest = _closest(head)
+    hint = f"; did you mean :{closest}?" if closest else "; try :apps, :layers, :hr NAME, :q"
+    return Notice(f"unknown command :{head}{hint}")
+
+
+def _open(head: str, kind: str, word: str, objects: tuple[ObjectRef, ...]) -> Outcome:
+    refs = tuple(ref for ref in objects if ref.kind == kind)
+    matches = _name_matches(word, refs)
+    if not matches:
+        return Notice(f"no {kind} matches {word!r}")
+    best_tier = matches[0][0]
+    best = [ref for tier, ref in matches if tier == best_tier]
+    if len(best) == 1 or best_tier in (1, 2):  # a prefix or a part of the name: the first
+        return OpenObject(best[0])
+    listed = tuple(
+        Completion(f"{head} {_name_of(ref, refs)}", f"{head} {ref.namespaced_name}")
+        for ref in best[:MAX_COMPLETIONS]
+    )
+    return Ambiguous(f"{len(best)} {kind}s match {word!r}: pick one (tab takes the first)", listed)
+
+
+# -- history --------------------------------------------------------------------------------
+
+
+@dataclass
+class History:
+    """The lines entered this session, oldest first; up/down walk them."""
+
+    lines: list[str] = field(default_factory=list)
+    _position: int = 0
+    _draft: str = ""
+
+    def add(self, line: str) -> None:
+        line = line.strip()
+        if line and (not self.lines or self.lines[-1] != line):
+            self.lines.append(line)
+        self.reset()
+
+    def reset(self) -> None:
+        """Start again from the newest line (a new prompt)."""
+        self._position = len(self.lines)
+        self._draft = ""
+
+    def previous(self, current: str) -> str:
+        """The line before; `current` is kept to come back to."""
+        if self._position == len(self.lines):
+            self._draft = current
+        self._position = max(self._position - 1, 0)
+        return self.lines[self._position] if self.lines else current
+
+    def next(self) -> str:
+        """The line after, or what was being typed past the newest."""
+        self._position = min(self._position + 1, len(self.lines))
+        if self._position == len(self.lines):
+            return self._draft
+        return self.lines[self._position]
