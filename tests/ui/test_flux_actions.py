@@ -1,8 +1,9 @@
 """Pilot tests of the app-wide Flux actions against the simulator through the real adapters
 (`FluxActions` on the feed's KubeApi): resume and suspend ask first and change the store,
-cancel changes nothing, reconcile asks and sets `requestedAt`, read-only greys the keys out,
-force/reset only for HelmReleases, one action per object at a time, the palette offers what
-applies. Plus the confirmation at 80x24 and the pure notification rules.
+cancel changes nothing, reconcile asks and sets `requestedAt`, force/reset only for
+HelmReleases, one action per object at a time, the palette offers what applies. Plus the
+confirmation at 80x24 and the pure notification rules. Read-only and calm notifications are
+in tests/ui/test_read_only.py, marks and bulk actions in tests/ui/test_marks_bulk.py.
 
 Objects are picked through screens that implement `ShowsObject`: the History screen (a
 HelmRelease) and, for a Kustomization, a minimal screen defined here.
@@ -315,34 +316,6 @@ def test_one_action_per_object_several_objects_at_once(tmp_path: Path) -> None:
         assert app.messages()[-1] == gpu_requested
 
     _run(flow, tmp_path, controllers=False, timeout=3.0)
-
-
-def test_read_only_greys_the_keys_out_and_sends_nothing(tmp_path: Path) -> None:
-    async def flow(app: RecordingApp, pilot: Pilot[None], simulation: Simulation) -> None:
-        await show(app, pilot, CILIUM)
-        before = raw(simulation, CILIUM)
-        # Shown greyed out (check_action None), so a press neither asks nor sends.
-        for verb in ("reconcile", "reconcile_source", "suspend", "force", "reset"):
-            assert app.check_action("flux", (verb,)) is None, verb
-        for key in ("R", "W", "T", "F", "X"):
-            await pilot.press(key)
-            await settle(pilot)  # the press was handled: no dialog, no action running
-            assert isinstance(app.screen, HistoryScreen), key
-        # Chosen from the palette, an action says why it does nothing.
-        app.action_flux("reconcile")
-        await settle(pilot)
-        assert app.notes == [
-            (
-                "warning",
-                "",
-                "read-only: reconcile of HelmRelease/kube-system/cilium refused"
-                " (tuiops runs with --read-only)",
-            )
-        ]
-        # Settled above: no action worker runs that could still send something.
-        assert raw(simulation, CILIUM) == before
-
-    _run(flow, tmp_path, controllers=False, read_only=True)
 
 
 def test_force_and_reset_only_for_helm_releases(tmp_path: Path) -> None:

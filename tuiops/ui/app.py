@@ -70,6 +70,7 @@ class TuiopsApp(App[None]):
     """The console: modes, global keys, the state, and the Flux actions part."""
 
     TITLE = "tuiops"
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
     MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
         "layers": LayersScreen,
         "apps": lambda: _apps_screen(),

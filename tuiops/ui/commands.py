@@ -1,6 +1,7 @@
 """Command palette (ctrl+p): every global action from the key registry, the Flux actions that
-apply to the object on screen (named with it), and "open" for every Kustomization and
-HelmRelease, so nothing needs a key to be remembered."""
+apply to the object on screen or to the marked ones (named with them; none under
+`--read-only`, where they are refused), and "open" for every Kustomization and HelmRelease,
+so nothing needs a key to be remembered."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from functools import partial
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from tuiops.ui.actions import GLOBAL_ACTIONS
-from tuiops.ui.flux_actions import VERBS, flux_target
+from tuiops.ui.bulk_actions import palette_offers
 from tuiops.ui.state import host_of
 
 Command = tuple[str, str, Callable[[], object]]
@@ -27,19 +28,17 @@ class ConsoleCommands(Provider):
             for spec in GLOBAL_ACTIONS
         ]
         host = host_of(app)
-        for verb in VERBS.values():
-            # `self.screen` is the screen under the palette; the command runs once the
-            # palette is gone, on that same screen, through the same check as the key.
-            ref = flux_target(verb, self.screen, host)
-            if ref is not None:
-                spec = verb.spec
-                commands.append(
-                    (
-                        f"{spec.description}: {ref}",
-                        f"key {spec.keys} · {spec.id}",
-                        partial(app.run_action, spec.action),
-                    )
+        # `self.screen` is the screen under the palette; the command runs once the palette
+        # is gone, on that same screen, through the same check as the key.
+        for verb, target in palette_offers(self.screen, host):
+            spec = verb.spec
+            commands.append(
+                (
+                    f"{spec.description}: {target}",
+                    f"key {spec.keys} · {spec.id}",
+                    partial(app.run_action, spec.action),
                 )
+            )
         return commands
 
     def _commands(self) -> list[Command]:

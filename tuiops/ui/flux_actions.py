@@ -5,14 +5,18 @@ counters). `TuiopsApp` owns one `FluxActions` part and routes its `flux(...)` bi
 Which action applies is decided in one place (`flux_target`), used by `check_action` (footer
 and keys), by the command palette and by the action itself: an action is hidden when there is
 no object, no cluster (offline), no live object, or the kind or suspended state does not fit.
-Under `--read-only` the keys are greyed out in the footer (docs/conventions.md item 8; the
-status bar shows the read-only badge) and one chosen from the palette says `read-only: …`
-instead of acting (k9s' read-only silently leaves its Flux plugins working).
+Under `--read-only` a press says in one line why nothing happens (`read-only: reconcile of …
+refused`) and the palette leaves the actions out; the status bar shows the read-only badge.
+The keys stay live for that: a binding whose `check_action` is falsy (greyed out) never
+reaches the action, so it could not explain itself (k9s' read-only silently leaves its Flux
+plugins working).
 
 Each action runs in a thread worker (the adapter blocks until the controller answers, up to its
 timeout) and ends as one `FluxActions.Finished` message, shown as one notification with the
 controller's verdict. Actions on different
 objects run side by side; a second one on the same object is refused until the first ends.
+On a screen with marked rows the keys act on every marked object (`bulk_actions.py`).
+Notifications are short-lived (`NOTICE_SECONDS`) and sit in a corner (`app.tcss`).
 """
 
 from __future__ import annotations
@@ -42,6 +46,9 @@ if TYPE_CHECKING:
 
 CANCEL_POLL = 0.1
 """Seconds between checks, while an action waits, of whether the app is closing."""
+NOTICE_SECONDS: dict[SeverityLevel, float] = {"information": 3, "warning": 6, "error": 8}
+"""How long a notification of each severity stays: long enough to read, short enough not to
+hide the table."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,19 +173,29 @@ def flux_target(verb: VerbOffer, screen: object, host: ConsoleHost) -> ObjectRef
         screen: The screen the user looks at (the palette passes the one it was opened on).
         host: The app, for the backend and the live objects.
     """
-    if host.backend.control is None or not isinstance(screen, ShowsObject):
+    if not isinstance(screen, ShowsObject):
         return None
     ref = screen.selected_ref()
-    if ref is None or not is_applier(ref.kind):
-        return None
+    return ref if ref is not None and applies(verb, ref, host) else None
+
+
+def applies(verb: VerbOffer, ref: ObjectRef, host: ConsoleHost) -> bool:
+    """Whether `verb` applies to `ref`: connected, a live Flux applier of the right kind and
+    suspended state. Read-only does not count here: the press says why it is refused.
+
+    Args:
+        verb: The action.
+        ref: The object.
+        host: The app, for the backend and the live objects.
+    """
+    if host.backend.control is None or not is_applier(ref.kind):
+        return False
     if verb.helm_only and ref.kind != "HelmRelease":
-        return None
+        return False
     live = host.state.objects.get(ref)
     if live is None:  # only in the repo (not applied) or gone: nothing to act on
-        return None
-    if verb.for_suspended is not None and verb.for_suspended != live.suspended:
-        return None
-    return ref
+        return False
+    return verb.for_suspended is None or verb.for_suspended == live.suspended
 
 
 STEP_GLYPH = {
@@ -238,6 +255,9 @@ class FluxActions:
         """Object → label of the action running on it."""
         self._offered: tuple[bool, ...] = ()
         """Which verbs applied when bindings were last refreshed."""
+        from tuiops.ui.bulk_actions import BulkActions  # it builds on this module
+
+        self._bulk = BulkActions(app, host, self._running)
 
     def _screen(self) -> object:
         try:
@@ -246,32 +266,47 @@ class FluxActions:
             return None
 
     def check(self, parameters: tuple[object, ...]) -> bool | None:
-        """`check_action` for `flux(name)`: hidden where it does not apply, greyed out (None:
-        shown, not runnable) under `--read-only`."""
+        """`check_action` for `flux(name)`: hidden where it does not apply (to the object
+        under the cursor, or to any marked one). Under `--read-only` too it is live, so that
+        the press says why it is refused."""
+        from tuiops.ui.bulk_actions import offered
+
         offer = _offer(parameters[0] if parameters else None)
-        if offer is None or flux_target(offer, self._screen(), self._host) is None:
-            return False
-        return None if self._host.backend.read_only else True
+        return offer is not None and offered(offer, self._screen(), self._host)
 
     def refresh_bindings(self) -> None:
         """Refresh the footer when what the Flux keys offer changed (the object under the
-        cursor, its suspended state, the connection); cheap when nothing did."""
-        screen, host = self._screen(), self._host
-        offered = tuple(flux_target(offer, screen, host) is not None for offer in VERBS.values())
-        if offered != self._offered:
-            self._offered = offered
+        cursor, the marks, a suspended state, the connection); cheap when nothing did."""
+        from tuiops.ui.bulk_actions import offered
+
+        screen = self._screen()
+        offers = tuple(offered(offer, screen, self._host) for offer in VERBS.values())
+        if offers != self._offered:
+            self._offered = offers
             self._app.refresh_bindings()
 
     def start(self, name: str) -> None:
         """Start verb `name` on the current screen's object: refuse (read-only, busy,
         suspended), ask (dangerous verbs), or run it."""
+        from tuiops.ui.bulk_actions import marked_refs, offered
+
         offer = _offer(name)
-        ref = flux_target(offer, self._screen(), self._host) if offer else None
-        if offer is None or ref is None:  # hidden by check; a palette command can outlive
-            return  # its screen
-        notify = partial(self._app.notify, severity="warning", markup=False)
+        screen = self._screen()
+        if offer is None or not offered(offer, screen, self._host):  # hidden by check; a palette
+            return  # command can outlive its screen
+        notify = partial(
+            self._app.notify, severity="warning", markup=False, timeout=NOTICE_SECONDS["warning"]
+        )
+        marked = marked_refs(screen)
+        ref = flux_target(offer, screen, self._host)
         if self._host.backend.read_only:
-            notify(f"read-only: {offer.label} of {ref} refused (tuiops runs with --read-only)")
+            what = f"{len(marked)} marked objects" if marked else str(ref)
+            notify(f"read-only: {offer.label} of {what} refused (tuiops runs with --read-only)")
+            return
+        if marked:
+            self._bulk.start(offer, marked)
+            return
+        if ref is None:
             return
         if ref in self._running:
             notify(f"{self._running[ref]} of {ref} is still running; its result will follow")
@@ -285,8 +320,10 @@ class FluxActions:
             return
         question = offer.question.format(ref=ref)
         details = (offer.explanation, f"runs: {offer.command(ref)}")
+        context = self._host.backend.label
         self._app.push_screen(
-            ConfirmScreen(question, details, verb=offer.label), partial(self._confirmed, offer, ref)
+            ConfirmScreen(question, details, verb=offer.label, context=context),
+            partial(self._confirmed, offer, ref),
         )
 
     def _confirmed(self, offer: VerbOffer, ref: ObjectRef, confirmed: bool | None) -> None:
@@ -298,7 +335,11 @@ class FluxActions:
         if control is None:
             return
         self._running[ref] = offer.label
-        self._app.notify(f"{offer.label} requested for {ref}…", markup=False)
+        self._app.notify(
+            f"{offer.label} requested for {ref}…",
+            markup=False,
+            timeout=NOTICE_SECONDS["information"],
+        )
         self._app.run_worker(
             partial(self._wait_for_verdict, offer, ref, control),
             thread=True,
@@ -350,16 +391,22 @@ class FluxActions:
 
     def finished(self, message: Finished) -> None:
         """Show an action's verdict (the app routes `Finished` here)."""
+        from tuiops.ui.bulk_actions import BulkActions
+
+        if isinstance(message, BulkActions.Finished):
+            self._bulk.finished(message, self.refresh_bindings)
+            return
         offer, ref = message.offer, message.ref
         self._running.pop(ref, None)
         title = inert(f"{offer.label}: {ref}", one_line=True)
         if message.outcome is None:
             if message.error:  # a bug is reported by the worker-failure handler instead
                 text = inert(message.error, one_line=True)
-                self._app.notify(text, title=title, severity="error", markup=False, timeout=10)
+                timeout = NOTICE_SECONDS["error"]
+                self._app.notify(text, title=title, severity="error", markup=False, timeout=timeout)
             return
         text, severity = outcome_notice(message.outcome)
-        timeout = 5 if severity == "information" else 10
+        timeout = NOTICE_SECONDS[severity]
         self._app.notify(text, title=title, severity=severity, markup=False, timeout=timeout)
         self.refresh_bindings()
 

@@ -1,7 +1,9 @@
 """Apps: every Kustomization and HelmRelease. `/` filters as you type, `n` shows only what is
-not ready, `s` cycles the sort column, enter opens the detail. Rows are keyed by object, so
-the cursor stays on its object across live updates; the table draws only the rows on screen,
-so a keystroke over 7,000 rows costs a filtered list of keys, not a rebuilt table."""
+not ready, `s` cycles the sort column, enter opens the detail, space marks the row (and moves
+down; ctrl+space clears the marks) so the Flux keys act on every marked object. Rows are keyed
+by object, so the cursor and the marks stay on their objects across live updates and filters;
+the table draws only the rows on screen, so a keystroke over 7,000 rows costs a filtered list
+of keys, not a rebuilt table."""
 
 from __future__ import annotations
 
@@ -123,6 +125,9 @@ class AppsScreen(ConsoleScreen):
             flags.append("not ready only")
         if self.filter_text:
             flags.append(f"filter {self.filter_text!r}")
+        marked = len(self.marked_refs())
+        if marked:
+            flags.append(f"{marked} marked")
         summary = f"{shown} · " + " · ".join(flags)
         if summary != self._summary:
             self._summary = summary
@@ -158,6 +163,33 @@ class AppsScreen(ConsoleScreen):
         ref = self.selected_ref()
         if ref is not None:
             self.host.open_detail(ref)
+
+    def action_toggle_mark(self) -> None:
+        table = self.query_one(ResourceTable)
+        if table.cursor_key:
+            table.toggle_mark(table.cursor_key)
+            table.action_cursor(1)
+            self._marks_changed()
+
+    def action_clear_marks(self) -> None:
+        self.query_one(ResourceTable).clear_marks()
+        self._marks_changed()
+
+    def _marks_changed(self) -> None:
+        self._render_rows()  # the summary counts them
+        self.app.refresh_bindings()  # the Flux keys now act on the marked objects
+
+    def marked_refs(self) -> tuple[ObjectRef, ...]:
+        """The marked objects still in the state, shown or filtered out (`MarksObjects`), in
+        the table's order where shown."""
+        table = self.query_one(ResourceTable)
+        marks = table.marks
+        if not marks:
+            return ()
+        state = self.host.state
+        found = [row.ref for key in marks if (row := state.row_for_key(key)) is not None]
+        shown = table.row_index
+        return tuple(sorted(found, key=lambda ref: (shown(str(ref)), str(ref))))
 
     def on_resource_table_selected(self, _event: ResourceTable.Selected) -> None:
         self.action_open()

@@ -1,5 +1,6 @@
 """A modal question before an action that changes the cluster: what will happen, to which
-object, and the flux command it amounts to. `y`/enter confirms, `n`/escape cancels; the
+object (or, for marked rows, the list of objects, scrolling when long), the flux command it
+amounts to, and the kube context it acts on. `y`/enter confirms, `n`/escape cancels; the
 answer is the screen's result. Fits 80x24: the box is at most the terminal's width and wraps.
 """
 
@@ -8,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -34,16 +35,29 @@ class ConfirmScreen(ModalScreen[bool]):
     CSS_PATH = "confirm.tcss"
     BINDINGS = bindings(CONFIRM_ACTIONS)
 
-    def __init__(self, question: str, details: Sequence[str] = (), *, verb: str = "confirm"):
+    def __init__(
+        self,
+        question: str,
+        details: Sequence[str] = (),
+        *,
+        verb: str = "confirm",
+        context: str = "",
+        objects: Sequence[str] = (),
+    ):
         """Args:
         question: One line, e.g. `Suspend HelmRelease/plex/plex?`.
         details: Lines saying what will happen (one short paragraph each).
         verb: What `y` does, shown in the key hint (`suspend`).
+        context: The kube context the action goes to; shown when given.
+        objects: One line per object a bulk action acts on (or skips), listed under the
+            question.
         """
         super().__init__()
         self.question = question
         self.details = tuple(details)
         self.verb = verb
+        self.context = context
+        self.objects = tuple(objects)
 
     def compose(self) -> ComposeResult:
         yes, no = CONFIRM_ACTIONS
@@ -53,6 +67,14 @@ class ConfirmScreen(ModalScreen[bool]):
         )
         with Vertical(id="dialog"):
             yield Static(Content(inert(self.question, one_line=True)), id="question")
+            if self.objects:
+                with VerticalScroll(id="objects"):
+                    for number, line in enumerate(self.objects):
+                        text = Content(inert(line, one_line=True))
+                        yield Static(text, id=f"object-{number}", classes="object")
+            if self.context:
+                where = Content(f"context: {inert(self.context, one_line=True)}")
+                yield Static(where, id="context")
             for number, line in enumerate(self.details):
                 yield Static(Content(inert(line, one_line=True)), id=f"detail-{number}")
             yield Static(Content(hint), id="keys")

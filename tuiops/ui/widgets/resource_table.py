@@ -34,6 +34,9 @@ CELL_PADDING = 1
 """Blank cells either side of a column's text, as in DataTable."""
 LINE_CACHE = 1024
 """Rendered rows kept: several screens' worth of scrolling."""
+MARK_GLYPH = "✓"
+"""Drawn in a marked row's leading padding cell: a mark shows without colour too, and the
+columns do not move."""
 
 
 def _no_cells(_index: int) -> Cells:
@@ -102,9 +105,14 @@ class ResourceTable(ScrollView, can_focus=True):
             color: $block-cursor-foreground;
             text-style: $block-cursor-text-style;
         }
+        & > .resource-table--mark { background: $accent 25%; text-style: bold; }
     }
     """
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"resource-table--header", "resource-table--cursor"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "resource-table--header",
+        "resource-table--cursor",
+        "resource-table--mark",
+    }
     BINDINGS = bindings(TABLE_ACTIONS)
 
     class KeyMessage(Message):
@@ -133,9 +141,12 @@ class ResourceTable(ScrollView, can_focus=True):
         self._widths: list[int] = []
         self._labels: list[str] = []
         self._cursor = 0
+        self._marks: set[str] = set()
+        """Marked keys, kept while their rows are filtered out or change (k9s' marks)."""
         # Rendered rows by key, reused while the screen hands out equal cells on the same
-        # base style. A plain dict: Textual's LRUCache never replaces the value of a key.
-        self._lines: dict[str, tuple[Cells, Style, Strip]] = {}
+        # base style and mark. A plain dict: Textual's LRUCache never replaces the value of a
+        # key.
+        self._lines: dict[str, tuple[Cells, Style, bool, Strip]] = {}
 
     # -- what the screens call -------------------------------------------------------------
 
@@ -183,8 +194,40 @@ class ResourceTable(ScrollView, can_focus=True):
         index = self._index.get(key)
         return self._cells_of(index) if index is not None else ()
 
+    def row_index(self, key: str) -> int:
+        """Where `key` is shown; the row count when it is not (filtered out)."""
+        return self._index.get(key, len(self.keys))
+
     def move_cursor(self, row: int) -> None:
         self._move(row, announce=True)
+
+    # -- marks ------------------------------------------------------------------------------
+
+    @property
+    def marks(self) -> frozenset[str]:
+        """The marked keys, shown or not (a filter hides a marked row, it keeps its mark)."""
+        return frozenset(self._marks)
+
+    def toggle_mark(self, key: str) -> bool:
+        """Mark `key`, or unmark it when it was marked; whether it is marked now."""
+        marked = key not in self._marks
+        if marked:
+            self._marks.add(key)
+        else:
+            self._marks.discard(key)
+        self._refresh_key(key)
+        return marked
+
+    def clear_marks(self) -> None:
+        """Unmark every key."""
+        cleared, self._marks = self._marks, set()
+        for key in cleared:
+            self._refresh_key(key)
+
+    def _refresh_key(self, key: str) -> None:
+        index = self._index.get(key)
+        if index is not None:
+            self.refresh_line(index + 1)
 
     # -- keys and mouse -------------------------------------------------------------------
 
@@ -237,6 +280,9 @@ class ResourceTable(ScrollView, can_focus=True):
             if index >= len(self.keys):
                 return Strip.blank(width, rich_base)
             line = self._row_line(index, self.visual_style)
+            if self.keys[index] in self._marks:
+                mark = self.get_component_rich_style("resource-table--mark")
+                line = Strip(Segment.apply_style(line, post_style=mark), line.cell_length)
             if index == self._cursor:
                 cursor = self.get_component_rich_style("resource-table--cursor")
                 line = Strip(Segment.apply_style(line, post_style=cursor), line.cell_length)
@@ -245,24 +291,27 @@ class ResourceTable(ScrollView, can_focus=True):
     def _row_line(self, index: int, base: Style) -> Strip:
         key = self.keys[index]
         cells = self._cells_of(index)
+        marked = key in self._marks
         cached = self._lines.get(key)
-        if cached is not None and cached[1] == base and same_cells(cached[0], cells):
-            return cached[2]
-        line = self._line(cells, base)
+        if cached is not None and cached[1:3] == (base, marked) and same_cells(cached[0], cells):
+            return cached[3]
+        line = self._line(cells, base, marked=marked)
         self._lines.pop(key, None)  # re-inserted last: the oldest entries go first
-        self._lines[key] = (cells, base, line)
+        self._lines[key] = (cells, base, marked, line)
         if len(self._lines) > LINE_CACHE:
             del self._lines[next(iter(self._lines))]
         return line
 
-    def _line(self, cells: Cells, base: Style) -> Strip:
+    def _line(self, cells: Cells, base: Style, *, marked: bool = False) -> Strip:
         """One row: each cell cut (with an ellipsis) or padded to its column's width, its
         tones resolved against the current theme on top of `base` (as NO_COLOR shows them
-        when it is set)."""
+        when it is set); a marked row has its mark in the first padding cell."""
         pad = " " * CELL_PADDING
         parts: list[str | Content] = []
         for width, cell in zip(self._widths, cells, strict=False):
             parts += (pad, as_content(cell).truncate(width, ellipsis=True, pad=True), pad)
+        if marked and parts:
+            parts[0] = MARK_GLYPH + pad[1:]
         line = for_terminal(Content.assemble(*parts), self.app.no_color)
         parse = self.app.stylesheet.parse_style
         segments = [
