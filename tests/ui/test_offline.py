@@ -84,6 +84,9 @@ def test_example_repo_offline() -> None:
             assert "could not read" not in _screen_text(app)
             assert "not in the cluster" not in _screen_text(app)
 
+            await pilot.press("d")
+            said = "describe needs the cluster: offline (no kubeconfig)"
+            await wait_for(pilot, lambda: any(n.message == said for n in app._notifications))
             await pilot.press("y")
             screen = await wait_for_screen(pilot, TextScreen)
             body = screen.query_one("#body", Static)

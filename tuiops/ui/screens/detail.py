@@ -28,7 +28,7 @@ from tuiops.domain.refs import ObjectRef
 from tuiops.domain.text import inert
 from tuiops.domain.workloads import ReleaseObjects
 from tuiops.errors import TuiopsError
-from tuiops.services.console_state import ConsoleSession, ConsoleState
+from tuiops.services.console_state import ConsoleSession, ConsoleState, offline_detail
 from tuiops.ui.actions import DETAIL_ACTIONS, bindings
 from tuiops.ui.detail_text import (
     conditions_text,
@@ -266,7 +266,8 @@ class DetailScreen(ConsoleScreen):
 
     def _show_text(self, what: str, read: Callable[[ObjectRef], str] | None) -> None:
         if read is None:
-            reason = self.host.backend.offline_reason or "no cluster connection"
+            offline = self.host.backend.offline_reason
+            reason = f"offline ({offline_detail(offline)})" if offline else "no cluster connection"
             self.notify(f"{what} needs the cluster: {reason}", severity="warning")
             return
         self.app.push_screen(TextScreen(f"{what} {self.ref}", partial(read, self.ref)))
