@@ -54,7 +54,10 @@ class JumpScreen(ModalScreen[Outcome | None]):
     def _show(self, listed: tuple[Completion, ...], hint: str = "") -> None:
         self._shown = listed
         lines = [
-            Content.assemble(("▸ " if index == 0 else "  ", Tone.STRONG), item.label)
+            Content.assemble(
+                ("▸ " if index == 0 else "  ", Tone.STRONG),
+                (item.label, Tone.MUTED if "not available yet" in item.label else ""),
+            )
             for index, item in enumerate(listed)
         ]
         box = self.query_one("#completions", Static)

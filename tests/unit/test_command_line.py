@@ -1,0 +1,106 @@
+"""The `:` line without Textual: aliases, prefix and fuzzy completion, what enter does with a
+partial name, ambiguity, unknown and unbuilt commands, history."""
+
+from __future__ import annotations
+
+from tuiops.domain.refs import ObjectRef
+from tuiops.ui.command_line import (
+    MAX_COMPLETIONS,
+    Ambiguous,
+    History,
+    Notice,
+    OpenObject,
+    Quit,
+    ShowKind,
+    SwitchScreen,
+    completions,
+    rank,
+    resolve,
+)
+
+NFD = ObjectRef("HelmRelease", "kube-system", "node-feature-discovery")
+RED = ObjectRef("HelmRelease", "node-red", "node-red")
+APPS_KS = ObjectRef("Kustomization", "flux-system", "apps")
+DUP_A = ObjectRef("HelmRelease", "a", "dup")
+DUP_B = ObjectRef("HelmRelease", "b", "dup")
+OBJECTS = (NFD, RED, APPS_KS, DUP_A, DUP_B)
+
+
+def _lines(line: str) -> list[str]:
+    return [item.line for item in completions(line, OBJECTS)]
+
+
+def test_rank_puts_exact_then_prefix_then_substring_then_subsequence() -> None:
+    found = rank("no", ["kyverno", "no", "node-red", "n-x-o", "other"])
+    assert found == [(0, "no"), (1, "node-red"), (2, "kyverno"), (3, "n-x-o")]
+
+
+def test_aliases_of_the_appliers_and_screens() -> None:
+    for word in ("hr", "helmreleases", "helmrelease", "HR"):
+        assert resolve(f":{word}", OBJECTS) == ShowKind("HelmRelease")
+    for word in ("ks", "kustomizations", "kustomization"):
+        assert resolve(word, OBJECTS) == ShowKind("Kustomization")
+    assert resolve("apps", OBJECTS) == ShowKind("")  # every kind again
+    for word, mode in (("layers", "layers"), ("talos", "talos"), ("env", "env"), ("logs", "logs")):
+        assert resolve(word, OBJECTS) == SwitchScreen(mode)
+    assert resolve(":q", OBJECTS) == Quit()
+    assert resolve("quit", OBJECTS) == Quit()
+
+
+def test_a_partial_name_opens_the_best_match() -> None:
+    assert resolve("hr node-feature-discovery", OBJECTS) == OpenObject(NFD)  # exact
+    assert resolve("hr node", OBJECTS) == OpenObject(NFD)  # prefix: the first listed
+    assert resolve("hr nfd", OBJECTS) == OpenObject(NFD)  # fuzzy, one match
+    assert resolve("hr a/dup", OBJECTS) == OpenObject(DUP_A)  # ns/name
+    assert resolve("ks app", OBJECTS) == OpenObject(APPS_KS)
+
+
+def test_an_ambiguous_name_keeps_the_list_open() -> None:
+    outcome = resolve("hr dup", OBJECTS)
+    assert isinstance(outcome, Ambiguous)
+    assert [item.line for item in outcome.candidates] == ["hr a/dup", "hr b/dup"]
+    assert "2 HelmReleases match 'dup'" in outcome.text
+    fuzzy = resolve("hr nd", OBJECTS)  # node-red and node-feature-discovery, guessed
+    assert isinstance(fuzzy, Ambiguous)
+
+
+def test_no_match_unknown_and_unbuilt_commands_say_so() -> None:
+    assert resolve("hr zzz", OBJECTS) == Notice("no HelmRelease matches 'zzz'")
+    assert resolve("lgos", OBJECTS) == Notice("unknown command :lgos; did you mean :logs?")
+    unknown = resolve("xyzzy", OBJECTS)
+    assert isinstance(unknown, Notice) and unknown.text.startswith("unknown command :xyzzy")
+    for word in ("src", "events", "pods", "ctx", "ns", "cluster"):
+        assert resolve(word, OBJECTS) == Notice(f"not available yet: :{word}")
+    assert resolve("gitrepo", OBJECTS) == Notice("not available yet: gitrepositories")
+    assert isinstance(resolve("", OBJECTS), Notice)
+    assert isinstance(resolve("hr a b", OBJECTS), Notice)
+
+
+def test_completion_of_commands_puts_what_works_first() -> None:
+    assert _lines("h")[0] == "hr "
+    assert _lines("helmr")[:2] == ["helmrelease ", "helmreleases "]
+    assert _lines("lay") == ["layer ", "layers "]
+    assert len(_lines("e")) == MAX_COMPLETIONS
+    assert _lines("") == []
+
+
+def test_completion_of_names() -> None:
+    assert _lines("hr no") == ["hr node-feature-discovery", "hr node-red"]
+    assert _lines("hr ")[:2] == ["hr a/dup", "hr b/dup"]  # shared names keep their namespace
+    assert _lines("ks a") == ["ks apps"]
+    assert _lines("pods x") == []
+    labels = [item.label for item in completions("hr no", OBJECTS)]
+    assert labels[0] == "hr kube-system/node-feature-discovery"
+
+
+def test_history_walks_back_and_returns_to_the_draft() -> None:
+    history = History()
+    for line in ("apps", "hr node", "hr node", " "):
+        history.add(line)
+    assert history.lines == ["apps", "hr node"]  # repeats and blanks are not kept
+    assert history.previous("ta") == "hr node"
+    assert history.previous("hr node") == "apps"
+    assert history.previous("apps") == "apps"
+    assert history.next() == "hr node"
+    assert history.next() == "ta"
+    assert History().previous("x") == "x"
