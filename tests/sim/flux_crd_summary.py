@@ -20,6 +20,7 @@ SIMULATED_KINDS = (
     "HelmRepository",
     "HelmChart",
     "OCIRepository",
+    "Bucket",
     "Kustomization",
     "HelmRelease",
 )

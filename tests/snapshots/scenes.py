@@ -26,8 +26,10 @@ from tuiops.ui.widgets.resource_table import ResourceTable
 from tuiops.wiring import demo_backend
 
 FIXED_NOW = datetime(2025, 11, 25, 10, 10, 0)
-LIVE_OBJECTS = 140
-"""Flux appliers the degraded scenario runs (the commented-out layer's 2 are not applied)."""
+LIVE_OBJECTS = 234
+"""Flux objects the degraded scenario runs: 140 appliers (the commented-out layer's 2 are not
+applied) and the 94 sources they read (67 HelmCharts, 24 HelmRepositories, 2
+OCIRepositories, 1 GitRepository)."""
 SIZES = ((80, 24), (120, 40))
 
 S = TypeVar("S", bound=Screen[Any])

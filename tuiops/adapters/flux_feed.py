@@ -14,14 +14,16 @@ from tuiops.adapters.release_objects import release_objects
 from tuiops.domain.events import Event
 from tuiops.domain.feed import FeedStatus
 from tuiops.domain.helm import ReleaseRevision
-from tuiops.domain.kinds import FLUX_APPLIERS
+from tuiops.domain.kinds import FLUX_APPLIERS, FLUX_SOURCES
 from tuiops.domain.live import LiveObject
 from tuiops.domain.refs import ObjectRef
 from tuiops.domain.workloads import ReleaseObjects
 
 
 class KubeFluxFeed:
-    """Two informers (Kustomizations, HelmReleases) behind one change callback."""
+    """One informer per Flux kind (the appliers and the sources they read) behind one change
+    callback: Detail shows a source's revision beside the applied one, and the Sources
+    screen lists them."""
 
     def __init__(self, api: KubeApi) -> None:
         self._api = api
@@ -41,7 +43,7 @@ class KubeFluxFeed:
         self._on_change = on_change
         self._watchers = [
             ResourceWatcher(self._api, kind, decode_flux_object, self._changed)
-            for kind in FLUX_APPLIERS
+            for kind in (*FLUX_APPLIERS, *FLUX_SOURCES)
         ]
         for watcher in self._watchers:
             watcher.start()

@@ -30,6 +30,7 @@ GLOBAL_ACTIONS = (
     ActionSpec("screen.talos", "3", "switch_mode('talos')", "Talos"),
     ActionSpec("screen.env", "4", "switch_mode('env')", "Env"),
     ActionSpec("screen.logs", "5", "switch_mode('logs')", "Logs"),
+    ActionSpec("screen.sources", "6", "switch_mode('sources')", "Sources"),
     ActionSpec("jump", "colon", "jump", "Jump (:apps, :hr NAME)"),
     ActionSpec("help", "question_mark", "help", "Help"),
     ActionSpec("quit", "q,ctrl+c", "quit", "Quit"),
@@ -66,6 +67,9 @@ APPS_ACTIONS = (
     ActionSpec("apps.not_ready", "n", "toggle_not_ready", "Not ready only"),
     ActionSpec("apps.sort", "s", "cycle_sort", "Sort column"),
     ActionSpec("apps.open", "enter", "open", "Details", show=False),
+    # k9s' marks: the Flux keys then act on every marked object, after one confirmation.
+    ActionSpec("apps.mark", "space", "toggle_mark", "Mark", show=False),
+    ActionSpec("apps.clear_marks", "ctrl+space", "clear_marks", "Clear marks", show=False),
 )
 
 DETAIL_ACTIONS = (

@@ -60,6 +60,12 @@ def _apps_screen() -> Screen[Any]:
     return AppsScreen()
 
 
+def _sources_screen() -> Screen[Any]:
+    from tuiops.ui.screens.sources import SourcesScreen
+
+    return SourcesScreen()
+
+
 def _talos_screen() -> Screen[Any]:
     from tuiops.ui.screens.talos import TalosScreen
 
@@ -74,6 +80,7 @@ class TuiopsApp(App[None]):
     MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
         "layers": LayersScreen,
         "apps": lambda: _apps_screen(),
+        "sources": lambda: _sources_screen(),
         "talos": lambda: _talos_screen(),
         "env": EnvScreen,
         "logs": LogsScreen,
