@@ -1,6 +1,7 @@
 """The end of a bulk Flux action: one line per object with its outcome (ok, warning, or
-failed with the controller's one-line reason), under a heading with the counts and the kube
-context. esc closes it. Fits 80x24: long lists scroll, long reasons are cut."""
+failed), a failure's or warning's reason wrapped under it (at most three lines), under a
+heading with the counts and the kube context. esc closes it. Fits 80x24: long lists scroll.
+"""
 
 from __future__ import annotations
 
@@ -42,12 +43,10 @@ OUTCOME: dict[SeverityLevel, tuple[str, str, Tone]] = {
 
 
 def result_line(result: BulkResult) -> Content:
-    """`✗ failed  HelmRelease/ns/name: reason`."""
+    """`✗ failed  HelmRelease/ns/name`: the outcome, then the object."""
     glyph, word, tone = OUTCOME[result.severity]
     return Content.assemble(
-        (f"{glyph} {word:<7} ", tone.value),
-        (inert(str(result.ref), one_line=True), Tone.STRONG.value),
-        f": {result.message}",
+        (f"{glyph} {word:<7} ", tone.value), (inert(str(result.ref), one_line=True), "bold")
     )
 
 
@@ -89,6 +88,9 @@ class BulkSummaryScreen(ModalScreen[None]):
                 for number, result in enumerate(self.results):
                     line = for_terminal(result_line(result), no_color)
                     yield Static(line, id=f"outcome-{number}", classes="outcome")
+                    if result.severity != "information":  # ok needs no words
+                        reason = Content(result.message)
+                        yield Static(reason, id=f"reason-{number}", classes="reason")
             yield Static(Content(f"{key_label(keys)}: close"), id="keys")
 
     def action_back(self) -> None:

@@ -34,7 +34,7 @@ CELL_PADDING = 1
 """Blank cells either side of a column's text, as in DataTable."""
 LINE_CACHE = 1024
 """Rendered rows kept: several screens' worth of scrolling."""
-MARK_GLYPH = "✓"
+MARK_GLYPH = "▸"
 """Drawn in a marked row's leading padding cell: a mark shows without colour too, and the
 columns do not move."""
 
@@ -105,7 +105,7 @@ class ResourceTable(ScrollView, can_focus=True):
             color: $block-cursor-foreground;
             text-style: $block-cursor-text-style;
         }
-        & > .resource-table--mark { background: $accent 25%; text-style: bold; }
+        & > .resource-table--mark { background: $accent 25%; }
     }
     """
     COMPONENT_CLASSES: ClassVar[set[str]] = {
