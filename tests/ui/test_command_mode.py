@@ -156,3 +156,14 @@ def test_q_goes_back_on_pushed_screens_and_quits_on_top_ones(tmp_path: Path) -> 
         await wait_for(pilot, lambda: app._exit, what="q on Layers quitting")
 
     _run(flow, tmp_path)
+
+
+def test_ctrl_c_quits_even_from_a_pushed_screen(tmp_path: Path) -> None:
+    async def flow(app: TuiopsApp, pilot: Pilot[None]) -> None:
+        await pilot.press("colon", *"hr nfd", "enter")  # fuzzy: one match
+        detail = await wait_for_screen(pilot, DetailScreen)
+        assert detail.ref == NFD
+        await pilot.press("ctrl+c")
+        await wait_for(pilot, lambda: app._exit, what="ctrl+c quitting")
+
+    _run(flow, tmp_path)
