@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from tests.pilot_waits import wait_for, wait_for_screen
 from tests.snapshots.scenes import LIVE_OBJECTS
@@ -165,5 +165,20 @@ def test_ctrl_c_quits_even_from_a_pushed_screen(tmp_path: Path) -> None:
         assert detail.ref == NFD
         await pilot.press("ctrl+c")
         await wait_for(pilot, lambda: app._exit, what="ctrl+c quitting")
+
+    _run(flow, tmp_path)
+
+
+def test_an_ambiguous_name_keeps_the_line_open_with_its_candidates(tmp_path: Path) -> None:
+    async def flow(app: TuiopsApp, pilot: Pilot[None]) -> None:
+        await pilot.press("colon", *"hr kvr", "enter")  # kyverno, kyverno-policies, kubelet-…
+        jump = await wait_for_screen(pilot, JumpScreen)
+        await wait_for(pilot, lambda: len(jump.shown) == 3, what="the three fuzzy matches")
+        hint = jump.query_one("#jump-hint", Static)
+        assert hint.display and "3 HelmReleases match 'kvr'" in str(hint.render())
+        assert app.screen is jump  # still open: nothing was guessed
+        await pilot.press("tab", "enter")  # the first candidate
+        detail = await wait_for_screen(pilot, DetailScreen)
+        assert detail.ref.name == "kyverno"
 
     _run(flow, tmp_path)
