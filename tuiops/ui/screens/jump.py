@@ -78,6 +78,9 @@ class JumpScreen(ModalScreen[Outcome | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        if not event.value.strip(" :"):  # nothing typed: as escape
+            self.dismiss(None)
+            return
         outcome = resolve(event.value, self._objects)
         self._history.add(event.value)
         if isinstance(outcome, Ambiguous):
