@@ -26,7 +26,7 @@ from tuiops.domain.status import (
     Condition,
     ConditionStatus,
 )
-from tuiops.domain.workloads import Readiness, ReleaseObjects
+from tuiops.domain.workloads import ObjectReadiness, Readiness, ReleaseObjects
 from tuiops.services.console_state import offline_detail
 from tuiops.ui.tables import HEALTH_GLYPH, HEALTH_TONE, NOT_IN_VIEW, cluster_text
 from tuiops.ui.tones import Tone
@@ -136,8 +136,26 @@ def conditions_text(live: LiveObject | None) -> Content:
     return Content.assemble(*parts)
 
 
-def root_cause_text(cause: RootCause, ref: ObjectRef) -> Content:
-    """The dependsOn chain with the first failing ancestor and its message."""
+def release_culprit(cause: RootCause, ref: ObjectRef, release: object) -> ObjectReadiness | None:
+    """When `ref` fails on its own and its Helm release's objects explain why: the first of
+    them that is not ready (a missing ServiceAccount, a ReplicaSet that cannot create pods).
+
+    Args:
+        cause: The dependsOn walk from `ref`.
+        ref: The object shown.
+        release: Its release's objects as read (`ReleaseObjects`), or anything else when they
+            were not read (loading, an error text, not a HelmRelease).
+    """
+    if not isinstance(release, ReleaseObjects) or cause.cause is None:
+        return None
+    if cause.cause.ref != ref:
+        return None  # the culprit is an ancestor: its own release was not read here
+    return next(iter(release.not_ready), None)
+
+
+def root_cause_text(cause: RootCause, ref: ObjectRef, release: object = None) -> Content:
+    """The dependsOn chain with the first failing ancestor and its message; when the object
+    fails on its own and its release's objects say why, that object and its reason."""
     parts = _heading("Root cause")
     if cause.cause is None and cause.missing is None and cause.absence:
         parts.append((f"\n  {cause.absence}", Tone.MUTED))  # offline: nobody knows
@@ -156,6 +174,10 @@ def root_cause_text(cause: RootCause, ref: ObjectRef) -> Content:
     if culprit != ref:
         parts.append(("  (r: open)", Tone.MUTED))
     parts += ["\n  ", cluster_text(cause.message or "no message", limit=800)]
+    culprit_object = release_culprit(cause, ref, release)
+    if culprit_object is not None:
+        parts += [("\n  in its release: ", Tone.STRONG), cluster_text(str(culprit_object.ref))]
+        parts += ["\n  ", cluster_text(culprit_object.reason, limit=400, tone=Tone.BAD)]
     return Content.assemble(*parts)
 
 

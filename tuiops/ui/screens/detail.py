@@ -35,6 +35,7 @@ from tuiops.ui.detail_text import (
     events_text,
     header_text,
     helm_text,
+    release_culprit,
     release_objects_text,
     root_cause_text,
     source_text,
@@ -174,7 +175,9 @@ class DetailScreen(ConsoleScreen):
         texts = {
             "header": header_text(self.ref, live, absence),
             "conditions": conditions_text(live),
-            "root-cause": root_cause_text(state.root_cause(self.ref), self.ref),
+            "root-cause": root_cause_text(
+                state.root_cause(self.ref), self.ref, self._release_objects
+            ),
             "release-objects": release_objects_text(self._release_objects),
             "events": events_text(self._events),
             "source": source_text(live, row, state.objects),
@@ -248,6 +251,9 @@ class DetailScreen(ConsoleScreen):
     def _release_objects_read(self, message: ReleaseObjectsRead) -> None:
         self._release_objects = message.objects
         self._update("release-objects", release_objects_text(message.objects))
+        if self.state is not None:  # the root cause may now be an object of the release
+            cause = self.state.root_cause(self.ref)
+            self._update("root-cause", root_cause_text(cause, self.ref, message.objects))
 
     def _update(self, section: str, content: Content) -> None:
         """Show one section, as this terminal shows tones (NO_COLOR: failures reversed)."""
@@ -301,13 +307,23 @@ class DetailScreen(ConsoleScreen):
         self.host.open_history(self.ref)
 
     def action_root_cause(self) -> None:
-        """Open the detail of the first failing dependsOn ancestor."""
+        """Open the detail of the first failing dependsOn ancestor; for an object failing on
+        its own, name the object of its release that explains it."""
         cause = self.host.state.root_cause(self.ref)
         target = cause.missing or (cause.cause.ref if cause.cause else None)
-        if target is None or target == self.ref:
-            self.notify("this object is its own root cause" if target else "nothing is failing")
+        if target is not None and target != self.ref:
+            self.host.open_detail(target)
             return
-        self.host.open_detail(target)
+        culprit = release_culprit(cause, self.ref, self._release_objects)
+        if culprit is not None:
+            text = inert(
+                f"the cause is in its release: {culprit.ref}: {culprit.reason}", one_line=True
+            )
+            self.notify(text, markup=False)
+        elif target is not None:
+            self.notify("this object fails on its own (see Conditions)")
+        else:
+            self.notify(cause.absence or "nothing is failing")
 
     def action_back(self) -> None:
         """Return to the previous screen."""
