@@ -19,8 +19,10 @@ from tuiops.sim.example_repo import EXAMPLE_REPO
 from tuiops.sim.session import start_simulation
 from tuiops.ui.app import TuiopsApp
 from tuiops.ui.screens.apps import AppsScreen
+from tuiops.ui.screens.confirm import ConfirmScreen
 from tuiops.ui.screens.detail import DetailScreen, TextScreen
 from tuiops.ui.screens.help import HelpScreen
+from tuiops.ui.screens.history import HistoryScreen
 from tuiops.ui.screens.jump import JumpScreen
 from tuiops.ui.screens.layers import LayersScreen
 from tuiops.ui.widgets.resource_table import ResourceTable
@@ -144,6 +146,14 @@ def test_q_goes_back_on_pushed_screens_and_quits_on_top_ones(tmp_path: Path) -> 
         await pilot.press("y")
         await wait_for_screen(pilot, TextScreen)
         await pilot.press("q")
+        await wait_for_screen(pilot, DetailScreen)
+        await pilot.press("h")
+        await wait_for_screen(pilot, HistoryScreen)
+        await pilot.press("q")
+        await wait_for_screen(pilot, DetailScreen)
+        await pilot.press("R")
+        await wait_for_screen(pilot, ConfirmScreen)
+        await pilot.press("q")  # the dialog cancels
         await wait_for_screen(pilot, DetailScreen)
         await pilot.press("q")
         await wait_for_screen(pilot, LayersScreen)
