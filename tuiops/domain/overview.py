@@ -67,6 +67,8 @@ class LayerOverview:
     rows: tuple[AppRow, ...]
     applied: bool = True
     """False for a layer the repo comments out or does not list: Flux does not apply it."""
+    why_not_applied: str = ""
+    """For a layer not applied: `commented out` or `not listed` (by the root kustomization)."""
 
     def count(self, health: Health) -> int:
         return sum(1 for row in self.rows if row.health is health)

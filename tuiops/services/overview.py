@@ -19,6 +19,10 @@ ENTRY_LAYER = "entry"
 """Pseudo-layer for the Kustomizations that bootstrap the layers (clustertool's flux-entry)."""
 
 
+NOT_APPLIED_BECAUSE = {LayerState.COMMENTED: "commented out", LayerState.UNLISTED: "not listed"}
+"""Why Flux does not apply a layer, in the words `tuiops status` uses."""
+
+
 def _rows(
     layer: str, components: Iterable[Component], live: Mapping[ObjectRef, LiveObject]
 ) -> list[AppRow]:
@@ -70,6 +74,7 @@ def build_overview(
                 layer.name,
                 tuple(_rows(layer.name, layer.components, live)),
                 applied=layer.state is LayerState.LISTED,
+                why_not_applied=NOT_APPLIED_BECAUSE.get(layer.state, ""),
             )
         )
     listed = {row.ref for layer in layers for row in layer.rows}

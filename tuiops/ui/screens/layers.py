@@ -10,7 +10,7 @@ from textual.widgets import Footer, Static
 from tuiops.domain.overview import LayerOverview
 from tuiops.domain.refs import ObjectRef
 from tuiops.domain.status import Health
-from tuiops.services.console_state import ConsoleState
+from tuiops.services.console_state import ConsoleState, offline_detail
 from tuiops.ui.screens.console_screen import ConsoleScreen
 from tuiops.ui.tables import APP_COLUMNS, AppCellCache, count_cell, health_cell
 from tuiops.ui.tones import Tone
@@ -39,7 +39,7 @@ class LayersScreen(ConsoleScreen):
 
     def on_mount(self) -> None:
         self.query_one("#layers", ResourceTable).set_columns(
-            [("#", 2), ("Layer", 16), *((h.value, len(h.value)) for h in COUNTED), ("", 11)]
+            [("#", 2), ("Layer", 16), *((h.value, len(h.value)) for h in COUNTED), ("", 13)]
         )
         self.query_one("#components", ResourceTable).set_columns(APP_COLUMNS)
 
@@ -54,19 +54,22 @@ class LayersScreen(ConsoleScreen):
         if state.model is None:
             note = state.repo_problem or "reading the repo…"
         elif state.offline_reason:
-            note = f"{state.offline_reason}: desired state from the repo, live status unknown"
+            why = offline_detail(state.offline_reason)
+            note = f"offline ({why}): desired state from the repo, live status unknown"
         else:
             note = ""
         if note != self._note:
             self._note = note
-            self.query_one("#note", Static).update(note)
+            box = self.query_one("#note", Static)
+            box.update(note)
+            box.display = bool(note)  # an empty note takes no row
         rows = []
         for number, layer in enumerate(self._layers(state)):
             counts = [count_cell(layer.count(h), h) for h in COUNTED]
             name = Content(layer.name) if layer.applied else Content.styled(layer.name, Tone.MUTED)
             worst = health_cell(layer.worst) if layer.rows else Content("")
             if not layer.applied:
-                worst = Content.styled("not applied", Tone.MUTED)
+                worst = Content.styled(layer.why_not_applied or "not applied", Tone.MUTED)
             rows.append((layer.name, (Content(str(number)), name, *counts, worst)))
         self.query_one("#layers", ResourceTable).sync(
             [key for key, _cells in rows], lambda index: rows[index][1]
