@@ -438,7 +438,7 @@ def test_confirmation_fits_80x24_and_answers(tmp_path: Path) -> None:
                 hint = app.screen.query_one("#keys", Static)
                 assert dialog.region.x >= 0 and dialog.region.right <= 80
                 assert hint.region.bottom <= 24 and hint.region.height >= 1
-                assert str(hint.content) == "y / enter: force upgrade    n / esc: cancel"
+                assert str(hint.content) == "y / enter: force upgrade    n / esc / q: cancel"
 
                 def given(count: int = asked) -> bool:
                     return len(answers) == count

@@ -12,28 +12,19 @@ skipped, never silently dropped.
 from __future__ import annotations
 
 import contextlib
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from textual.app import App
-from textual.worker import get_current_worker
 
 from tuiops.domain.actions import ActionOutcome, FluxVerb
 from tuiops.domain.refs import ObjectRef
 from tuiops.domain.text import inert
 from tuiops.errors import TuiopsError
-from tuiops.ui.flux_actions import (
-    CANCEL_POLL,
-    VERBS,
-    FluxActions,
-    VerbOffer,
-    applies,
-    flux_target,
-    outcome_notice,
-)
+from tuiops.ui.flux_actions import FluxActions
+from tuiops.ui.flux_verbs import VERBS, VerbOffer, applies, flux_target, outcome_notice, verdicts
 from tuiops.ui.screens.bulk_summary import BulkResult, BulkSummaryScreen
 from tuiops.ui.screens.confirm import ConfirmScreen
 from tuiops.ui.state import ConsoleHost
@@ -192,32 +183,15 @@ class BulkActions:
         control: FluxControl,
         context: str,
     ) -> None:
-        """Run the action on every object at once, each in a daemon thread (see
-        `FluxActions._wait_for_verdict` for why daemon), and post one `Finished`.
+        """Run the action on every object at once (`verdicts`) and post one `Finished`.
 
         Raises:
             Exception: the first error that is not a TuiopsError (a bug), after `Finished`:
                 the app's worker-failure handler reports it with its traceback.
         """
-        worker = get_current_worker()
-        results: dict[ObjectRef, ActionOutcome | Exception] = {}
-        done = [threading.Event() for _ref in refs]
-
-        def call(ref: ObjectRef, finished: threading.Event) -> None:
-            try:
-                results[ref] = offer.run(control, ref)
-            except Exception as error:  # shown as the object's failure; bugs re-raised below
-                results[ref] = error
-            finally:
-                finished.set()
-
-        for ref, finished in zip(refs, done, strict=True):
-            name = f"flux {offer.verb.value} {ref}"
-            threading.Thread(target=call, args=(ref, finished), name=name, daemon=True).start()
-        for finished in done:
-            while not finished.wait(CANCEL_POLL):
-                if worker.is_cancelled:
-                    return
+        results = verdicts(offer, control, refs)
+        if results is None:
+            return
         outcomes = tuple(result_of(ref, results[ref]) for ref in refs)
         message = self.Finished(offer, refs[0], None, context=context, results=outcomes)
         with contextlib.suppress(RuntimeError):  # the app's loop closed meanwhile
