@@ -68,8 +68,9 @@ APPS_ACTIONS = (
     ActionSpec("apps.sort", "s", "cycle_sort", "Sort column"),
     ActionSpec("apps.open", "enter", "open", "Details", show=False),
     # k9s' marks: the Flux keys then act on every marked object, after one confirmation.
+    # Most terminals send ctrl+space as NUL, which Textual names ctrl+@.
     ActionSpec("apps.mark", "space", "toggle_mark", "Mark", show=False),
-    ActionSpec("apps.clear_marks", "ctrl+space", "clear_marks", "Clear marks", show=False),
+    ActionSpec("apps.clear_marks", "ctrl+space,ctrl+@", "clear_marks", "Clear marks", show=False),
 )
 
 DETAIL_ACTIONS = (
