@@ -25,6 +25,7 @@ from tuiops.ui.screens.help import HelpScreen
 from tuiops.ui.screens.history import HistoryScreen
 from tuiops.ui.screens.jump import JumpScreen
 from tuiops.ui.screens.layers import LayersScreen
+from tuiops.ui.screens.sources import SourcesScreen
 from tuiops.ui.widgets.resource_table import ResourceTable
 from tuiops.wiring import cluster_backend
 
@@ -96,6 +97,8 @@ def test_a_kind_alone_shows_only_that_kind(tmp_path: Path) -> None:
             lambda: any(key.startswith("Kustomization/") for key in table.keys),
             what="every kind again after :apps",
         )
+        await pilot.press("colon", *"gitrepo", "enter")  # a source kind: the Sources screen
+        await wait_for_screen(pilot, SourcesScreen)
 
     _run(flow, tmp_path)
 

@@ -43,6 +43,9 @@ def test_aliases_of_the_appliers_and_screens() -> None:
     assert resolve("apps", OBJECTS) == ShowKind("")  # every kind again
     for word, mode in (("layers", "layers"), ("talos", "talos"), ("env", "env"), ("logs", "logs")):
         assert resolve(word, OBJECTS) == SwitchScreen(mode)
+    for word in ("src", "sources", "gitrepo", "helmrepositories", "ocirepo", "hc", "bucket"):
+        assert resolve(word, OBJECTS) == SwitchScreen("sources")
+    assert isinstance(resolve("gitrepo flux-system", OBJECTS), Notice)
     assert resolve(":q", OBJECTS) == Quit()
     assert resolve("quit", OBJECTS) == Quit()
 
@@ -69,9 +72,9 @@ def test_no_match_unknown_and_unbuilt_commands_say_so() -> None:
     assert resolve("lgos", OBJECTS) == Notice("unknown command :lgos; did you mean :logs?")
     unknown = resolve("xyzzy", OBJECTS)
     assert isinstance(unknown, Notice) and unknown.text.startswith("unknown command :xyzzy")
-    for word in ("src", "events", "pods", "ctx", "ns", "cluster"):
+    for word in ("events", "pods", "ctx", "ns", "cluster"):
         assert resolve(word, OBJECTS) == Notice(f"not available yet: :{word}")
-    assert resolve("gitrepo", OBJECTS) == Notice("not available yet: gitrepositories")
+    assert resolve("deploy", OBJECTS) == Notice("not available yet: deployments")
     assert isinstance(resolve("", OBJECTS), Notice)
     assert isinstance(resolve("hr a b", OBJECTS), Notice)
 

@@ -1,6 +1,7 @@
 """The `:` command line, without Textual: what a typed line means, what it may complete to,
 and the line's history. k9s words: `:hr NAME`, `:ks NAME`, `:apps`, `:layers`, `:talos`,
-`:env`, `:logs`, `:q`; kind words come from `domain/kinds` (the one kinds table).
+`:env`, `:logs`, `:src` (and the source kinds' words), `:q`; kind words come from
+`domain/kinds` (the one kinds table).
 
 Names match exactly, then by prefix, then as a subsequence ("fuzzy": `nfd` finds
 node-feature-discovery). Enter opens an exact match, else the first prefix match (the first
@@ -14,7 +15,7 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from tuiops.domain.kinds import ALL_KINDS, NODE, kind_for_word
+from tuiops.domain.kinds import ALL_KINDS, FLUX_SOURCES, NODE, kind_for_word
 from tuiops.domain.refs import ObjectRef
 
 MAX_COMPLETIONS = 6
@@ -26,11 +27,11 @@ SCREENS: dict[str, tuple[str, ...]] = {
     "talos": ("talos", "nodes", "node", "no"),
     "env": ("env",),
     "logs": ("logs", "log"),
+    "sources": ("sources", "source", "src"),
 }
 """Mode name → the words that switch to it."""
 QUIT_WORDS = ("q", "quit", "q!", "exit")
 NOT_YET: dict[str, tuple[str, ...]] = {
-    "src": ("src", "sources", "source"),
     "events": ("events", "event", "ev"),
     "pods": ("pods", "pod", "po"),
     "ctx": ("ctx", "context", "contexts"),
@@ -103,6 +104,9 @@ def _command_words() -> dict[str, str]:
         kind = kind_for_word(word)
         assert kind is not None  # the kinds table names every applier word
         words[word] = f"{kind.kind}s (:{word} NAME opens one)"
+    for kind in FLUX_SOURCES:
+        for word in kind.words:
+            words[word] = f"Sources screen ({kind.plural})"
     for word in QUIT_WORDS:
         words[word] = "quit"
     for name, not_yet in NOT_YET.items():
@@ -115,6 +119,13 @@ def _command_words() -> dict[str, str]:
 
 
 COMMAND_WORDS = _command_words()
+
+
+def _order(word: str) -> int:
+    """Commands first, then the source kinds' words, then what is not available yet."""
+    if "not available" in COMMAND_WORDS[word]:
+        return 2
+    return 1 if kind_for_word(word) in FLUX_SOURCES else 0
 
 
 def rank(query: str, candidates: Iterable[str]) -> list[tuple[int, str]]:
@@ -182,7 +193,7 @@ def completions(line: str, objects: tuple[ObjectRef, ...]) -> tuple[Completion, 
             return ()
         ranked = sorted(  # the commands that work first, short words before long
             rank(head, COMMAND_WORDS),
-            key=lambda found: (found[0], "not available" in COMMAND_WORDS[found[1]], len(found[1])),
+            key=lambda found: (found[0], _order(found[1]), len(found[1])),
         )
         return tuple(
             Completion(f"{word} ", f"{word:<16} {COMMAND_WORDS[word]}")
@@ -225,6 +236,10 @@ def resolve(line: str, objects: tuple[ObjectRef, ...]) -> Outcome:
         if head in not_yet:
             return Notice(f"not available yet: :{name}")
     kind = kind_for_word(head)
+    if kind in FLUX_SOURCES:
+        if len(words) == 1:
+            return SwitchScreen("sources")
+        return Notice(f"opening a source by name is not available yet: :src lists {kind.plural}")
     if kind is not None and head in APPLIER_WORDS:
         if len(words) == 1:
             return ShowKind(kind.kind)
