@@ -236,3 +236,22 @@ def test_bulk_finished_is_a_flux_actions_finished() -> None:
     from tuiops.ui.flux_actions import FluxActions
 
     assert issubclass(BulkActions.Finished, FluxActions.Finished)
+
+
+def test_summary_lines_say_each_outcome_in_words() -> None:
+    from tuiops.domain.actions import ActionOutcome, FluxVerb
+    from tuiops.errors import TuiopsError
+    from tuiops.ui.bulk_actions import result_of
+    from tuiops.ui.screens.bulk_summary import heading, result_line
+
+    ok = result_of(CILIUM, ActionOutcome(FluxVerb.RECONCILE, CILIUM, True, "reconciled"))
+    refused = result_of(CILIUM_KS, TuiopsError("patch \x1b[2Jforbidden\nby RBAC"))
+    bug = result_of(METRICS, KeyError("status"))
+    assert (ok.severity, ok.message) == ("information", "reconciled")
+    assert (refused.severity, refused.message) == ("error", "patch \\x1b[2Jforbidden by RBAC")
+    assert (bug.severity, bug.message) == ("error", "KeyError: 'status'")
+    assert result_line(ok).plain == f"✔ ok      {CILIUM}"
+    assert result_line(refused).plain == f"✗ failed  {CILIUM_KS}"
+    assert heading("reconcile", "prod", (ok, refused, bug)) == (
+        "reconcile of 3 objects in prod: 1 ok, 2 failed"
+    )
