@@ -31,7 +31,7 @@ from tuiops.sim.cluster import SimulatedCluster
 from tuiops.sim.example_repo import EXAMPLE_REPO
 from tuiops.sim.flux.controllers import FluxControllers
 from tuiops.sim.scenarios.catalog import Scenario, build_scenario, install_scenario
-from tuiops.ui.flux_actions import step_line
+from tuiops.ui.flux_verbs import step_line
 
 REQUESTED_AT = "reconcile.fluxcd.io/requestedAt"
 FORCE_AT = "reconcile.fluxcd.io/forceAt"

@@ -36,7 +36,7 @@ from tuiops.sim.session import Simulation, start_simulation
 from tuiops.ui.actions import ALL_ACTIONS, FLUX_ACTIONS
 from tuiops.ui.app import TuiopsApp
 from tuiops.ui.commands import ConsoleCommands
-from tuiops.ui.flux_actions import SPECS, VERBS, outcome_notice
+from tuiops.ui.flux_verbs import SPECS, VERBS, outcome_notice
 from tuiops.ui.screens.confirm import ConfirmScreen
 from tuiops.ui.screens.detail import DetailScreen
 from tuiops.ui.screens.history import HistoryScreen

@@ -18,7 +18,7 @@ from tests.ui.test_flux_actions import RecordingApp, raw
 from tests.ui.test_marks_bulk import CILIUM, METRICS, mark, run_in_apps, table_of
 from tuiops.sim.session import Simulation
 from tuiops.ui.commands import ConsoleCommands
-from tuiops.ui.flux_actions import NOTICE_SECONDS
+from tuiops.ui.flux_verbs import NOTICE_SECONDS
 from tuiops.ui.screens.apps import AppsScreen
 
 REFUSED = "(tuiops runs with --read-only)"

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import asyncio
 
+from textual.widgets import Static
+
 from tests.pilot_waits import wait_for, wait_for_screen
 from tests.snapshots.scenes import demo, make_app
+from tuiops.ui.screens.confirm import ConfirmScreen
 from tuiops.ui.screens.detail import DetailScreen
 from tuiops.ui.screens.sources import SourcesScreen
 from tuiops.ui.source_cells import SOURCE_KINDS, sources_of
@@ -33,7 +36,17 @@ def test_the_sources_screen_lists_every_source_and_opens_one() -> None:
                 git = next(s for s in sources if s.ref.kind == "GitRepository")
                 assert git.artifact_revision  # the feed reads status.artifact
                 first = sources[0]
+                assert first.ref.kind == "GitRepository"  # sorted by kind
                 assert table.cursor_key == str(first.ref)
+                # The Flux keys act on sources as flux does: reconcile/suspend, no Helm force.
+                assert app.check_action("flux", ("reconcile",)) is True
+                assert app.check_action("flux", ("force",)) is False
+                await pilot.press("R")
+                dialog = await wait_for_screen(pilot, ConfirmScreen)
+                words = " ".join(str(static.content) for static in dialog.query(Static))
+                assert f"runs: flux reconcile source git {first.ref.name}" in words
+                await pilot.press("n")
+                await wait_for_screen(pilot, SourcesScreen)
                 await pilot.press("enter")
                 detail = await wait_for_screen(pilot, DetailScreen)
                 assert detail.ref == first.ref

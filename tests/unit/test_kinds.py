@@ -9,6 +9,7 @@ import pytest
 from tuiops.domain.kinds import ALL_KINDS, ApiKind, api_kind, is_applier, kind_for_word
 from tuiops.sim.apiserver.resources import type_for_kind
 
+
 @pytest.mark.parametrize("kind", ALL_KINDS, ids=lambda kind: kind.kind)
 def test_kind_matches_the_served_type(kind: ApiKind) -> None:
     served = type_for_kind(kind.kind)

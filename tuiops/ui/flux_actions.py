@@ -35,16 +35,11 @@ from tuiops.domain.refs import ObjectRef
 from tuiops.domain.text import inert
 from tuiops.errors import TuiopsError
 from tuiops.ui.flux_verbs import (
-    CANCEL_POLL,
     NOTICE_SECONDS,
-    SPECS,
-    STEP_GLYPH,
     VERBS,
     VerbOffer,
-    applies,
     flux_target,
     outcome_notice,
-    step_line,
     verdicts,
 )
 from tuiops.ui.screens.confirm import ConfirmScreen
@@ -52,21 +47,6 @@ from tuiops.ui.state import ConsoleHost
 
 if TYPE_CHECKING:
     from tuiops.ports import FluxControl
-
-__all__ = [  # the verbs' names, kept importable from here
-    "CANCEL_POLL",
-    "NOTICE_SECONDS",
-    "SPECS",
-    "STEP_GLYPH",
-    "VERBS",
-    "FluxActions",
-    "VerbOffer",
-    "applies",
-    "flux_target",
-    "outcome_notice",
-    "step_line",
-    "verdicts",
-]
 
 
 class FluxActions:

@@ -14,7 +14,7 @@ from textual.notifications import SeverityLevel
 from textual.worker import get_current_worker
 
 from tuiops.domain.actions import ActionOutcome, ActionStep, FluxVerb, StepKind
-from tuiops.domain.kinds import is_applier
+from tuiops.domain.kinds import FLUX_SOURCES, api_kind, is_applier
 from tuiops.domain.refs import ObjectRef
 from tuiops.domain.text import inert
 from tuiops.ui.actions import FLUX_ACTIONS, ActionSpec
@@ -58,7 +58,10 @@ class VerbOffer:
 
     def command(self, ref: ObjectRef) -> str:
         """The flux CLI command this action amounts to."""
-        kind = ref.kind.lower()
+        try:  # `source git` for a GitRepository, as flux names it
+            kind = api_kind(ref.kind).flux_word or ref.kind.lower()
+        except KeyError:
+            kind = ref.kind.lower()
         return "flux " + self.flux_args.format(kind=kind, name=ref.name, ns=ref.namespace)
 
     def run(self, control: FluxControl, ref: ObjectRef) -> ActionOutcome:
@@ -141,6 +144,16 @@ VERBS = {
 }
 
 
+SOURCE_VERBS = frozenset({FluxVerb.RECONCILE, FluxVerb.SUSPEND, FluxVerb.RESUME})
+"""What `flux` does to a source (`flux reconcile|suspend|resume source git NAME`)."""
+_SOURCE_KINDS = frozenset(kind.kind for kind in FLUX_SOURCES)
+
+
+def is_source(kind: str) -> bool:
+    """A Flux source kind (GitRepository, OCIRepository, HelmRepository, HelmChart, Bucket)."""
+    return kind in _SOURCE_KINDS
+
+
 def flux_target(verb: VerbOffer, screen: object, host: ConsoleHost) -> ObjectRef | None:
     """The object `verb` would act on from `screen`, or None when it does not apply there.
 
@@ -167,7 +180,9 @@ def applies(verb: VerbOffer, ref: ObjectRef, host: ConsoleHost) -> bool:
         ref: The object.
         host: The app, for the backend and the live objects.
     """
-    if host.backend.control is None or not is_applier(ref.kind):
+    if host.backend.control is None:
+        return False
+    if not is_applier(ref.kind) and not (is_source(ref.kind) and verb.verb in SOURCE_VERBS):
         return False
     if verb.helm_only and ref.kind != "HelmRelease":
         return False
