@@ -24,17 +24,22 @@ class ActionSpec:
     `--read-only` (docs/conventions.md, item 8)."""
 
 
-GLOBAL_ACTIONS = (
+# The footer lists bindings in this order and cuts what does not fit: help and the command
+# line come first so that `?` shows at 80 columns on every screen (a test checks it).
+FIRST_ACTIONS = (
+    ActionSpec("help", "question_mark", "help", "Help"),
+    ActionSpec("jump", "colon", "jump", "Command (:hr NAME)"),
+)
+SCREEN_ACTIONS = (
     ActionSpec("screen.layers", "1", "switch_mode('layers')", "Layers"),
     ActionSpec("screen.apps", "2", "switch_mode('apps')", "Apps"),
     ActionSpec("screen.talos", "3", "switch_mode('talos')", "Talos"),
     ActionSpec("screen.env", "4", "switch_mode('env')", "Env"),
     ActionSpec("screen.logs", "5", "switch_mode('logs')", "Logs"),
     ActionSpec("screen.sources", "6", "switch_mode('sources')", "Sources"),
-    ActionSpec("jump", "colon", "jump", "Jump (:apps, :hr NAME)"),
-    ActionSpec("help", "question_mark", "help", "Help"),
     ActionSpec("quit", "q,ctrl+c", "quit", "Quit"),
 )
+GLOBAL_ACTIONS = FIRST_ACTIONS + SCREEN_ACTIONS
 
 # Flux actions on the object the screen shows (`ShowsObject.selected_ref`), app-wide. Keys as
 # k9s' Flux plugin and flux9s have them where they agree: shift-R reconciles (both), shift-W

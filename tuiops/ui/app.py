@@ -31,7 +31,13 @@ from tuiops.services.console_state import (
     ConsoleState,
     Throttle,
 )
-from tuiops.ui.actions import FLUX_ACTIONS, GLOBAL_ACTIONS, bindings, keys_for
+from tuiops.ui.actions import (
+    FIRST_ACTIONS,
+    FLUX_ACTIONS,
+    SCREEN_ACTIONS,
+    bindings,
+    keys_for,
+)
 from tuiops.ui.command_line import (
     History,
     Notice,
@@ -86,7 +92,7 @@ class TuiopsApp(App[None]):
         "logs": LogsScreen,
     }
     DEFAULT_MODE = "layers"
-    BINDINGS = bindings(FLUX_ACTIONS) + bindings(GLOBAL_ACTIONS)
+    BINDINGS = bindings(FIRST_ACTIONS) + bindings(FLUX_ACTIONS) + bindings(SCREEN_ACTIONS)
     COMMANDS = App.COMMANDS | {ConsoleCommands}
 
     state: reactive[ConsoleState] = reactive(ConsoleState, always_update=True, repaint=False)

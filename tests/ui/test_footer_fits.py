@@ -1,0 +1,46 @@
+"""At 80 columns every screen's footer still shows `?` (help), whatever else it offers: the
+footer was cut before `? Help` (and W, F, X) on the Apps screen."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+from tests.pilot_waits import settle, wait_for
+from tests.snapshots.scenes import demo, make_app
+from tuiops.domain.refs import ObjectRef
+
+MODES = ("layers", "apps", "sources", "talos", "env", "logs")
+WIDTH = 80
+
+
+def _visible_keys(footer: Footer) -> list[str]:
+    """The keys of the footer entries drawn entirely inside the terminal."""
+    return [
+        key.key_display or key.key
+        for key in footer.query(FooterKey)
+        if key.region.width and key.region.right <= WIDTH
+    ]
+
+
+@pytest.mark.parametrize("where", [*MODES, "detail"])
+def test_help_is_in_the_footer_at_80_columns(where: str) -> None:
+    async def main() -> None:
+        with demo() as backend:
+            app = make_app(backend)
+            async with app.run_test(size=(WIDTH, 24)) as pilot:
+                await wait_for(pilot, lambda: app.state.connection == "live", 30)
+                if where == "detail":
+                    app.open_detail(ObjectRef("HelmRelease", "kube-system", "cilium"))
+                else:
+                    await app.switch_mode(where)
+                await settle(pilot)
+                footer = app.screen.query_one(Footer)
+                await wait_for(pilot, lambda: bool(footer.query(FooterKey)))
+                visible = _visible_keys(footer)
+                assert "?" in visible, f"{where}: footer shows only {visible}"
+
+    asyncio.run(main())
