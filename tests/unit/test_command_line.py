@@ -72,7 +72,7 @@ def test_no_match_unknown_and_unbuilt_commands_say_so() -> None:
     assert resolve("lgos", OBJECTS) == Notice("unknown command :lgos; did you mean :logs?")
     unknown = resolve("xyzzy", OBJECTS)
     assert isinstance(unknown, Notice) and unknown.text.startswith("unknown command :xyzzy")
-    for word in ("events", "pods", "ctx", "ns", "cluster"):
+    for word in ("events", "pods", "ctx", "cluster"):
         assert resolve(word, OBJECTS) == Notice(f"not available yet: :{word}")
     assert resolve("deploy", OBJECTS) == Notice("not available yet: deployments")
     assert isinstance(resolve("", OBJECTS), Notice)

@@ -45,6 +45,7 @@ from tuiops.ui.command_line import (
     Outcome,
     Quit,
     ShowKind,
+    ShowNamespace,
     SwitchScreen,
 )
 from tuiops.ui.commands import ConsoleCommands
@@ -53,6 +54,7 @@ from tuiops.ui.keymap import load_keymap
 from tuiops.ui.screens.jump import JumpScreen
 from tuiops.ui.screens.layers import LayersScreen
 from tuiops.ui.screens.placeholder import EnvScreen, LogsScreen
+from tuiops.ui.state import FiltersNamespace
 
 RETRY_SECONDS = (0.5, 1.0, 2.0, 5.0)
 """Pauses before rebuilding the state again after it failed; the last one repeats."""
@@ -314,6 +316,8 @@ class TuiopsApp(App[None]):
             self.open_detail(outcome.ref)
         elif isinstance(outcome, SwitchScreen):
             self._show_mode(outcome.mode)
+        elif isinstance(outcome, ShowNamespace):
+            self._show_namespace(outcome.namespace)
         elif isinstance(outcome, ShowKind):
             from tuiops.ui.screens.apps import AppsScreen
 
@@ -321,6 +325,17 @@ class TuiopsApp(App[None]):
             apps = self.screen_stack[0]
             if isinstance(apps, AppsScreen):
                 apps.show_kind(outcome.kind)
+
+    def _show_namespace(self, namespace: str) -> None:
+        """Filter the current screen to `namespace`, remembered by that screen."""
+        screen = self.screen
+        if not isinstance(screen, FiltersNamespace):
+            self.notify("namespaces filter Apps and Sources", severity="warning")
+            return
+        screen.namespace = namespace
+        shown = f"namespace {namespace}" if namespace else "every namespace"
+        name = type(screen).__name__.removesuffix("Screen")
+        self.notify(inert(f"{name}: {shown}", one_line=True), markup=False, timeout=3)
 
     def _show_mode(self, mode: str) -> None:
         """The mode's own screen on top: a command names a screen, not what was pushed on it."""

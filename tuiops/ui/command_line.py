@@ -35,7 +35,6 @@ NOT_YET: dict[str, tuple[str, ...]] = {
     "events": ("events", "event", "ev"),
     "pods": ("pods", "pod", "po"),
     "ctx": ("ctx", "context", "contexts"),
-    "ns": ("ns", "namespace", "namespaces"),
     "cluster": ("cluster", "clusters"),
 }
 """Commands the console does not have yet: named, never silently ignored."""
@@ -56,6 +55,17 @@ class ShowKind:
     """Apps, showing only `kind` (every applier when empty)."""
 
     kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShowNamespace:
+    """The current screen shows only `namespace` (every namespace when empty)."""
+
+    namespace: str
+
+
+NAMESPACE_WORDS = ("ns", "namespace", "namespaces")
+"""`:ns NAME` filters the screen to one namespace; `:ns all` shows every one again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +93,7 @@ class Ambiguous:
     candidates: tuple[Completion, ...]
 
 
-Outcome = SwitchScreen | ShowKind | OpenObject | Quit | Notice | Ambiguous
+Outcome = SwitchScreen | ShowKind | ShowNamespace | OpenObject | Quit | Notice | Ambiguous
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +119,8 @@ def _command_words() -> dict[str, str]:
             words[word] = f"Sources screen ({kind.plural})"
     for word in QUIT_WORDS:
         words[word] = "quit"
+    for word in NAMESPACE_WORDS:
+        words[word] = "one namespace on this screen (:ns NAME, :ns all)"
     for name, not_yet in NOT_YET.items():
         for word in not_yet:
             words.setdefault(word, f"not available yet ({name})")
@@ -232,6 +244,11 @@ def resolve(line: str, objects: tuple[ObjectRef, ...]) -> Outcome:
             return ShowKind("") if mode == "apps" else SwitchScreen(mode)
     if head in QUIT_WORDS:
         return Quit()
+    if head in NAMESPACE_WORDS:
+        if len(words) != 2:
+            return Notice(f"one namespace after :{head}, as in :{head} kube-system or :{head} all")
+        wanted = words[1]
+        return ShowNamespace("" if wanted in ("all", "*", "-A") else wanted)
     for name, not_yet in NOT_YET.items():
         if head in not_yet:
             return Notice(f"not available yet: :{name}")

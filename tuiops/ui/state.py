@@ -11,7 +11,7 @@ from tuiops.domain.refs import ObjectRef
 from tuiops.services.backend import Backend
 from tuiops.services.console_state import ConsoleSession, ConsoleState
 
-__all__ = ["ConsoleHost", "ConsoleState", "ShowsObject", "host_of"]
+__all__ = ["ConsoleHost", "ConsoleState", "FiltersNamespace", "ShowsObject", "host_of"]
 
 
 @runtime_checkable
@@ -53,6 +53,13 @@ def host_of(app: object) -> ConsoleHost:
     if not isinstance(app, ConsoleHost):
         raise TypeError(f"{type(app).__name__} is not a ConsoleHost")
     return app
+
+
+@runtime_checkable
+class FiltersNamespace(Protocol):
+    """A screen `:ns NAME` filters (Apps, Sources); each remembers its own namespace."""
+
+    namespace: str
 
 
 @runtime_checkable

@@ -61,6 +61,8 @@ class AppsScreen(ConsoleScreen):
     """Show only rows that are not ready (`n`)."""
     sort_index: reactive[int] = reactive(0, init=False)
     """Index into SORTS (`s` cycles it)."""
+    namespace: reactive[str] = reactive("", init=False)
+    """Show only this namespace (`:ns NAME`); empty: every namespace (`:ns all`)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -71,6 +73,9 @@ class AppsScreen(ConsoleScreen):
     def show_kind(self, kind: str) -> None:
         """Show only objects of `kind` (`:hr`, `:ks`; empty: every kind, `:apps`)."""
         self._kind = kind
+        self._render_rows()
+
+    def watch_namespace(self) -> None:
         self._render_rows()
 
     def compose(self) -> ComposeResult:
@@ -111,6 +116,8 @@ class AppsScreen(ConsoleScreen):
         )
         if self._kind:
             rows = [row for row in rows if row.ref.kind == self._kind]
+        if self.namespace:
+            rows = [row for row in rows if row.ref.namespace == self.namespace]
         table = self.query_one(ResourceTable)
         now = self.host.now()  # one instant per update: ages do not tick on their own
         table.sync(
@@ -121,6 +128,8 @@ class AppsScreen(ConsoleScreen):
         flags = [f"sorted by {SORTS[self.sort_index][0]}"]
         if self._kind:
             flags.append(f"{self._kind}s only")
+        if self.namespace:
+            flags.append(f"namespace {self.namespace}")
         if self.not_ready_only:
             flags.append("not ready only")
         if self.filter_text:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.content import Content
+from textual.reactive import reactive
 from textual.widgets import Footer, Static
 
 from tuiops.domain.refs import ObjectRef
@@ -23,6 +24,9 @@ class SourcesScreen(ConsoleScreen):
 
     CSS_PATH = "sources.tcss"
 
+    namespace: reactive[str] = reactive("", init=False)
+    """Show only this namespace (`:ns NAME`); empty: every namespace (`:ns all`)."""
+
     def compose(self) -> ComposeResult:
         yield Static("", id="summary")
         yield ResourceTable(id="sources")
@@ -34,12 +38,17 @@ class SourcesScreen(ConsoleScreen):
         table.set_columns(SOURCE_COLUMNS)
         table.focus()
 
+    def watch_namespace(self) -> None:
+        self.watch_state(self.state)
+
     def watch_state(self, state: ConsoleState | None) -> None:
         if state is None:
             return
         backend = self.host.backend
         self.query_one(StatusBar).show(state, backend.label, backend.read_only)
         sources = sources_of(state.objects.values())
+        if self.namespace:
+            sources = [source for source in sources if source.ref.namespace == self.namespace]
         now = self.host.now()
         self.query_one(ResourceTable).sync(
             [str(source.ref) for source in sources],
@@ -47,6 +56,8 @@ class SourcesScreen(ConsoleScreen):
         )
         failing = sum(1 for source in sources if source.health is Health.FAILED)
         summary = f"{len(sources)} sources · {failing} failing"
+        if self.namespace:
+            summary += f" · namespace {self.namespace}"
         if not sources and state.connection != "live":
             summary = f"no sources known yet ({state.connection})"
         self.query_one("#summary", Static).update(Content(summary))
