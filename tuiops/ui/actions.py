@@ -71,6 +71,7 @@ APPS_ACTIONS = (
     ActionSpec("apps.filter", "slash", "filter", "Filter"),
     ActionSpec("apps.not_ready", "n", "toggle_not_ready", "Not ready only"),
     ActionSpec("apps.sort", "s", "cycle_sort", "Sort column"),
+    ActionSpec("apps.sort_reverse", "S", "reverse_sort", "Reverse sort", show=False),
     ActionSpec("apps.open", "enter", "open", "Details", show=False),
     # k9s' marks: the Flux keys then act on every marked object, after one confirmation.
     # Most terminals send ctrl+space as NUL, which Textual names ctrl+@.

@@ -23,12 +23,39 @@ from tuiops.ui.tables import APP_COLUMNS, AppCellCache, search_text
 from tuiops.ui.widgets.resource_table import ResourceTable
 from tuiops.ui.widgets.status_bar import StatusBar
 
-SORTS: tuple[tuple[str, Callable[[AppRow], Any]], ...] = (
-    ("layer", lambda row: 0),  # the repo's order, as built (not re-sorted)
-    ("health", lambda row: row.health.rank),
-    ("name", lambda row: (row.ref.namespace, row.ref.name, row.ref.kind)),
-    ("kind", lambda row: (row.ref.kind, row.ref.namespace, row.ref.name)),
+
+def _reason(row: AppRow) -> str:
+    ready = row.live.ready if row.live is not None else None
+    return ready.reason if ready is not None else ""
+
+
+def _live_text(read: Callable[[AppRow], str]) -> Callable[[AppRow], Any]:
+    """A sort key on live text; rows without one (no live object, or empty) last, then by
+    name."""
+
+    def key(row: AppRow) -> tuple[bool, str, str, str]:
+        text = read(row) if row.live is not None else ""
+        return (not text, text, row.ref.namespace, row.ref.name)
+
+    return key
+
+
+SORTS: tuple[tuple[str, str, Callable[[AppRow], Any]], ...] = (
+    ("layer", "Layer", lambda row: 0),  # the repo's order, as built (not re-sorted)
+    ("health", "", lambda row: row.health.rank),
+    ("name", "Namespace/Name", lambda row: (row.ref.namespace, row.ref.name, row.ref.kind)),
+    ("kind", "Kind", lambda row: (row.ref.kind, row.ref.namespace, row.ref.name)),
+    ("ready", "Ready", lambda row: (row.ready_status, row.ref.namespace, row.ref.name)),
+    ("version", "Version", lambda row: (row.applied_version or row.desired_version, row.ref.name)),
+    (
+        "reason",
+        "Reason",
+        _live_text(lambda row: row.live.ready.reason if row.live and row.live.ready else ""),
+    ),
+    ("age", "Age", _live_text(lambda row: row.live.created if row.live else "")),
+    ("message", "Message", _live_text(lambda row: row.live.message if row.live else "")),
 )
+"""Sort name, the column it sorts by, and its key; `s` cycles them, `S` reverses."""
 
 
 def visible_rows(
@@ -37,8 +64,10 @@ def visible_rows(
     not_ready_only: bool,
     sort: int,
     match_text: Callable[[AppRow], str] = search_text,
+    reverse: bool = False,
 ) -> list[AppRow]:
-    """The rows the table shows: filtered by words (all must match), then sorted (stable)."""
+    """The rows the table shows: filtered by words (all must match), then sorted (stable),
+    descending when `reverse`."""
     words = text.lower().split()
     chosen = [
         row
@@ -46,7 +75,19 @@ def visible_rows(
         if (not not_ready_only or row.not_ready)
         and (not words or all(word in match_text(row) for word in words))
     ]
-    return chosen if sort == 0 else sorted(chosen, key=SORTS[sort][1])
+    if sort == 0:
+        return chosen[::-1] if reverse else chosen
+    return sorted(chosen, key=SORTS[sort][2], reverse=reverse)
+
+
+def sorted_columns(sort: int, reverse: bool) -> list[tuple[str, int]]:
+    """The Apps columns with `▲`/`▼` on the one sorted by."""
+    label = SORTS[sort][1]
+    mark = " ▼" if reverse else " ▲"
+    return [
+        (f"{name}{mark}" if name == label and name else name, width + (2 if name == label else 0))
+        for name, width in APP_COLUMNS
+    ]
 
 
 class AppsScreen(ConsoleScreen):
@@ -61,6 +102,8 @@ class AppsScreen(ConsoleScreen):
     """Show only rows that are not ready (`n`)."""
     sort_index: reactive[int] = reactive(0, init=False)
     """Index into SORTS (`s` cycles it)."""
+    sort_reverse: reactive[bool] = reactive(False, init=False)
+    """Descending (`S` toggles it)."""
     namespace: reactive[str] = reactive("", init=False)
     """Show only this namespace (`:ns NAME`); empty: every namespace (`:ns all`)."""
 
@@ -87,7 +130,7 @@ class AppsScreen(ConsoleScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(ResourceTable)
-        table.set_columns(APP_COLUMNS)
+        table.set_columns(sorted_columns(self.sort_index, self.sort_reverse))
         table.focus()
 
     # -- rendering: any change of state, filter, sort or not-ready-only ------------------
@@ -102,6 +145,15 @@ class AppsScreen(ConsoleScreen):
         self._render_rows()
 
     def watch_sort_index(self) -> None:
+        self._sort_changed()
+
+    def watch_sort_reverse(self) -> None:
+        self._sort_changed()
+
+    def _sort_changed(self) -> None:
+        self.query_one(ResourceTable).set_columns(
+            sorted_columns(self.sort_index, self.sort_reverse)
+        )
         self._render_rows()
 
     def _render_rows(self) -> None:
@@ -112,7 +164,12 @@ class AppsScreen(ConsoleScreen):
         self.query_one(StatusBar).show(state, backend.label, backend.read_only)
         cache = self._cell_cache
         rows = visible_rows(
-            state.rows, self.filter_text, self.not_ready_only, self.sort_index, cache.search_text
+            state.rows,
+            self.filter_text,
+            self.not_ready_only,
+            self.sort_index,
+            cache.search_text,
+            reverse=self.sort_reverse,
         )
         if self._kind:
             rows = [row for row in rows if row.ref.kind == self._kind]
@@ -125,7 +182,8 @@ class AppsScreen(ConsoleScreen):
             lambda index: cache.cells(rows[index], now, state.absence),
         )
         shown = f"{len(rows)} of {len(state.rows)}"
-        flags = [f"sorted by {SORTS[self.sort_index][0]}"]
+        direction = ", descending" if self.sort_reverse else ""
+        flags = [f"sorted by {SORTS[self.sort_index][0]}{direction}"]
         if self._kind:
             flags.append(f"{self._kind}s only")
         if self.namespace:
@@ -167,6 +225,9 @@ class AppsScreen(ConsoleScreen):
 
     def action_cycle_sort(self) -> None:
         self.sort_index = (self.sort_index + 1) % len(SORTS)
+
+    def action_reverse_sort(self) -> None:
+        self.sort_reverse = not self.sort_reverse
 
     def action_open(self) -> None:
         ref = self.selected_ref()

@@ -1,0 +1,43 @@
+"""Apps sorts by any of its columns, either way, and the header marks the column."""
+
+from __future__ import annotations
+
+from tuiops.domain.live import LiveObject
+from tuiops.domain.overview import AppRow
+from tuiops.domain.refs import ObjectRef
+from tuiops.ui.screens.apps import SORTS, sorted_columns, visible_rows
+
+
+def _row(name: str, created: str) -> AppRow:
+    ref = ObjectRef("HelmRelease", "apps", name)
+    live = LiveObject(ref=ref, api_version="helm.toolkit.fluxcd.io/v2", created=created)
+    return AppRow(ref, "apps", name, None, "", live)
+
+
+ROWS = (_row("b", "2025-01-02T00:00:00Z"), _row("a", "2025-01-03T00:00:00Z"), _row("c", ""))
+
+
+def _names(rows: list[AppRow]) -> list[str]:
+    return [row.ref.name for row in rows]
+
+
+def test_every_column_sorts_both_ways() -> None:
+    age = [name for name, _label, _key in SORTS].index("age")
+    oldest_first = _names(visible_rows(ROWS, "", False, age))
+    assert oldest_first[:2] == ["b", "a"]
+    name = [sort for sort, _label, _key in SORTS].index("name")
+    assert _names(visible_rows(ROWS, "", False, name)) == ["a", "b", "c"]
+    assert _names(visible_rows(ROWS, "", False, name, reverse=True)) == ["c", "b", "a"]
+    assert _names(visible_rows(ROWS, "", False, 0, reverse=True)) == ["c", "a", "b"]
+
+
+def test_the_header_marks_the_sorted_column() -> None:
+    name = [sort for sort, _label, _key in SORTS].index("name")
+    labels = [label for label, _width in sorted_columns(name, reverse=False)]
+    assert "Namespace/Name ▲" in labels and "Layer" in labels
+    labels = [label for label, _width in sorted_columns(name, reverse=True)]
+    assert "Namespace/Name ▼" in labels
+    # Every sort names a column the table has.
+    columns = [label for label, _width in sorted_columns(0, reverse=False)]
+    for _sort, label, _key in SORTS:
+        assert any(column.startswith(label) for column in columns), label
