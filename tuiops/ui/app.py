@@ -337,6 +337,15 @@ class TuiopsApp(App[None]):
         name = type(screen).__name__.removesuffix("Screen")
         self.notify(inert(f"{name}: {shown}", one_line=True), markup=False, timeout=3)
 
+    @on(LayersScreen.LayerChosen)
+    def _layer_chosen(self, message: LayersScreen.LayerChosen) -> None:
+        from tuiops.ui.screens.apps import AppsScreen
+
+        self._show_mode("apps")
+        apps = self.screen_stack[0]
+        if isinstance(apps, AppsScreen):
+            apps.layer = message.layer
+
     def _show_mode(self, mode: str) -> None:
         """The mode's own screen on top: a command names a screen, not what was pushed on it."""
         self.switch_mode(mode)

@@ -106,6 +106,8 @@ class AppsScreen(ConsoleScreen):
     """Descending (`S` toggles it)."""
     namespace: reactive[str] = reactive("", init=False)
     """Show only this namespace (`:ns NAME`); empty: every namespace (`:ns all`)."""
+    layer: reactive[str] = reactive("", init=False)
+    """Show only this layer (enter on a layer in Layers); empty: every layer (`:apps`)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -114,8 +116,13 @@ class AppsScreen(ConsoleScreen):
         self._kind = ""
 
     def show_kind(self, kind: str) -> None:
-        """Show only objects of `kind` (`:hr`, `:ks`; empty: every kind, `:apps`)."""
+        """Show only objects of `kind` (`:hr`, `:ks`; empty: every kind and layer, `:apps`)."""
         self._kind = kind
+        if not kind:
+            self.layer = ""
+        self._render_rows()
+
+    def watch_layer(self) -> None:
         self._render_rows()
 
     def watch_namespace(self) -> None:
@@ -175,6 +182,8 @@ class AppsScreen(ConsoleScreen):
             rows = [row for row in rows if row.ref.kind == self._kind]
         if self.namespace:
             rows = [row for row in rows if row.ref.namespace == self.namespace]
+        if self.layer:
+            rows = [row for row in rows if row.layer == self.layer]
         table = self.query_one(ResourceTable)
         now = self.host.now()  # one instant per update: ages do not tick on their own
         table.sync(
@@ -188,6 +197,8 @@ class AppsScreen(ConsoleScreen):
             flags.append(f"{self._kind}s only")
         if self.namespace:
             flags.append(f"namespace {self.namespace}")
+        if self.layer:
+            flags.append(f"layer {self.layer}")
         if self.not_ready_only:
             flags.append("not ready only")
         if self.filter_text:

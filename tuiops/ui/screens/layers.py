@@ -3,8 +3,11 @@ under the cursor. Offline it shows the desired state with live status unknown an
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual.app import ComposeResult
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Footer, Static
 
 from tuiops.domain.overview import LayerOverview
@@ -97,8 +100,14 @@ class LayersScreen(ConsoleScreen):
             ref = self.selected_ref()
             if ref is not None:
                 self.host.open_detail(ref)
-        else:
-            self.query_one("#components", ResourceTable).focus()
+        elif event.key:
+            self.post_message(self.LayerChosen(event.key))
+
+    @dataclass
+    class LayerChosen(Message):
+        """Enter on a layer: the app shows Apps filtered to it."""
+
+        layer: str
 
     def selected_ref(self) -> ObjectRef | None:
         """The component under the cursor (`ShowsObject`); none while a layer is focused."""
