@@ -10,10 +10,11 @@ from textual.widgets import Static
 
 from tests.pilot_waits import wait_for, wait_for_screen
 from tests.snapshots.scenes import demo, make_app
+from tuiops.domain.kinds import is_source
 from tuiops.ui.screens.confirm import ConfirmScreen
 from tuiops.ui.screens.detail import DetailScreen
 from tuiops.ui.screens.sources import SourcesScreen
-from tuiops.ui.source_cells import SOURCE_KINDS, sources_of
+from tuiops.ui.source_cells import sources_of
 from tuiops.ui.widgets.resource_table import ResourceTable
 
 SOURCES = 94
@@ -32,7 +33,7 @@ def test_the_sources_screen_lists_every_source_and_opens_one() -> None:
                 table = screen.query_one(ResourceTable)
                 await wait_for(pilot, lambda: table.row_count == SOURCES, what="94 rows")
                 sources = sources_of(app.state.objects.values())
-                assert {source.ref.kind for source in sources} <= SOURCE_KINDS
+                assert all(is_source(source.ref.kind) for source in sources)
                 git = next(s for s in sources if s.ref.kind == "GitRepository")
                 assert git.artifact_revision  # the feed reads status.artifact
                 first = sources[0]

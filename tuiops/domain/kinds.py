@@ -167,4 +167,10 @@ def is_applier(kind: str) -> bool:
     return kind in _APPLIER_NAMES
 
 
+def is_source(kind: str) -> bool:
+    """A Flux source (GitRepository, OCIRepository, HelmRepository, HelmChart, Bucket)."""
+    return kind in _SOURCE_NAMES
+
+
 _APPLIER_NAMES = frozenset(kind.kind for kind in FLUX_APPLIERS)
+_SOURCE_NAMES = frozenset(kind.kind for kind in FLUX_SOURCES)

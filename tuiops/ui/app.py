@@ -10,7 +10,7 @@ import dataclasses
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import App
@@ -58,6 +58,10 @@ from tuiops.ui.state import FiltersNamespace
 
 RETRY_SECONDS = (0.5, 1.0, 2.0, 5.0)
 """Pauses before rebuilding the state again after it failed; the last one repeats."""
+
+
+if TYPE_CHECKING:
+    from tuiops.ui.screens.apps import AppsScreen
 
 
 def _apps_screen() -> Screen[Any]:
@@ -319,12 +323,7 @@ class TuiopsApp(App[None]):
         elif isinstance(outcome, ShowNamespace):
             self._show_namespace(outcome.namespace)
         elif isinstance(outcome, ShowKind):
-            from tuiops.ui.screens.apps import AppsScreen
-
-            self._show_mode("apps")
-            apps = self.screen_stack[0]
-            if isinstance(apps, AppsScreen):
-                apps.show_kind(outcome.kind)
+            self._show_apps().show_kind(outcome.kind)
 
     def _show_namespace(self, namespace: str) -> None:
         """Filter the current screen to `namespace`, remembered by that screen."""
@@ -339,12 +338,16 @@ class TuiopsApp(App[None]):
 
     @on(LayersScreen.LayerChosen)
     def _layer_chosen(self, message: LayersScreen.LayerChosen) -> None:
-        from tuiops.ui.screens.apps import AppsScreen
+        self._show_apps().layer = message.layer
+
+    def _show_apps(self) -> AppsScreen:
+        """The Apps screen, on top (commands and Layers filter it)."""
+        from tuiops.ui.screens.apps import AppsScreen  # imported when first shown
 
         self._show_mode("apps")
         apps = self.screen_stack[0]
-        if isinstance(apps, AppsScreen):
-            apps.layer = message.layer
+        assert isinstance(apps, AppsScreen)  # the "apps" mode's only screen
+        return apps
 
     def _show_mode(self, mode: str) -> None:
         """The mode's own screen on top: a command names a screen, not what was pushed on it."""

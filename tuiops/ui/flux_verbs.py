@@ -14,7 +14,7 @@ from textual.notifications import SeverityLevel
 from textual.worker import get_current_worker
 
 from tuiops.domain.actions import ActionOutcome, ActionStep, FluxVerb, StepKind
-from tuiops.domain.kinds import FLUX_SOURCES, api_kind, is_applier
+from tuiops.domain.kinds import api_kind, is_applier, is_source
 from tuiops.domain.refs import ObjectRef
 from tuiops.domain.text import inert
 from tuiops.ui.actions import FLUX_ACTIONS, ActionSpec
@@ -146,12 +146,6 @@ VERBS = {
 
 SOURCE_VERBS = frozenset({FluxVerb.RECONCILE, FluxVerb.SUSPEND, FluxVerb.RESUME})
 """What `flux` does to a source (`flux reconcile|suspend|resume source git NAME`)."""
-_SOURCE_KINDS = frozenset(kind.kind for kind in FLUX_SOURCES)
-
-
-def is_source(kind: str) -> bool:
-    """A Flux source kind (GitRepository, OCIRepository, HelmRepository, HelmChart, Bucket)."""
-    return kind in _SOURCE_KINDS
 
 
 def flux_target(verb: VerbOffer, screen: object, host: ConsoleHost) -> ObjectRef | None:

@@ -10,7 +10,7 @@ from datetime import datetime
 from textual.content import Content
 
 from tuiops.domain.age import age_of
-from tuiops.domain.kinds import FLUX_SOURCES, api_kind
+from tuiops.domain.kinds import api_kind, is_source
 from tuiops.domain.live import LiveObject
 from tuiops.ui.tables import cluster_text, health_cell
 from tuiops.ui.tones import Tone
@@ -27,12 +27,10 @@ SOURCE_COLUMNS: tuple[tuple[str, int], ...] = (
 )
 """`Since`: the age of the Ready condition's last transition."""
 
-SOURCE_KINDS = frozenset(kind.kind for kind in FLUX_SOURCES)
-
 
 def sources_of(objects: Iterable[LiveObject]) -> list[LiveObject]:
     """The sources among `objects`, by kind, namespace and name."""
-    found = [obj for obj in objects if obj.ref.kind in SOURCE_KINDS]
+    found = [obj for obj in objects if is_source(obj.ref.kind)]
     return sorted(found, key=lambda obj: (obj.ref.kind, obj.ref.namespace, obj.ref.name))
 
 

@@ -11,8 +11,6 @@ from tuiops.domain.refs import ObjectRef
 from tuiops.services.backend import Backend
 from tuiops.services.console_state import ConsoleSession, ConsoleState
 
-__all__ = ["ConsoleHost", "ConsoleState", "FiltersNamespace", "ShowsObject", "host_of"]
-
 
 @runtime_checkable
 class ConsoleHost(Protocol):
