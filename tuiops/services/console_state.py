@@ -98,6 +98,15 @@ class ConsoleState:
         # on every footer refresh.
         return {str(row.ref): row for row in self.rows}
 
+    def object_for_key(self, key: str) -> LiveObject | None:
+        """The live object a table keyed by `str(ref)` names (Sources)."""
+        return self._objects_by_key.get(key)
+
+    @cached_property
+    def _objects_by_key(self) -> dict[str, LiveObject]:
+        # Once per snapshot: the footer asks for the object under the cursor per Flux key.
+        return {str(ref): obj for ref, obj in self.objects.items()}
+
     def root_cause(self, ref: ObjectRef) -> RootCause:
         """Why `ref` is not ready: its first failing dependsOn ancestor (or itself); offline,
         nothing found and the absence saying the live status is unknown."""

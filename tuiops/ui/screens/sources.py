@@ -70,7 +70,5 @@ class SourcesScreen(ConsoleScreen):
     def selected_ref(self) -> ObjectRef | None:
         """The source under the cursor (`ShowsObject`: the Flux keys act on it)."""
         key = self.query_one(ResourceTable).cursor_key
-        state = self.state
-        if not key or state is None:
-            return None
-        return next((ref for ref in state.objects if str(ref) == key), None)
+        found = self.state.object_for_key(key) if self.state is not None else None
+        return found.ref if found is not None else None
