@@ -116,6 +116,9 @@ JUMP_ACTIONS = (
     ActionSpec("jump.next", "down", "history_next", "Next command", show=False),
 )
 
+# A list to pick one from (`:ctx`, `:cluster`): enter picks (the list's own key).
+CHOOSE_ACTIONS = (ActionSpec("choose.cancel", "escape,q", "cancel", "Cancel", show=False),)
+
 
 def bindings(specs: tuple[ActionSpec, ...]) -> list[BindingType]:
     """Textual bindings with ids, so `App.set_keymap` can remap them."""
@@ -136,6 +139,7 @@ ALL_ACTIONS = (
     + CONFIRM_ACTIONS
     + HELP_ACTIONS
     + JUMP_ACTIONS
+    + CHOOSE_ACTIONS
 )
 """Every binding of every screen and widget; `tests/ui/test_key_registry.py` fails when a
 class declares one this lacks."""
