@@ -13,6 +13,7 @@ from tuiops.domain.helm import ReleaseRevision
 from tuiops.domain.live import LiveObject
 from tuiops.domain.refs import ObjectRef
 from tuiops.domain.talos import ClusterHealth, EtcdMember, NodeResults, TalosNode, TalosService
+from tuiops.domain.workload_tree import WorkloadTree
 from tuiops.domain.workloads import ReleaseObjects
 
 
@@ -64,7 +65,7 @@ class FluxFeed(Protocol):
 
 
 class ObjectDetails(Protocol):
-    """Blocking reads behind the Detail and History screens (run them in a worker)."""
+    """Blocking reads behind the Detail, History and Pods screens (run them in a worker)."""
 
     def events_for(self, ref: ObjectRef) -> tuple[Event, ...]: ...
 
@@ -86,6 +87,13 @@ class ObjectDetails(Protocol):
         ServiceAccount, a crashing container), then unknown (not checked, forbidden), then
         ready. Never raises a cluster error: an object that cannot be read is an UNKNOWN
         line, a missing one a NOT_READY line, and an unreadable release storage `note`."""
+        ...
+
+    def workload_tree(self, release: LiveObject) -> WorkloadTree:
+        """The workloads (Deployments, StatefulSets, DaemonSets, Jobs) of a HelmRelease's newest
+        Helm revision, each with its ReplicaSets and pods and the events about each, not ready
+        first. Never raises a cluster error: an unreadable workload is a node saying why, a
+        list that failed a line of `unread`, an unreadable release storage `note`."""
         ...
 
 

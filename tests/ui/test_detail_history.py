@@ -20,6 +20,7 @@ from tuiops.domain.events import Event
 from tuiops.domain.helm import ReleaseRevision, ReleaseStatus
 from tuiops.domain.live import LiveObject
 from tuiops.domain.refs import ObjectRef
+from tuiops.domain.workload_tree import WorkloadTree
 from tuiops.domain.workloads import ObjectReadiness, Readiness, ReleaseObjects
 from tuiops.errors import ClusterUnreachable
 from tuiops.ports import ObjectDetails
@@ -158,6 +159,9 @@ class CountingDetails:
     def release_objects(self, release: LiveObject) -> ReleaseObjects:
         self.release_reads.append(release.ref)
         return self.inner.release_objects(release)
+
+    def workload_tree(self, release: LiveObject) -> WorkloadTree:
+        return self.inner.workload_tree(release)
 
 
 def test_ready_release_reads_no_release_objects(backend: Backend) -> None:

@@ -11,12 +11,14 @@ from tuiops.adapters.kube_api import KubeApi
 from tuiops.adapters.kube_watch import FeedUpdate, ResourceWatcher
 from tuiops.adapters.kubectl import Kubectl
 from tuiops.adapters.release_objects import release_objects
+from tuiops.adapters.release_workloads import release_workloads
 from tuiops.domain.events import Event
 from tuiops.domain.feed import FeedStatus
 from tuiops.domain.helm import ReleaseRevision
 from tuiops.domain.kinds import FLUX_APPLIERS, FLUX_SOURCES
 from tuiops.domain.live import LiveObject
 from tuiops.domain.refs import ObjectRef
+from tuiops.domain.workload_tree import WorkloadTree
 from tuiops.domain.workloads import ReleaseObjects
 
 
@@ -68,7 +70,8 @@ class KubeFluxFeed:
 
 
 class KubeObjectDetails:
-    """Events, Helm history and release objects from the API; describe and YAML from kubectl."""
+    """Events, Helm history, release objects and workloads from the API; describe and YAML from
+    kubectl."""
 
     def __init__(self, api: KubeApi, kubectl: Kubectl) -> None:
         self._api = api
@@ -89,3 +92,6 @@ class KubeObjectDetails:
 
     def release_objects(self, release: LiveObject) -> ReleaseObjects:
         return release_objects(self._api, release)
+
+    def workload_tree(self, release: LiveObject) -> WorkloadTree:
+        return release_workloads(self._api, release)

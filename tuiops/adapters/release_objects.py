@@ -221,6 +221,35 @@ def _newest_release(api: KubeApi, name: str, namespace: str) -> tuple[int, JsonO
     return _revision_of(newest), document
 
 
+def read_release_manifest(api: KubeApi, release: LiveObject) -> tuple[str, ReleaseManifest] | str:
+    """The objects the newest Helm storage revision of a HelmRelease names.
+
+    Args:
+        api: The cluster.
+        release: A decoded HelmRelease.
+
+    Returns:
+        (`<namespace>/<name>.v<revision>`, its manifest's objects), or one line saying why they
+        cannot be read (no storage Secret, Secrets forbidden, a payload that does not unpack).
+        Cluster errors are never raised.
+    """
+    storage = helm_release_of(release)
+    where = f"{storage.namespace}/{storage.release_name}"
+    try:
+        newest = _newest_release(api, storage.release_name, storage.namespace)
+    except ClusterError as error:
+        return f"cannot list the Helm storage of {where}: {_error_text(error)}"
+    except ValueError as error:
+        text = inert(str(error), one_line=True)
+        return f"cannot decode the newest revision of {where}: {text}"
+    if newest is None:
+        return f"no revision of {where} in the Helm storage"
+    revision, document = newest
+    namespace = as_str(document.get("namespace")) or storage.namespace
+    manifest = parse_release_manifest(as_str(document.get("manifest")), namespace)
+    return f"{where}.v{revision}", manifest
+
+
 def release_objects(api: KubeApi, release: LiveObject) -> ReleaseObjects:
     """The objects of a HelmRelease's newest Helm revision and whether each is ready.
 
@@ -234,20 +263,10 @@ def release_objects(api: KubeApi, release: LiveObject) -> ReleaseObjects:
         (no storage Secret, Secrets forbidden, a payload that does not unpack), `note` says
         why and `objects` is empty. Cluster errors are never raised.
     """
-    storage = helm_release_of(release)
-    where = f"{storage.namespace}/{storage.release_name}"
-    try:
-        newest = _newest_release(api, storage.release_name, storage.namespace)
-    except ClusterError as error:
-        return ReleaseObjects(note=f"cannot list the Helm storage of {where}: {_error_text(error)}")
-    except ValueError as error:
-        text = inert(str(error), one_line=True)
-        return ReleaseObjects(note=f"cannot decode the newest revision of {where}: {text}")
-    if newest is None:
-        return ReleaseObjects(note=f"no revision of {where} in the Helm storage")
-    revision, document = newest
-    namespace = as_str(document.get("namespace")) or storage.namespace
-    manifest = parse_release_manifest(as_str(document.get("manifest")), namespace)
+    read = read_release_manifest(api, release)
+    if isinstance(read, str):
+        return ReleaseObjects(note=read)
+    where, manifest = read
     reader = _ReleaseReader(api)
     with ThreadPoolExecutor(max_workers=PARALLEL_READS) as pool:
         checked = list(pool.map(reader.check, manifest.objects))
@@ -256,7 +275,7 @@ def release_objects(api: KubeApi, release: LiveObject) -> ReleaseObjects:
         for status, obj in checked
     ]
     return ReleaseObjects(
-        release=f"{where}.v{revision}",
+        release=where,
         objects=by_readiness(statuses),
         unreadable_documents=manifest.unreadable,
     )
