@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from textual.content import Content
@@ -13,7 +14,7 @@ from tuiops.domain.overview import AppRow
 from tuiops.domain.refs import ObjectRef
 from tuiops.domain.status import Condition, ConditionStatus, Health
 from tuiops.ui.tables import (
-    APP_COLUMNS,
+    APP_LABELS,
     HEALTH_GLYPH,
     HEALTH_TONE,
     AppCellCache,
@@ -41,13 +42,15 @@ def _entry(version: int, status: ReleaseStatus, chart_version: str) -> ReleaseHi
 
 
 def _live(
-    message: str = "upgrade retries exhausted", created: str = "2025-11-20T10:10:00Z"
+    message: str = "upgrade retries exhausted", changed: str = "2025-11-20T10:10:00Z"
 ) -> LiveObject:
+    """A failed release whose Ready condition last changed at `changed` (its Age)."""
+    ready = Condition("Ready", ConditionStatus.FALSE, "UpgradeFailed", message, changed)
     return LiveObject(
         ref=REF,
         api_version="helm.toolkit.fluxcd.io/v2",
-        created=created,
-        conditions=(Condition("Ready", ConditionStatus.FALSE, "UpgradeFailed", message),),
+        created="2025-01-01T00:00:00Z",
+        conditions=(ready,),
         history=(
             _entry(2, ReleaseStatus.FAILED, "0.18.2"),
             _entry(1, ReleaseStatus.DEPLOYED, "0.18.1"),
@@ -60,7 +63,7 @@ def _row(live: LiveObject | None) -> AppRow:
 
 
 def _column(cells: tuple[object, ...], label: str) -> str:
-    index = [name for name, _width in APP_COLUMNS].index(label)
+    index = APP_LABELS.index(label)
     return str(cells[index])
 
 
@@ -81,7 +84,7 @@ def test_cells_show_the_deployed_version_the_drift_and_the_age() -> None:
     assert _column(cells, "Ready") == "False"
     assert _column(cells, "Reason") == "UpgradeFailed"
     assert _column(cells, "Age") == "5d"
-    assert len(cells) == len(APP_COLUMNS)
+    assert len(cells) == len(APP_LABELS)
 
 
 def test_cluster_text_is_inert_in_cells() -> None:
@@ -102,12 +105,21 @@ def test_the_cache_rebuilds_a_row_only_when_it_or_its_age_changes() -> None:
     assert _column(changed, "Message") == "another message"
 
 
+def test_age_is_since_ready_last_changed_and_suspended_shows() -> None:
+    cache = AppCellCache()
+    cells = cache.cells(_row(_live(changed="2025-11-25T10:05:00Z")), NOW)
+    assert _column(cells, "Age") == "5m"  # not the object's creation, months ago
+    assert _column(cells, "Suspended") == "-"
+    paused = replace(_live(), suspended=True)
+    assert _column(app_cells(_row(paused), "1d"), "Suspended") == "yes"
+
+
 def test_cells_carry_tones_resolved_only_when_drawn() -> None:
     """The health glyph and the drift arrow name what they mean (a Tone), not a colour."""
     cells = app_cells(_row(_live()), "5d")
     health = cells[0]
     assert health.plain == "✗" and [span.style for span in health.spans] == [Tone.BAD]
-    version = cells[[name for name, _width in APP_COLUMNS].index("Version")]
+    version = cells[APP_LABELS.index("Version")]
     arrow = [version.plain[span.start : span.end] for span in version.spans]
     assert arrow == [" → 0.18.2"] and [span.style for span in version.spans] == [Tone.WARN]
     offline = app_cells(_row(None), "")

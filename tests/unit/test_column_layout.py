@@ -10,13 +10,13 @@ from tuiops.ui.column_layout import Column, Placed, fit_columns, total_width
 APPS = (
     Column("", 1),
     Column("Kind", 4),
-    Column("Name", 20, 41),
-    Column("Ready", 7),
+    Column("Name", 20, 43),
+    Column("Ready", 7, priority=4),
     Column("Version", 15, 18),
-    Column("Reason", 12, 23, priority=1),
-    Column("Age", 5, priority=3),
-    Column("Layer", 5, 13, priority=4),
-    Column("Message", 12, 200, priority=2, fill=True),
+    Column("Reason", 18, 23, priority=1),
+    Column("Age", 5, priority=2),
+    Column("Layer", 13, priority=5),
+    Column("Message", 15, 200, priority=3),
 )
 
 
@@ -30,18 +30,19 @@ def _width(placed: tuple[Placed, ...], label: str) -> int:
 
 def test_narrow_tables_keep_the_essential_columns_and_grow_the_name_first() -> None:
     placed = fit_columns(APPS, 78)
-    assert _labels(placed) == ["", "Kind", "Name", "Ready", "Version"]
-    assert _width(placed, "Name") == 41
+    assert _labels(placed) == ["", "Kind", "Name", "Version"]
+    assert _width(placed, "Name") == 43 and _width(placed, "Version") == 18
     assert total_width(placed) <= 78
 
 
-def test_wider_tables_add_optional_columns_by_priority_and_message_fills() -> None:
+def test_wider_tables_add_optional_columns_by_priority_and_message_takes_the_rest() -> None:
     placed = fit_columns(APPS, 118)
-    assert _labels(placed) == ["", "Kind", "Name", "Ready", "Version", "Reason", "Age", "Message"]
-    wide = fit_columns(APPS, 200)
-    assert "Layer" in _labels(wide)
+    assert _labels(placed) == ["", "Kind", "Name", "Version", "Reason", "Age", "Message"]
+    assert total_width(placed) == 118
+    wide = fit_columns(APPS, 220)
+    assert _labels(wide) == [column.label for column in APPS]
     assert _width(wide, "Reason") == 23
-    assert total_width(wide) == 200  # Message takes the rest
+    assert total_width(wide) == 220  # Message takes the rest
 
 
 def test_the_label_is_never_cut() -> None:
@@ -63,7 +64,6 @@ COLUMNS = st.lists(
         least=st.integers(1, 30),
         most=st.integers(0, 80),
         priority=st.integers(0, 5),
-        fill=st.booleans(),
     ),
     min_size=1,
     max_size=10,

@@ -10,8 +10,9 @@ The rules, in order:
 3. Optional columns are added by priority (1, 2, …) at their `least` width while the next one
    fits; the first that does not fit ends the list, so a narrower table never shows a column
    of lower priority in place of one of higher priority.
-4. The optional columns shown grow towards their `most` width by priority, and a `fill` column
-   (Message) takes whatever room is left, up to its `most`.
+4. The optional columns shown grow towards their `most` width by priority: a column with a
+   large `most` (Message) takes what the columns before it leave, and the ones after it keep
+   their `least` (give those a fixed width: `least` equal to their longest cell).
 
 The table keeps the order of `columns` for display, whatever the priorities.
 """
@@ -36,9 +37,7 @@ class Column:
     most: int = 0
     """Widest it is worth (its longest cell); below `least` means `least`."""
     priority: int = 0
-    """0: always shown; 1, 2, …: optional, lower numbers shown first."""
-    fill: bool = False
-    """Takes the room no other column wants (up to `most`)."""
+    """0: always shown; 1, 2, …: optional, lower numbers shown (and widened) first."""
 
     @property
     def narrowest(self) -> int:
@@ -91,8 +90,7 @@ def fit_columns(
         chosen[index] = columns[index].narrowest
         added.append(index)
         room -= cost
-    room = _grow(columns, chosen, [i for i in added if not columns[i].fill], room)
-    _grow(columns, chosen, [i for i in added if columns[i].fill], room)
+    _grow(columns, chosen, added, room)
     return tuple(Placed(index, columns[index].label, chosen[index]) for index in sorted(chosen))
 
 

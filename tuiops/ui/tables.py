@@ -5,7 +5,8 @@ only when a widget draws the cell."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from textual.content import Content
@@ -13,10 +14,12 @@ from textual.content import Content
 from tuiops.domain.age import age_of
 from tuiops.domain.charts import chart_drift, comparable_version
 from tuiops.domain.kinds import api_kind
+from tuiops.domain.live import LiveObject
 from tuiops.domain.overview import AppRow
 from tuiops.domain.refs import ObjectRef
 from tuiops.domain.status import Health
 from tuiops.domain.text import inert
+from tuiops.ui.column_layout import Column
 from tuiops.ui.tones import Tone
 
 HEALTH_TONE = {
@@ -33,19 +36,85 @@ HEALTH_GLYPH = {
     Health.SUSPENDED: "‖",
     Health.READY: "✓",
 }
-APP_COLUMNS: tuple[tuple[str, int], ...] = (
-    ("", 1),
-    ("Kind", 4),
-    ("Namespace/Name", 40),
-    ("Ready", 7),
-    ("Version", 18),
-    ("Reason", 24),
-    ("Layer", 13),
-    ("Age", 6),
-    ("Message", 120),
+APP_LABELS = (
+    "",
+    "Kind",
+    "Namespace/Name",
+    "Ready",
+    "Version",
+    "Reason",
+    "Age",
+    "Layer",
+    "Suspended",
+    "Message",
 )
-"""Most telling first: at 80 columns, health, name, Ready and version stay on screen. Fixed
-widths: measuring 7,000 rows would cost seconds."""
+"""The Apps cells of a row, in display order (`app_cells`)."""
+NAME_WIDTHS = (20, 60)
+"""The name column's narrowest and widest: it grows to the longest name up to the widest."""
+
+
+@dataclass(frozen=True, slots=True)
+class AppWidths:
+    """The longest texts of the Apps columns that grow with their content (`app_widths`)."""
+
+    name: int = NAME_WIDTHS[0]
+    reason: int = 12
+    layer: int = 5
+
+
+def app_widths(rows: Iterable[AppRow]) -> AppWidths:
+    """The longest name, reason and layer among `rows` (string lengths: no cell is built, so
+    7,000 rows cost a few milliseconds).
+
+    Args:
+        rows: Every row the table may show (not only the filtered ones, so the columns do not
+            jump as the filter changes).
+
+    Returns:
+        The widths, each at least its column's narrowest.
+    """
+    name, reason, layer = NAME_WIDTHS[0], 12, 5
+    for row in rows:
+        name = max(name, len(row.ref.namespace) + 1 + len(row.ref.name))
+        layer = max(layer, len(row.layer))
+        ready = row.live.ready if row.live is not None else None
+        if ready is not None:
+            reason = max(reason, len(ready.reason))
+    return AppWidths(name, reason, layer)
+
+
+def app_columns(
+    widths: AppWidths, labels: Sequence[str] = APP_LABELS, shown: str = ""
+) -> tuple[Column, ...]:
+    """The Apps columns for `ResourceTable.set_layout`: health glyph, kind, name and version
+    always (the name as wide as the longest, up to 60, before anything else grows); then, as
+    room allows, Reason, Age (since Ready last changed), Message (taking what is left), and
+    Ready, Layer and Suspended, whose cells the glyph, the order and the glyph again mostly
+    tell already.
+
+    Args:
+        widths: The longest names, reasons and layers (`app_widths`).
+        labels: The labels, one per cell (the sorted one with its arrow).
+        shown: The label of a column to show whatever the width (the one sorted by).
+
+    Returns:
+        One Column per cell of `app_cells`.
+    """
+    specs = (
+        Column(labels[0], 1),
+        Column(labels[1], 4),
+        Column(labels[2], NAME_WIDTHS[0], min(widths.name, NAME_WIDTHS[1])),
+        Column(labels[3], 7, priority=4),
+        Column(labels[4], 15, 18),
+        Column(labels[5], min(widths.reason, 18), min(widths.reason, 24), priority=1),
+        Column(labels[6], 5, priority=2),
+        Column(labels[7], min(widths.layer, 16), priority=5),
+        Column(labels[8], 9, priority=6),
+        Column(labels[9], 15, 160, priority=3),
+    )
+    return tuple(
+        replace(spec, priority=0) if shown and spec.label == shown else spec for spec in specs
+    )
 
 
 def cluster_text(text: str, limit: int = 0, tone: Tone | None = None) -> Content:
@@ -129,9 +198,10 @@ NOT_IN_VIEW = "not in the live view"
 
 
 def app_cells(row: AppRow, age: str, absence: str = NOT_IN_VIEW) -> tuple[Content, ...]:
-    """The Apps columns of one row; `age` is `age_of(created, now)`, worked out by the caller
-    so cached cells are rebuilt when it changes; `absence` is what a row without a live
-    object says (`ConsoleState.absence`: "not in the cluster" only after a list)."""
+    """The Apps columns of one row (`APP_LABELS`); `age` is how long ago Ready last changed
+    (`ready_age`), worked out by the caller so cached cells are rebuilt when it changes;
+    `absence` is what a row without a live object says (`ConsoleState.absence`: "not in the
+    cluster" only after a list)."""
     live = row.live
     ready = live.ready if live else None
     kind = api_kind(row.ref.kind).short
@@ -142,10 +212,17 @@ def app_cells(row: AppRow, age: str, absence: str = NOT_IN_VIEW) -> tuple[Conten
         Content(row.ready_status),
         version_cell(row),
         cluster_text(ready.reason if ready else "-"),
-        Content(row.layer or "-"),
         Content(age if live is not None and age else "-"),
+        Content(row.layer or "-"),
+        Content.styled("yes", Tone.PAUSED) if live and live.suspended else Content("-"),
         cluster_text(live.message if live else absence, limit=160),
     )
+
+
+def ready_age(live: LiveObject, now: datetime) -> str:
+    """How long ago the Ready condition last changed (`5m`, `3h`, `2d`); empty without one."""
+    ready = live.ready
+    return age_of(ready.last_transition_time, now) if ready is not None else ""
 
 
 def search_text(row: AppRow) -> str:
@@ -187,7 +264,7 @@ class AppCellCache:
         """
         # Without a live object the age column is empty and the message column says why;
         # both are keyed in the cache as the one text that can change.
-        age = age_of(row.live.created, now) if row.live is not None else absence(row.ref.kind)
+        age = ready_age(row.live, now) if row.live is not None else absence(row.ref.kind)
         cached = self._cache.get(row.ref)
         if (
             cached is not None

@@ -15,11 +15,20 @@ from textual.app import ComposeResult
 from textual.reactive import reactive
 from textual.widgets import Footer, Input, Static
 
+from tuiops.domain.age import parse_time
 from tuiops.domain.overview import AppRow
 from tuiops.domain.refs import ObjectRef
 from tuiops.ui.actions import APPS_ACTIONS, bindings
+from tuiops.ui.column_layout import Column
 from tuiops.ui.screens.console_screen import ConsoleScreen
-from tuiops.ui.tables import APP_COLUMNS, AppCellCache, search_text
+from tuiops.ui.tables import (
+    APP_LABELS,
+    AppCellCache,
+    AppWidths,
+    app_columns,
+    app_widths,
+    search_text,
+)
 from tuiops.ui.widgets.resource_table import ResourceTable
 from tuiops.ui.widgets.status_bar import StatusBar
 
@@ -40,6 +49,17 @@ def _live_text(read: Callable[[AppRow], str]) -> Callable[[AppRow], Any]:
     return key
 
 
+def _youngest_first(row: AppRow) -> tuple[bool, float, str, str]:
+    """Sort key on the Ready condition's last transition, the most recent first (the smallest
+    age, as the Age column reads); rows without one last."""
+    ready = row.live.ready if row.live is not None else None
+    moment = parse_time(ready.last_transition_time) if ready is not None else None
+    stamp = moment.timestamp() if moment is not None and moment.tzinfo is not None else None
+    if stamp is None:
+        return (True, 0.0, row.ref.namespace, row.ref.name)
+    return (False, -stamp, row.ref.namespace, row.ref.name)
+
+
 SORTS: tuple[tuple[str, str, Callable[[AppRow], Any]], ...] = (
     ("layer", "Layer", lambda row: 0),  # the repo's order, as built (not re-sorted)
     ("health", "", lambda row: row.health.rank),
@@ -52,7 +72,12 @@ SORTS: tuple[tuple[str, str, Callable[[AppRow], Any]], ...] = (
         "Reason",
         _live_text(lambda row: row.live.ready.reason if row.live and row.live.ready else ""),
     ),
-    ("age", "Age", _live_text(lambda row: row.live.created if row.live else "")),
+    ("age", "Age", _youngest_first),
+    (
+        "suspended",
+        "Suspended",
+        lambda row: (not (row.live and row.live.suspended), row.ref.namespace, row.ref.name),
+    ),
     ("message", "Message", _live_text(lambda row: row.live.message if row.live else "")),
 )
 """Sort name, the column it sorts by, and its key; `s` cycles them, `S` reverses."""
@@ -80,14 +105,21 @@ def visible_rows(
     return sorted(chosen, key=SORTS[sort][2], reverse=reverse)
 
 
-def sorted_columns(sort: int, reverse: bool) -> list[tuple[str, int]]:
-    """The Apps columns with `▲`/`▼` on the one sorted by."""
+def sorted_columns(sort: int, reverse: bool, widths: AppWidths | None = None) -> tuple[Column, ...]:
+    """The Apps columns with `▲`/`▼` on the one sorted by, which shows whatever the width
+    (except for the repo's order, the first sort: its Layer column shows as room allows, and
+    the summary line names the order).
+
+    Args:
+        sort: Index into SORTS.
+        reverse: Descending.
+        widths: The longest names, reasons and layers (`app_widths`); the narrowest if None.
+    """
     label = SORTS[sort][1]
     mark = " ▼" if reverse else " ▲"
-    return [
-        (f"{name}{mark}" if name == label and name else name, width + (2 if name == label else 0))
-        for name, width in APP_COLUMNS
-    ]
+    labels = tuple(f"{name}{mark}" if name == label and name else name for name in APP_LABELS)
+    shown = f"{label}{mark}" if sort and label else ""
+    return app_columns(widths or AppWidths(), labels, shown)
 
 
 class AppsScreen(ConsoleScreen):
@@ -114,6 +146,9 @@ class AppsScreen(ConsoleScreen):
         self._cell_cache = AppCellCache()
         self._summary = ""
         self._kind = ""
+        self._widths = AppWidths()
+        self._measured: tuple[AppRow, ...] | None = None
+        """The rows `_widths` was measured on (a new snapshot's rows are a new tuple)."""
 
     def show_kind(self, kind: str) -> None:
         """Show only objects of `kind` (`:hr`, `:ks`; empty: every kind and layer, `:apps`)."""
@@ -137,7 +172,7 @@ class AppsScreen(ConsoleScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(ResourceTable)
-        table.set_columns(sorted_columns(self.sort_index, self.sort_reverse))
+        table.set_layout(sorted_columns(self.sort_index, self.sort_reverse))
         table.focus()
 
     # -- rendering: any change of state, filter, sort or not-ready-only ------------------
@@ -158,9 +193,6 @@ class AppsScreen(ConsoleScreen):
         self._sort_changed()
 
     def _sort_changed(self) -> None:
-        self.query_one(ResourceTable).set_columns(
-            sorted_columns(self.sort_index, self.sort_reverse)
-        )
         self._render_rows()
 
     def _render_rows(self) -> None:
@@ -185,6 +217,10 @@ class AppsScreen(ConsoleScreen):
         if self.layer:
             rows = [row for row in rows if row.layer == self.layer]
         table = self.query_one(ResourceTable)
+        if state.rows is not self._measured:
+            self._measured = state.rows
+            self._widths = app_widths(state.rows)
+        table.set_layout(sorted_columns(self.sort_index, self.sort_reverse, self._widths))
         now = self.host.now()  # one instant per update: ages do not tick on their own
         table.sync(
             [str(row.ref) for row in rows],

@@ -4,7 +4,9 @@ Textual's DataTable builds and measures every cell of every row (7,000 rows took
 add and each rebuild as long). This table holds only the row keys and asks the screen for a
 row's cells when the row scrolls into view, so a filter keystroke over thousands of rows
 costs a list of keys, and a live change repaints just the lines whose cells changed (one
-line over SSH instead of a whole widget). Columns have fixed widths; nothing is measured.
+line over SSH instead of a whole widget). Columns have fixed widths (`set_columns`), or are
+laid out from the table's width (`set_layout`, `ui/column_layout.py`) again on each resize;
+no cell is measured.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from textual.strip import Strip
 from textual.style import Style
 
 from tuiops.ui.actions import TABLE_ACTIONS, bindings
+from tuiops.ui.column_layout import Column, Placed, fit_columns, total_width
 from tuiops.ui.tones import for_terminal
 
 Cell = Content | Text
@@ -138,8 +141,10 @@ class ResourceTable(ScrollView, can_focus=True):
         self.keys: list[str] = []
         self._index: dict[str, int] = {}
         self._cells_of: CellsOf = _no_cells
-        self._widths: list[int] = []
-        self._labels: list[str] = []
+        self._layout: tuple[Column, ...] = ()
+        """What each column needs (`set_layout`); empty for fixed columns."""
+        self._placed: tuple[Placed, ...] = ()
+        """The columns drawn: which cell of a row, label, width."""
         self._cursor = 0
         self._marks: set[str] = set()
         """Marked keys, kept while their rows are filtered out or change (k9s' marks)."""
@@ -151,9 +156,36 @@ class ResourceTable(ScrollView, can_focus=True):
     # -- what the screens call -------------------------------------------------------------
 
     def set_columns(self, columns: Sequence[tuple[str, int]]) -> None:
-        """(label, width) pairs, in cells."""
-        self._labels = [label for label, _width in columns]
-        self._widths = [width for _label, width in columns]
+        """Fixed columns: (label, width) pairs, in cells, one per cell of a row."""
+        self._layout = ()
+        self._place(tuple(Placed(i, label, width) for i, (label, width) in enumerate(columns)))
+
+    def set_layout(self, columns: Sequence[Column]) -> None:
+        """Columns laid out from the table's width, now and on each resize: the essential ones
+        always, optional ones as room allows (`column_layout.fit_columns`). `columns` names
+        every cell of a row, in order; a hidden column's cell is not drawn."""
+        layout = tuple(columns)
+        if layout != self._layout:
+            self._layout = layout
+            self._relayout()
+
+    @property
+    def shown_columns(self) -> tuple[str, ...]:
+        """The labels of the columns drawn, left to right."""
+        return tuple(column.label for column in self._placed)
+
+    def _relayout(self) -> None:
+        if not self._layout:
+            return
+        # The vertical scrollbar's room is always kept: a layout that changed as rows come
+        # and go (and the scrollbar with them) would make the columns jump.
+        room = max(self.size.width - self.styles.scrollbar_size_vertical, 0)
+        placed = fit_columns(self._layout, room, CELL_PADDING)
+        if placed != self._placed:
+            self._place(placed)
+
+    def _place(self, placed: tuple[Placed, ...]) -> None:
+        self._placed = placed
         self._lines.clear()
         self._resize_virtual()
         self.refresh()
@@ -308,8 +340,9 @@ class ResourceTable(ScrollView, can_focus=True):
         when it is set); a marked row has its mark in the first padding cell."""
         pad = " " * CELL_PADDING
         parts: list[str | Content] = []
-        for width, cell in zip(self._widths, cells, strict=False):
-            parts += (pad, as_content(cell).truncate(width, ellipsis=True, pad=True), pad)
+        for column in self._placed:
+            cell = as_content(cells[column.index]) if column.index < len(cells) else Content("")
+            parts += (pad, cell.truncate(column.width, ellipsis=True, pad=True), pad)
         if marked and parts:
             parts[0] = MARK_GLYPH + pad[1:]
         line = for_terminal(Content.assemble(*parts), self.app.no_color)
@@ -321,7 +354,10 @@ class ResourceTable(ScrollView, can_focus=True):
         return Strip(segments, self._total_width())
 
     def _header_cells(self) -> Cells:
-        return tuple(Content(label) for label in self._labels)
+        # Cells are named by index (`Placed.index`), as a row's are.
+        labels = {column.index: column.label for column in self._placed}
+        size = max(labels, default=-1) + 1
+        return tuple(Content(labels.get(index, "")) for index in range(size))
 
     # -- cursor and geometry --------------------------------------------------------------
 
@@ -348,7 +384,7 @@ class ResourceTable(ScrollView, can_focus=True):
         return max(self.scrollable_content_region.height - 1, 0)
 
     def _total_width(self) -> int:
-        return sum(self._widths) + 2 * CELL_PADDING * len(self._widths)
+        return total_width(self._placed, CELL_PADDING)
 
     def _resize_virtual(self) -> None:
         self.virtual_size = Size(self._total_width(), len(self.keys) + 1)
@@ -361,4 +397,5 @@ class ResourceTable(ScrollView, can_focus=True):
                 self.refresh_line(index + 1)
 
     def on_resize(self, _event: events.Resize) -> None:
+        self._relayout()
         self._scroll_to_cursor()
