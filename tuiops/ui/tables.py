@@ -154,6 +154,27 @@ def fitted_columns(
     return tuple(fitted)
 
 
+def measured_columns(
+    columns: Sequence[Column], rows: Sequence[Sequence[Content]]
+) -> tuple[Column, ...]:
+    """Columns no wider than their widest cell (and label): for `ResourceTable.set_layout` in
+    tables of a few rows (Helm revisions), which can afford to measure.
+
+    Args:
+        columns: One Column per cell, `most` the widest allowed.
+        rows: The cells of every row.
+
+    Returns:
+        The columns, each `most` cut to its widest cell and `least` to that too.
+    """
+    fitted = []
+    for index, column in enumerate(columns):
+        widest = max((row[index].cell_length for row in rows if index < len(row)), default=1)
+        most = min(column.widest, max(widest, len(column.label)))
+        fitted.append(replace(column, least=min(column.narrowest, most), most=most))
+    return tuple(fitted)
+
+
 def health_cell(health: Health) -> Content:
     return Content.styled(HEALTH_GLYPH[health], HEALTH_TONE[health])
 

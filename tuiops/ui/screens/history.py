@@ -10,6 +10,7 @@ failure handler. All release text is made inert; colours are `Tone`s.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,6 +20,7 @@ from textual.message import Message
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from tuiops.domain.age import age_of
 from tuiops.domain.helm import ReleaseRevision, ReleaseStatus, values_diff
 from tuiops.domain.live import LiveObject, ReleaseHistoryEntry
 from tuiops.domain.refs import ObjectRef
@@ -26,21 +28,25 @@ from tuiops.domain.text import inert
 from tuiops.errors import TuiopsError
 from tuiops.services.console_state import ConsoleState
 from tuiops.ui.actions import HISTORY_ACTIONS, bindings
+from tuiops.ui.column_layout import Column
 from tuiops.ui.screens.console_screen import ConsoleScreen
-from tuiops.ui.tables import cluster_text, fitted_columns
+from tuiops.ui.tables import cluster_text, measured_columns
 from tuiops.ui.tones import Tone, for_terminal
 from tuiops.ui.widgets.resource_table import ResourceTable
 
-COLUMNS: tuple[tuple[str, int], ...] = (
-    ("Revision", 8),
-    ("Chart", 40),
-    ("App version", 20),
-    ("Status", 16),
-    ("Deployed", 19),
-    ("Description", 60),
-    ("Flux", 22),
+COLUMNS: tuple[Column, ...] = (
+    Column("Revision", 8),
+    Column("Chart", 16, 40),
+    Column("App version", 11, 20, priority=1),
+    Column("Status", 8, 16),
+    Column("Deployed", 8),
+    Column("Deployed at", 19, priority=2),
+    Column("Description", 16, 60, priority=3),
+    Column("Flux", 12, 22, priority=4),
 )
-"""The widest each column gets; each is as wide as its widest cell (`fitted_columns`)."""
+"""Revision, chart, status and how long ago it was deployed always show; the app version, the
+exact time, the description and Flux's digest as room allows. Each is at most as wide as its
+widest cell (`measured_columns`), and laid out from the table's width (`ResourceTable`)."""
 STATUS_TONE = {
     ReleaseStatus.DEPLOYED: Tone.GOOD,
     ReleaseStatus.FAILED: Tone.BAD,
@@ -87,8 +93,9 @@ def merge_history(
     return tuple(MergedRevision(n, by_helm.get(n), by_flux.get(n)) for n in numbers)
 
 
-def revision_cells(item: MergedRevision, marked: bool) -> tuple[Content, ...]:
-    """The table cells of one revision; Helm storage wins where both know a field."""
+def revision_cells(item: MergedRevision, marked: bool, now: datetime) -> tuple[Content, ...]:
+    """The table cells of one revision (`COLUMNS`); Helm storage wins where both know a field.
+    `Deployed` is the age at `now` (the console's clock), `Deployed at` the time as written."""
     helm, flux = item.helm, item.flux
     if helm is not None:
         chart, app_version = helm.chart, helm.app_version
@@ -110,6 +117,7 @@ def revision_cells(item: MergedRevision, marked: bool) -> tuple[Content, ...]:
         cluster_text(chart, limit=40),
         cluster_text(app_version or "-", limit=20),
         Content.styled(status.value, STATUS_TONE.get(status, Tone.WARN)),
+        Content(age_of(deployed, now) or "-"),
         cluster_text(deployed[:19].replace("T", " ") or "-"),
         cluster_text(description or "-", limit=60),
         flux_cell,
@@ -151,7 +159,6 @@ class HistoryScreen(ConsoleScreen):
         self.merged: tuple[MergedRevision, ...] = ()
         self._status = Content.styled("loading Helm storage…", Tone.MUTED)
         self._requested = False
-        self._columns: tuple[tuple[str, int], ...] = ()
 
     def compose(self) -> ComposeResult:
         yield Static(id="title")
@@ -190,12 +197,10 @@ class HistoryScreen(ConsoleScreen):
         shown = for_terminal(title + self._status, self.app.no_color)
         self.query_one("#title", Static).update(shown)
         merged, marked = self.merged, self.marked
-        cells = [revision_cells(item, item.number == marked) for item in merged]
+        now = self.host.now()  # one instant per update: ages do not tick on their own
+        cells = [revision_cells(item, item.number == marked, now) for item in merged]
         table = self.query_one(ResourceTable)
-        columns = fitted_columns(COLUMNS, cells)
-        if columns != self._columns:
-            self._columns = columns
-            table.set_columns(columns)
+        table.set_layout(measured_columns(COLUMNS, cells))
         table.sync([str(item.number) for item in merged], lambda index: cells[index])
 
     @work(
