@@ -12,6 +12,7 @@ from textual.widgets._footer import FooterKey
 from tests.pilot_waits import settle, wait_for
 from tests.snapshots.scenes import demo, make_app
 from tuiops.domain.refs import ObjectRef
+from tuiops.ui.screens.pods import PodsScreen
 
 MODES = ("layers", "apps", "sources", "talos", "env", "logs")
 WIDTH = 80
@@ -26,7 +27,7 @@ def _visible_keys(footer: Footer) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("where", [*MODES, "detail"])
+@pytest.mark.parametrize("where", [*MODES, "detail", "pods"])
 def test_help_is_in_the_footer_at_80_columns(where: str) -> None:
     async def main() -> None:
         with demo() as backend:
@@ -35,6 +36,9 @@ def test_help_is_in_the_footer_at_80_columns(where: str) -> None:
                 await wait_for(pilot, lambda: app.state.connection == "live", 30)
                 if where == "detail":
                     app.open_detail(ObjectRef("HelmRelease", "kube-system", "cilium"))
+                elif where == "pods":
+                    nfd = ObjectRef("HelmRelease", "kube-system", "node-feature-discovery")
+                    app.push_screen(PodsScreen(nfd))
                 else:
                     await app.switch_mode(where)
                 await settle(pilot)

@@ -84,8 +84,19 @@ DETAIL_ACTIONS = (
     ActionSpec("detail.describe", "d", "show_describe", "Describe"),
     ActionSpec("detail.history", "h", "history", "History"),
     ActionSpec("detail.root", "r", "root_cause", "Root cause"),
+    ActionSpec("detail.pods", "o", "pods", "Pods"),
+    ActionSpec("detail.refresh", "ctrl+r", "refresh", "Read again", show=False),
     ActionSpec("back", "escape,q", "back", "Back"),
 )
+
+PODS_ACTIONS = tuple(
+    spec
+    for spec in DETAIL_ACTIONS
+    if spec.id in ("detail.yaml", "detail.describe", "detail.refresh", "back")
+)
+"""The Pods screen (a HelmRelease's workloads → ReplicaSets → pods) shares Detail's keys and
+ids: y and d show the YAML and describe of the row under the cursor, ctrl+r reads again, and
+one remap changes them on both screens."""
 
 HISTORY_ACTIONS = (
     ActionSpec("history.mark", "space", "mark", "Mark for diff"),

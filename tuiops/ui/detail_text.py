@@ -9,8 +9,11 @@ under it (a Rich Text built as `Text(title, style=...)` styles everything append
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from textual.content import Content
 
+from tuiops.domain.age import age_of, parse_time
 from tuiops.domain.charts import VERSION_KIND_LABEL, chart_drift, version_kind
 from tuiops.domain.events import Event
 from tuiops.domain.live import LiveObject
@@ -181,8 +184,22 @@ def root_cause_text(cause: RootCause, ref: ObjectRef, release: object = None) ->
     return Content.assemble(*parts)
 
 
-def events_text(events: tuple[Event, ...] | str | None) -> Content:
-    """The newest events, a loading line (None) or an error line (str)."""
+def when(timestamp: str, now: datetime | None) -> str:
+    """An RFC3339 moment as its age and exact UTC time, `5m (2025-11-25 10:05:00)`; only the
+    time without `now`, `-` when there is none, the text itself when it does not parse."""
+    moment = parse_time(timestamp) if timestamp else None
+    if moment is None:
+        return timestamp or "-"
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    exact = moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+    age = age_of(timestamp, now) if now is not None else ""
+    return f"{age} ({exact})" if age else exact
+
+
+def events_text(events: tuple[Event, ...] | str | None, now: datetime | None = None) -> Content:
+    """The newest events (each with its age at `now` and exact time), a loading line (None)
+    or an error line (str)."""
     parts = _heading("Events")
     if events is None:
         parts.append(("\n  loading…", Tone.MUTED))
@@ -200,7 +217,7 @@ def events_text(events: tuple[Event, ...] | str | None) -> Content:
     newest = sorted(events, key=lambda event: event.last_timestamp, reverse=True)
     for event in newest[:MAX_EVENTS]:
         tone = Tone.WARN if event.is_warning else Tone.MUTED
-        parts += ["\n  ", cluster_text(event.last_timestamp or "-")]
+        parts += ["\n  ", cluster_text(when(event.last_timestamp, now))]
         parts += [(f" {event.type.value:<7} ", tone), cluster_text(event.reason)]
         if event.count > 1:
             parts.append(f" x{event.count}")

@@ -43,7 +43,12 @@ from tuiops.ui.detail_text import (
     wants_release_objects,
 )
 from tuiops.ui.screens.console_screen import ConsoleScreen
-from tuiops.ui.tones import Tone, for_terminal
+from tuiops.ui.screens.pods import PodsScreen
+from tuiops.ui.screens.text_view import TextScreen
+from tuiops.ui.tones import for_terminal
+
+__all__ = ["SECTIONS", "DetailScreen", "TextScreen"]
+"""TextScreen lives in `text_view.py` (Pods opens it too) and is still importable from here."""
 
 SECTIONS = (
     "header",
@@ -55,61 +60,6 @@ SECTIONS = (
     "helm",
     "vars",
 )
-
-
-class TextScreen(ConsoleScreen):
-    """Untrusted text (YAML, describe output) loaded by a blocking call in a worker."""
-
-    BINDINGS = bindings(tuple(spec for spec in DETAIL_ACTIONS if spec.id == "back"))
-    CSS_PATH = "detail.tcss"
-
-    @dataclass
-    class Loaded(Message):
-        """The loader answered: its text, or why it could not."""
-
-        body: Content
-
-    def __init__(self, title: str, load: Callable[[], str]) -> None:
-        super().__init__()
-        self._title = title
-        self._load = load
-
-    def compose(self) -> ComposeResult:
-        yield Static(Content.styled(self._title, Tone.STRONG), id="title")
-        with VerticalScroll():
-            yield Static(Content.styled("loading…", Tone.MUTED), id="body")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.read_text()
-
-    def action_back(self) -> None:
-        """Return to the detail page."""
-        self.app.pop_screen()
-
-    @work(thread=True, exclusive=True, group="text", exit_on_error=False, description="reading")
-    def read_text(self) -> None:
-        """Run the loader off the event loop; its text (or its error) comes back as `Loaded`.
-
-        Raises:
-            Exception: anything but a TuiopsError (a bug), for the app's failure handler.
-        """
-        try:
-            body = Content(inert(self._load()))
-        except TuiopsError as error:
-            body = Content.styled(f"could not read: {inert(str(error))}", Tone.BAD)
-        self.post_message(self.Loaded(body))
-
-    @on(Loaded)
-    def _loaded(self, message: Loaded) -> None:
-        self.query_one("#body", Static).update(for_terminal(message.body, self.app.no_color))
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A loader that broke with a bug says so instead of "loading…" (ConsoleScreen hands
-        the failure on to the app)."""
-        if event.state is WorkerState.ERROR:
-            failed = "could not read: unexpected error (see the notification)"
-            self.post_message(self.Loaded(Content.styled(failed, Tone.BAD)))
 
 
 class DetailScreen(ConsoleScreen):
@@ -179,7 +129,7 @@ class DetailScreen(ConsoleScreen):
                 state.root_cause(self.ref), self.ref, self._release_objects
             ),
             "release-objects": release_objects_text(self._release_objects),
-            "events": events_text(self._events),
+            "events": events_text(self._events, self.host.now()),
             "source": source_text(live, row, state.objects),
             "helm": helm or Content(),
             "vars": variables_text(self.ref, row, cluster),
@@ -218,7 +168,7 @@ class DetailScreen(ConsoleScreen):
     @on(EventsRead)
     def _events_read(self, message: EventsRead) -> None:
         self._events = message.events
-        self._update("events", events_text(message.events))
+        self._update("events", events_text(message.events, self.host.now()))
 
     @work(
         thread=True,
@@ -324,6 +274,19 @@ class DetailScreen(ConsoleScreen):
             self.notify("this object fails on its own (see Conditions)")
         else:
             self.notify(cause.absence or "nothing is failing")
+
+    def action_pods(self) -> None:
+        """Open the workloads, ReplicaSets and pods of a HelmRelease's release."""
+        if self.ref.kind != "HelmRelease":
+            self.notify("pods are shown for HelmReleases", severity="warning")
+            return
+        self.app.push_screen(PodsScreen(self.ref))
+
+    def action_refresh(self) -> None:
+        """Read the events (and a not-ready release's objects) again."""
+        self.load_events()
+        if wants_release_objects(self.host.state.objects.get(self.ref)):
+            self.load_release_objects()
 
     def action_back(self) -> None:
         """Return to the previous screen."""
