@@ -14,7 +14,7 @@ from tuiops.domain.refs import ObjectRef
 from tuiops.domain.status import Health
 from tuiops.services.console_state import ConsoleState
 from tuiops.ui.screens.console_screen import ConsoleScreen
-from tuiops.ui.source_cells import SOURCE_COLUMNS, source_cells, sources_of
+from tuiops.ui.source_cells import source_cells, source_columns, sources_of
 from tuiops.ui.widgets.resource_table import ResourceTable
 from tuiops.ui.widgets.status_bar import StatusBar
 
@@ -35,7 +35,7 @@ class SourcesScreen(ConsoleScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(ResourceTable)
-        table.set_columns(SOURCE_COLUMNS)
+        table.set_layout(source_columns(()))
         table.focus()
 
     def watch_namespace(self) -> None:
@@ -50,7 +50,9 @@ class SourcesScreen(ConsoleScreen):
         if self.namespace:
             sources = [source for source in sources if source.ref.namespace == self.namespace]
         now = self.host.now()
-        self.query_one(ResourceTable).sync(
+        table = self.query_one(ResourceTable)
+        table.set_layout(source_columns(sources))
+        table.sync(
             [str(source.ref) for source in sources],
             lambda index: source_cells(sources[index], now),
         )
