@@ -88,10 +88,38 @@ class DetailScreen(ConsoleScreen):
         self._release_objects: ReleaseObjects | str | None = None
         """The release's objects (a not-ready HelmRelease only), an error text, or None."""
         self._objects_version: str | None = None
+        self._wanted_y = 0.0
+        """Where the reader put the page: a section that shrinks for a moment (a condition
+        gone while a reconcile runs) clamps the scroll, and the page returns here when it
+        grows again."""
 
     def selected_ref(self) -> ObjectRef | None:
         """The object shown (`ShowsObject`: app-wide Flux actions act on it)."""
         return self.ref
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        page = self._page()
+        self.watch(page, "scroll_y", self._scrolled, init=False)
+        self.watch(page, "virtual_size", self._resized, init=False)
+
+    def _page(self) -> VerticalScroll:
+        return self.query_one("#detail", VerticalScroll)
+
+    def _scrolled(self, y: float) -> None:
+        """Remember where the reader scrolls to; a scroll pinned to a bottom that moved up
+        (the page got shorter) is the layout clamping it, not the reader."""
+        page = self._page()
+        if not (y == page.max_scroll_y and y < self._wanted_y):
+            self._wanted_y = y
+
+    def _resized(self) -> None:
+        """The page grew (or shrank): go back to where the reader had it, as near as the new
+        length allows."""
+        page = self._page()
+        target = min(self._wanted_y, page.max_scroll_y)
+        if page.scroll_y < target:
+            page.scroll_to(y=target, animate=False, immediate=True)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="detail"):
