@@ -185,3 +185,21 @@ def demo() -> Iterator[Backend]:
 
 def make_app(backend: Backend) -> TuiopsApp:
     return TuiopsApp(backend, clock=lambda: FIXED_NOW)
+
+
+async def pods(pilot: Pilot[None]) -> None:
+    """node-feature-discovery's workloads from its Detail page (`o`), the cursor on the
+    ReplicaSet that cannot create pods (enter from the nfd-worker Deployment)."""
+    from tuiops.ui.screens.pods import PodsScreen
+
+    await _loaded(pilot)
+    await _detail_of(pilot, "node-feature-discovery")
+    await pilot.press("o")
+    screen = await _shown(pilot, PodsScreen)
+    table = screen.query_one(ResourceTable)
+    await wait_for(pilot, lambda: table.row_count > 0, what="the workload rows")
+    await pilot.press("enter")
+    await wait_for(
+        pilot, lambda: table.cursor_key.startswith("ReplicaSet/"), what="the stuck ReplicaSet"
+    )
+    await settle(pilot)

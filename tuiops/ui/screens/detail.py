@@ -303,6 +303,12 @@ class DetailScreen(ConsoleScreen):
         else:
             self.notify(cause.absence or "nothing is failing")
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`o` (pods) is offered for a HelmRelease only: a Kustomization has no Helm release."""
+        if action == "pods":
+            return self.ref.kind == "HelmRelease"
+        return True
+
     def action_pods(self) -> None:
         """Open the workloads, ReplicaSets and pods of a HelmRelease's release."""
         if self.ref.kind != "HelmRelease":
