@@ -10,14 +10,9 @@ from typing import Any
 import pytest
 
 from tuiops.domain.events import Event, EventType
+from tuiops.domain.pod_status import pod_status_word
 from tuiops.domain.refs import ObjectRef
-from tuiops.domain.workload_tree import (
-    TreeNode,
-    missing_workload,
-    pod_node,
-    pod_status_word,
-    workload_tree,
-)
+from tuiops.domain.workload_tree import TreeNode, missing_workload, pod_node, workload_tree
 from tuiops.domain.workloads import Readiness
 
 JsonObject = dict[str, Any]

@@ -13,8 +13,9 @@ from datetime import datetime
 from textual.content import Content
 
 from tuiops.domain.age import age_of
+from tuiops.domain.pod_status import ContainerState
 from tuiops.domain.refs import ObjectRef
-from tuiops.domain.workload_tree import ContainerState, TreeNode, WorkloadTree
+from tuiops.domain.workload_tree import TreeNode, WorkloadTree
 from tuiops.domain.workloads import Readiness
 from tuiops.ui.detail_text import Part, when
 from tuiops.ui.tables import cluster_text
