@@ -177,8 +177,7 @@ class ResourceTable(ScrollView, can_focus=True):
     def _relayout(self) -> None:
         if not self._layout:
             return
-        # The vertical scrollbar's room is always kept: a layout that changed as rows come
-        # and go (and the scrollbar with them) would make the columns jump.
+        # The scrollbar's room is always kept: columns would jump as rows come and go.
         room = max(self.size.width - self.styles.scrollbar_size_vertical, 0)
         placed = fit_columns(self._layout, room, CELL_PADDING)
         if placed != self._placed:
@@ -354,7 +353,6 @@ class ResourceTable(ScrollView, can_focus=True):
         return Strip(segments, self._total_width())
 
     def _header_cells(self) -> Cells:
-        # Cells are named by index (`Placed.index`), as a row's are.
         labels = {column.index: column.label for column in self._placed}
         size = max(labels, default=-1) + 1
         return tuple(Content(labels.get(index, "")) for index in range(size))
