@@ -5,6 +5,7 @@ Everything heavy (the kubernetes client) is imported when a port is first used, 
 
 from __future__ import annotations
 
+import functools
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ from tuiops.adapters.flux import FluxActions
 from tuiops.adapters.flux_feed import KubeFluxFeed, KubeObjectDetails
 from tuiops.adapters.flux_reader import KubeFluxReader
 from tuiops.adapters.kube_api import KubeApi
-from tuiops.adapters.kubeconfig import has_kubeconfig, load_context
+from tuiops.adapters.kubeconfig import has_kubeconfig, list_contexts, load_context
 from tuiops.adapters.kubectl import Kubectl
 from tuiops.adapters.talosctl import TalosCli
 from tuiops.errors import NoKubeconfig
@@ -56,12 +57,30 @@ def cluster_backend(
         return Backend(repo_root, offline_reason="offline (--offline)", read_only=True)
     if not has_kubeconfig(kubeconfig):
         return Backend(repo_root, offline_reason="offline: no kubeconfig", read_only=read_only)
+    # `:ctx` lists the same files and switches with the same options (talosctl, read-only,
+    # action timings), also from a context that could not be used.
+    switch = functools.partial(
+        _context_backend,
+        repo_root,
+        kubeconfig=kubeconfig,
+        read_only=read_only,
+        talosctl=talosctl,
+        action_poll=action_poll,
+        action_timeout=action_timeout,
+    )
+    contexts = functools.partial(list_contexts, kubeconfig)
     try:
         # Read now (a few milliseconds): a broken kubeconfig is one line in the status bar,
         # not a feed "connecting" forever. The credential plugin runs with the first request.
         resolved = load_context(kubeconfig, context)
     except NoKubeconfig as error:
-        return Backend(repo_root, offline_reason=f"offline: {error}", read_only=read_only)
+        return Backend(
+            repo_root,
+            offline_reason=f"offline: {error}",
+            read_only=read_only,
+            contexts=contexts,
+            switch_context=switch,
+        )
     api = KubeApi(kubeconfig, context)
     return Backend(
         repo_root,
@@ -73,6 +92,32 @@ def cluster_backend(
         read_only=read_only,
         # The context in use, also when it is the kubeconfig's current-context.
         label=label or resolved.name,
+        contexts=contexts,
+        switch_context=switch,
+    )
+
+
+def _context_backend(
+    repo_root: Path | None,
+    context: str,
+    *,
+    kubeconfig: str | None,
+    read_only: bool,
+    talosctl: str,
+    action_poll: float,
+    action_timeout: float,
+) -> Backend:
+    """`cluster_backend` on `context`, refusing (NoKubeconfig) a context it cannot use
+    instead of going offline: `:ctx` keeps the current one then."""
+    resolved = load_context(kubeconfig, context)
+    return cluster_backend(
+        repo_root,
+        kubeconfig=kubeconfig,
+        context=resolved.name,
+        read_only=read_only,
+        talosctl=talosctl,
+        action_poll=action_poll,
+        action_timeout=action_timeout,
     )
 
 

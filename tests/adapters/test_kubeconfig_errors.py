@@ -20,6 +20,7 @@ from tests.adapters.faults import (
 )
 from tuiops.adapters.kube_api import KubeApi
 from tuiops.adapters.kube_watch import ResourceWatcher
+from tuiops.adapters.kubeconfig import list_contexts
 from tuiops.cli import main
 from tuiops.domain.feed import FeedState
 from tuiops.domain.kinds import KUSTOMIZATION
@@ -292,3 +293,32 @@ def test_plugin_output_without_a_credential_is_refused(tmp_path: Path) -> None:
     config.write_text(kubeconfig_text("http://127.0.0.1:9", user=_exec_user(missing)), "utf-8")
     with pytest.raises(CredentialsFailed, match="not installed or not on PATH"):
         run_exec_plugin(load_context(str(config)))
+
+
+def test_contexts_are_listed_across_merged_files(tmp_path: Path) -> None:
+    """`:ctx` lists what `kubectl config get-contexts` lists: every context of every file in
+    $KUBECONFIG (the first definition of a name wins), the current one marked, and a context
+    whose cluster is missing listed with no server rather than hiding the others."""
+    first = tmp_path / "a.yaml"
+    second = tmp_path / "b.yaml"
+    first.write_text(
+        "current-context: home\n"
+        "clusters: [{name: home, cluster: {server: 'https://10.0.0.1:6443'}}]\n"
+        "contexts: [{name: home, context: {cluster: home, namespace: media}}]\n",
+        encoding="utf-8",
+    )
+    second.write_text(
+        "current-context: work\n"
+        "contexts:\n"
+        "- {name: work, context: {cluster: gone}}\n"
+        "- {name: home, context: {cluster: other}}\n",
+        encoding="utf-8",
+    )
+    environ = {"KUBECONFIG": f"{first}{os.pathsep}{second}"}
+    listed = list_contexts(None, environ)
+    assert [(c.name, c.server, c.namespace, c.current) for c in listed] == [
+        ("home", "https://10.0.0.1:6443", "media", True),
+        ("work", "", "", False),
+    ]
+    with pytest.raises(NoKubeconfig, match="does not exist"):
+        list_contexts(None, {"KUBECONFIG": str(tmp_path / "missing")})

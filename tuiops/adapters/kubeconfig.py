@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from tuiops.domain.kube_contexts import KubeContextEntry
 from tuiops.errors import NoKubeconfig
 
 JsonMap = dict[str, Any]
@@ -125,6 +126,37 @@ def load_context(
         raise NoKubeconfig(f"no kubeconfig ({source} does not exist)")
     merged = _merge([_read(path) for path in existing])
     return _resolve(merged, context, source)
+
+
+def list_contexts(
+    explicit: str | None = None, environ: Mapping[str, str] | None = None
+) -> tuple[KubeContextEntry, ...]:
+    """Every context of the (merged) kubeconfig, by name, as `kubectl config get-contexts`
+    lists them; a context naming an undefined cluster is listed with an empty server (choosing
+    it then fails with `load_context`'s one line).
+
+    Raises:
+        NoKubeconfig: no file, or one that cannot be read as a kubeconfig.
+    """
+    paths, source = kubeconfig_paths(explicit, environ)
+    existing = [path for path in paths if path.is_file()]
+    if not existing:
+        raise NoKubeconfig(f"no kubeconfig ({source} does not exist)")
+    merged = _merge([_read(path) for path in existing])
+    entries = []
+    for name, body in sorted(merged["contexts"].items()):
+        cluster_name = str(body.get("cluster") or "")
+        cluster = merged["clusters"].get(cluster_name, {})
+        entries.append(
+            KubeContextEntry(
+                name=name,
+                cluster=cluster_name,
+                server=str(cluster.get("server") or ""),
+                namespace=str(body.get("namespace") or ""),
+                current=name == merged["current-context"],
+            )
+        )
+    return tuple(entries)
 
 
 def _read(path: Path) -> tuple[Path, JsonMap]:

@@ -3,11 +3,13 @@ none), built by `wiring.py`; the UI sees only this and the services."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the console's first frame does not pay for every port's domain types
+    from tuiops.domain.kube_contexts import KubeContextEntry
     from tuiops.ports import FluxControl, FluxFeed, ObjectDetails, TalosReader
 
 
@@ -28,3 +30,9 @@ class Backend:
     read_only: bool = False
     label: str = ""
     """Kube context (and `demo` in the demo), for the status bar."""
+    contexts: Callable[[], tuple[KubeContextEntry, ...]] | None = None
+    """Blocking: the kubeconfig's contexts (`:ctx` lists them); None without a kubeconfig.
+    Raises NoKubeconfig when the files cannot be read."""
+    switch_context: Callable[[str], Backend] | None = None
+    """Blocking: a backend on another context of the same kubeconfig, with the same options;
+    None without a kubeconfig. Raises NoKubeconfig for a context it cannot use."""

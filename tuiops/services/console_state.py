@@ -22,7 +22,7 @@ from tuiops.domain.live import LiveObject
 from tuiops.domain.overview import AppRow, ClusterOverview
 from tuiops.domain.refs import ObjectRef, SourceLocation
 from tuiops.domain.root_cause import RootCause, find_root_cause
-from tuiops.errors import RepoLayoutError
+from tuiops.errors import NoKubeconfig, RepoLayoutError
 from tuiops.services.backend import Backend
 from tuiops.services.overview import build_overview
 from tuiops.services.problem_log import ProblemLog
@@ -30,6 +30,7 @@ from tuiops.services.repo_yaml import RepoYaml, read_document
 from tuiops.services.talos_desired import desired_versions
 
 if TYPE_CHECKING:
+    from tuiops.domain.kube_contexts import KubeContextEntry
     from tuiops.domain.repo import Cluster, RepoModel
     from tuiops.domain.talos import TalosDesired
 
@@ -275,6 +276,58 @@ class ConsoleSession:
         self.repo_root = root
         self.model = load_repo(root)
         return self.model
+
+    def contexts(self) -> tuple[KubeContextEntry, ...]:
+        """Blocking: the kubeconfig's contexts (`:ctx`).
+
+        Raises:
+            NoKubeconfig: there is no kubeconfig, or it cannot be read.
+        """
+        listed = self.backend.contexts
+        if listed is None:
+            raise NoKubeconfig(f"no kube contexts to list ({self._why_no_contexts()})")
+        return listed()
+
+    def switch_context(self, name: str) -> Backend:
+        """Blocking: connect to context `name` and make it the session's backend. The new
+        backend is built before the old feed stops, so a context that cannot be used leaves
+        the session as it was; its feed is not started (the caller starts it with its
+        callback). From the swap on, snapshots hold only the new context's objects.
+
+        Raises:
+            NoKubeconfig: no kubeconfig, or `name` is not a context it can use.
+        """
+        switch = self.backend.switch_context
+        if switch is None:
+            raise NoKubeconfig(f"cannot switch contexts ({self._why_no_contexts()})")
+        new = switch(name)
+        old = self.backend
+        self.backend = new
+        self._lists_started = None
+        self._updated = None  # "updated" is evidence about this context only
+        if old.flux is not None:
+            old.flux.stop()
+        return new
+
+    def _why_no_contexts(self) -> str:
+        return offline_detail(self.backend.offline_reason) or "no kubeconfig"
+
+    @property
+    def cluster_names(self) -> tuple[str, ...]:
+        """The repo's clusters (`clusters/<name>/`), in the repo's order."""
+        return tuple(cluster.name for cluster in self.model.clusters) if self.model else ()
+
+    def choose_cluster(self, name: str) -> None:
+        """Show repo cluster `name` from the next snapshot on.
+
+        Raises:
+            RepoLayoutError: the repo has no such cluster (the message lists those it has).
+        """
+        names = self.cluster_names
+        if name not in names:
+            listed = ", ".join(names) or "none read yet"
+            raise RepoLayoutError(f"the repo has no cluster {name!r} (clusters: {listed})")
+        self._cluster_name = name
 
     def talos_desired(self) -> TalosDesired:
         """Blocking: the Talos and Kubernetes versions the repo's talconfig asks for."""
