@@ -65,7 +65,8 @@ def test_example_repo_offline() -> None:
             await wait_for(pilot, lambda: app.state.overview is not None, what="the repo rows")
             total = len(app.state.rows)
             await wait_for(pilot, lambda: "in the repo" in _bar(app), what="the bar's count")
-            assert _bar(app) == f"no context  offline (no kubeconfig) · {total} in the repo"
+            bar = f"no context · cluster main  offline (no kubeconfig) · {total} in the repo"
+            assert _bar(app) == bar
             assert "ready" not in _bar(app)
 
             await pilot.press("2")

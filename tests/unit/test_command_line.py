@@ -7,11 +7,14 @@ from tuiops.domain.refs import ObjectRef
 from tuiops.ui.command_line import (
     MAX_COMPLETIONS,
     Ambiguous,
+    ChooseCluster,
+    ChooseContext,
     History,
     Notice,
     OpenObject,
     Quit,
     ShowKind,
+    ShowPods,
     SwitchScreen,
     completions,
     rank,
@@ -72,8 +75,7 @@ def test_no_match_unknown_and_unbuilt_commands_say_so() -> None:
     assert resolve("lgos", OBJECTS) == Notice("unknown command :lgos; did you mean :logs?")
     unknown = resolve("xyzzy", OBJECTS)
     assert isinstance(unknown, Notice) and unknown.text.startswith("unknown command :xyzzy")
-    for word in ("events", "pods", "ctx", "cluster"):
-        assert resolve(word, OBJECTS) == Notice(f"not available yet: :{word}")
+    assert resolve("events", OBJECTS) == Notice("not available yet: :events")
     assert resolve("deploy", OBJECTS) == Notice("not available yet: deployments")
     assert isinstance(resolve("", OBJECTS), Notice)
     assert isinstance(resolve("hr a b", OBJECTS), Notice)
@@ -91,9 +93,34 @@ def test_completion_of_names() -> None:
     assert _lines("hr no") == ["hr node-feature-discovery", "hr node-red"]
     assert _lines("hr ")[:2] == ["hr a/dup", "hr b/dup"]  # shared names keep their namespace
     assert _lines("ks a") == ["ks apps"]
-    assert _lines("pods x") == []
+    assert _lines("ns x") == []
     labels = [item.label for item in completions("hr no", OBJECTS)]
     assert labels[0] == "hr kube-system/node-feature-discovery"
+
+
+def test_contexts_clusters_and_pods() -> None:
+    assert resolve("ctx", OBJECTS) == ChooseContext("")
+    assert resolve("context home", OBJECTS) == ChooseContext("home")
+    assert resolve("cluster", OBJECTS) == ChooseCluster("")
+    assert resolve("clusters lab", OBJECTS) == ChooseCluster("lab")
+    assert isinstance(resolve("ctx a b", OBJECTS), Notice)
+    assert resolve("pods", OBJECTS) == ShowPods(None)
+    assert resolve("po nfd", OBJECTS) == ShowPods(NFD)  # names a HelmRelease, fuzzy too
+    assert resolve("pods zzz", OBJECTS) == Notice("no HelmRelease matches 'zzz'")
+    assert isinstance(resolve("pods apps", OBJECTS), Notice)  # a Kustomization has no pods
+
+
+def test_completion_of_context_and_cluster_names() -> None:
+    choices = {"ctx": ("home", "lab-admin", "work"), "cluster": ("lab", "main")}
+    lines = [item.line for item in completions("ctx ", OBJECTS, choices)]
+    assert lines == ["ctx home", "ctx lab-admin", "ctx work"]
+    assert [item.line for item in completions("ctx lb", OBJECTS, choices)] == ["ctx lab-admin"]
+    assert [item.line for item in completions("cluster m", OBJECTS, choices)] == ["cluster main"]
+    assert completions("ctx x", OBJECTS) == ()  # no names known: nothing to offer
+    assert [item.line for item in completions("pods no", OBJECTS)] == [
+        "pods node-feature-discovery",
+        "pods node-red",
+    ]
 
 
 def test_history_walks_back_and_returns_to_the_draft() -> None:

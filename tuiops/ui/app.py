@@ -39,6 +39,8 @@ from tuiops.ui.actions import (
     keys_for,
 )
 from tuiops.ui.command_line import (
+    ChooseCluster,
+    ChooseContext,
     History,
     Notice,
     OpenObject,
@@ -46,15 +48,17 @@ from tuiops.ui.command_line import (
     Quit,
     ShowKind,
     ShowNamespace,
+    ShowPods,
     SwitchScreen,
 )
 from tuiops.ui.commands import ConsoleCommands
+from tuiops.ui.context_switch import ContextSwitch
 from tuiops.ui.flux_actions import FluxActions
 from tuiops.ui.keymap import load_keymap
 from tuiops.ui.screens.jump import JumpScreen
 from tuiops.ui.screens.layers import LayersScreen
 from tuiops.ui.screens.placeholder import EnvScreen, LogsScreen
-from tuiops.ui.state import FiltersNamespace
+from tuiops.ui.state import FiltersNamespace, ShowsObject
 
 RETRY_SECONDS = (0.5, 1.0, 2.0, 5.0)
 """Pauses before rebuilding the state again after it failed; the last one repeats."""
@@ -148,6 +152,7 @@ class TuiopsApp(App[None]):
         super().__init__()
         self._session = session or ConsoleSession(backend, cluster=cluster, repo=repo, clock=clock)
         self.flux_actions = FluxActions(self, self)
+        self.contexts = ContextSwitch(self, self, self._feed_changed, self._publish_now)
         self._keymap_file = keymap_file
         self.keymap: dict[str, str] = {}
         """The user's remappings (registry id → keys), as loaded at mount."""
@@ -195,6 +200,7 @@ class TuiopsApp(App[None]):
         self.post_message(self.RepoRead(model))
         backend = self.session.connect()
         self.post_message(self.BackendConnected())
+        self.contexts.learn_contexts()  # `:ctx NAME` completes to them
         if model is None and backend.repo_root is not None:  # known only from the backend
             self.post_message(self.RepoRead(self.session.read_repo()))
         if backend.flux is not None:
@@ -219,10 +225,15 @@ class TuiopsApp(App[None]):
         if delay is not None:
             self.set_timer(delay, self.recompute)
 
-    def recompute(self) -> None:
+    def _publish_now(self) -> None:
+        """Publish a snapshot without waiting for first lists: after a context or cluster
+        switch nothing of the one before may stay on screen."""
+        self.recompute(wait_for_lists=False)
+
+    def recompute(self, *, wait_for_lists: bool = True) -> None:
         """Publish a new snapshot; a failure becomes an error state, retried with backoff."""
         self._throttle.ran()
-        hold = self.session.lists_pending()
+        hold = self.session.lists_pending() if wait_for_lists else 0.0
         if hold > 0:  # other kinds' first lists are still arriving
             if self._held is None:
                 self._held = self.set_timer(hold, self._release_hold)
@@ -289,6 +300,16 @@ class TuiopsApp(App[None]):
         """Start a Flux action on the current screen's object."""
         self.flux_actions.start(name)
 
+    @on(ContextSwitch.Listed)
+    def _contexts_listed(self, message: ContextSwitch.Listed) -> None:
+        self.contexts.listed(message)
+
+    @on(ContextSwitch.Switched)
+    def _context_switched(self, message: ContextSwitch.Switched) -> None:
+        self._show_mode(self.current_mode)  # a pushed Detail shows the old cluster's object
+        self._publish_now()
+        self.notify(inert(f"context {message.name}", one_line=True), markup=False, timeout=3)
+
     @on(FluxActions.Finished)
     def _flux_finished(self, message: FluxActions.Finished) -> None:
         self.flux_actions.finished(message)
@@ -306,7 +327,8 @@ class TuiopsApp(App[None]):
 
     def action_jump(self) -> None:
         objects = tuple(row.ref for row in self.state.rows)
-        self.push_screen(JumpScreen(objects, self.command_history), self._jump)
+        choices = {"ctx": self.contexts.known_contexts, "cluster": self.session.cluster_names}
+        self.push_screen(JumpScreen(objects, self.command_history, choices), self._jump)
 
     def _jump(self, outcome: Outcome | None) -> None:
         """Act on an entered `:` line (None: cancelled)."""
@@ -324,6 +346,12 @@ class TuiopsApp(App[None]):
             self._show_namespace(outcome.namespace)
         elif isinstance(outcome, ShowKind):
             self._show_apps().show_kind(outcome.kind)
+        elif isinstance(outcome, ChooseContext):
+            self.contexts.context(outcome.name)
+        elif isinstance(outcome, ChooseCluster):
+            self.contexts.cluster(outcome.name)
+        elif isinstance(outcome, ShowPods):
+            self._show_pods(outcome.release)
 
     def _show_namespace(self, namespace: str) -> None:
         """Filter the current screen to `namespace`, remembered by that screen."""
@@ -354,6 +382,15 @@ class TuiopsApp(App[None]):
         self.switch_mode(mode)
         while len(self.screen_stack) > 1:
             self.pop_screen()
+
+    def _show_pods(self, release: ObjectRef | None) -> None:
+        """The workloads and pods of `release`, or of the HelmRelease on screen."""
+        shown = self.screen.selected_ref() if isinstance(self.screen, ShowsObject) else None
+        release = release or shown
+        if release is None or release.kind != "HelmRelease":
+            self.notify("pods of which release? :pods NAME", severity="warning")
+            return
+        self.notify(f"pods of {release} are not available yet", severity="warning")
 
     def open_detail(self, ref: ObjectRef) -> None:
         from tuiops.ui.screens.detail import DetailScreen

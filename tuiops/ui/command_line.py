@@ -1,7 +1,7 @@
 """The `:` command line, without Textual: what a typed line means, what it may complete to,
 and the line's history. k9s words: `:hr NAME`, `:ks NAME`, `:apps`, `:layers`, `:talos`,
-`:env`, `:logs`, `:src` (and the source kinds' words), `:q`; kind words come from
-`domain/kinds` (the one kinds table).
+`:env`, `:logs`, `:src` (and the source kinds' words), `:ctx [NAME]`, `:cluster [NAME]`,
+`:pods [RELEASE]`, `:ns NAME`, `:q`; kind words come from `domain/kinds` (the one kinds table).
 
 Names match exactly, then by prefix, then as a subsequence ("fuzzy": `nfd` finds
 node-feature-discovery). Enter opens an exact match, else the first prefix match (the first
@@ -12,7 +12,7 @@ namespaces) or several fuzzy matches are ambiguous, and the completions stay ope
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from tuiops.domain.kinds import ALL_KINDS, FLUX_SOURCES, NODE, kind_for_word
@@ -33,11 +33,16 @@ SCREENS: dict[str, tuple[str, ...]] = {
 QUIT_WORDS = ("q", "quit", "q!", "exit")
 NOT_YET: dict[str, tuple[str, ...]] = {
     "events": ("events", "event", "ev"),
-    "pods": ("pods", "pod", "po"),
-    "ctx": ("ctx", "context", "contexts"),
-    "cluster": ("cluster", "clusters"),
 }
 """Commands the console does not have yet: named, never silently ignored."""
+CONTEXT_WORDS = ("ctx", "context", "contexts")
+"""`:ctx` lists the kubeconfig's contexts, `:ctx NAME` switches to one."""
+CLUSTER_WORDS = ("cluster", "clusters")
+"""`:cluster` lists the repo's clusters, `:cluster NAME` shows another."""
+POD_WORDS = ("pods", "pod", "po")
+"""`:pods RELEASE` shows a HelmRelease's workloads and pods; `:pods` the one on screen."""
+CHOICE_WORDS = {"ctx": CONTEXT_WORDS, "cluster": CLUSTER_WORDS}
+"""The commands whose argument is one of a list of names the caller knows (see `Choices`)."""
 APPLIER_WORDS = ("hr", "helmreleases", "helmrelease", "ks", "kustomizations", "kustomization")
 """The kind words that open Apps (alone) or an object (with a NAME)."""
 
@@ -69,6 +74,31 @@ NAMESPACE_WORDS = ("ns", "namespace", "namespaces")
 
 
 @dataclass(frozen=True, slots=True)
+class ChooseContext:
+    """Switch to kube context `name`; list the contexts when empty."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChooseCluster:
+    """Show repo cluster `name`; list the clusters when empty."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShowPods:
+    """The workloads and pods of `release`; of the HelmRelease on screen when None."""
+
+    release: ObjectRef | None
+
+
+Choices = Mapping[str, tuple[str, ...]]
+"""Names `:ctx` and `:cluster` complete to, by CHOICE_WORDS key (`ctx`, `cluster`)."""
+
+
+@dataclass(frozen=True, slots=True)
 class OpenObject:
     ref: ObjectRef
 
@@ -93,7 +123,18 @@ class Ambiguous:
     candidates: tuple[Completion, ...]
 
 
-Outcome = SwitchScreen | ShowKind | ShowNamespace | OpenObject | Quit | Notice | Ambiguous
+Outcome = (
+    SwitchScreen
+    | ShowKind
+    | ShowNamespace
+    | ChooseContext
+    | ChooseCluster
+    | ShowPods
+    | OpenObject
+    | Quit
+    | Notice
+    | Ambiguous
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +162,12 @@ def _command_words() -> dict[str, str]:
         words[word] = "quit"
     for word in NAMESPACE_WORDS:
         words[word] = "one namespace on this screen (:ns NAME, :ns all)"
+    for word in CONTEXT_WORDS:
+        words[word] = "kube contexts (:ctx NAME switches)"
+    for word in CLUSTER_WORDS:
+        words[word] = "repo clusters (:cluster NAME shows one)"
+    for word in POD_WORDS:
+        words[word] = "a release's workloads and pods (:pods NAME)"
     for name, not_yet in NOT_YET.items():
         for word in not_yet:
             words.setdefault(word, f"not available yet ({name})")
@@ -196,8 +243,15 @@ def _name_matches(word: str, refs: tuple[ObjectRef, ...]) -> list[tuple[int, Obj
     ]
 
 
-def completions(line: str, objects: tuple[ObjectRef, ...]) -> tuple[Completion, ...]:
-    """What the list above the line offers for `line` (tab accepts the first)."""
+def _choice_key(head: str) -> str | None:
+    return next((key for key, words in CHOICE_WORDS.items() if head.lower() in words), None)
+
+
+def completions(
+    line: str, objects: tuple[ObjectRef, ...], choices: Choices | None = None
+) -> tuple[Completion, ...]:
+    """What the list above the line offers for `line` (tab accepts the first); `choices`
+    are the context and cluster names `:ctx` and `:cluster` complete to."""
     text = line.lstrip(":").lstrip()
     head, space, rest = text.partition(" ")
     if not space:
@@ -211,8 +265,17 @@ def completions(line: str, objects: tuple[ObjectRef, ...]) -> tuple[Completion, 
             Completion(f"{word} ", f"{word:<16} {COMMAND_WORDS[word]}")
             for _tier, word in ranked[:MAX_COMPLETIONS]
         )
-    kind = kind_for_word(head)
-    if kind is None or head.lower() not in APPLIER_WORDS:
+    choice = _choice_key(head)
+    if choice is not None:
+        names = (choices or {}).get(choice, ())
+        word = rest.strip()
+        picked = [name for _tier, name in rank(word, names)] if word else sorted(names)
+        return tuple(Completion(f"{head} {name}", f"{choice} {name}") for name in picked)[
+            :MAX_COMPLETIONS
+        ]
+    pods = head.lower() in POD_WORDS  # `:pods NAME` names a HelmRelease
+    kind = kind_for_word("hr" if pods else head)
+    if kind is None or not (pods or head.lower() in APPLIER_WORDS):
         return ()
     refs = tuple(ref for ref in objects if ref.kind == kind.kind)
     word = rest.strip()
@@ -249,6 +312,13 @@ def resolve(line: str, objects: tuple[ObjectRef, ...]) -> Outcome:
             return Notice(f"one namespace after :{head}, as in :{head} kube-system or :{head} all")
         wanted = words[1]
         return ShowNamespace("" if wanted in ("all", "*", "-A") else wanted)
+    if head in CONTEXT_WORDS or head in CLUSTER_WORDS:
+        if len(words) > 2:
+            return Notice(f"one name after :{head}, or none to list them")
+        name = words[1] if len(words) == 2 else ""
+        return ChooseContext(name) if head in CONTEXT_WORDS else ChooseCluster(name)
+    if head in POD_WORDS:
+        return _pods(head, words[1:], objects)
     for name, not_yet in NOT_YET.items():
         if head in not_yet:
             return Notice(f"not available yet: :{name}")
@@ -268,6 +338,15 @@ def resolve(line: str, objects: tuple[ObjectRef, ...]) -> Outcome:
     closest = _closest(head)
     hint = f"; did you mean :{closest}?" if closest else "; try :apps, :layers, :hr NAME, :q"
     return Notice(f"unknown command :{head}{hint}")
+
+
+def _pods(head: str, names: list[str], objects: tuple[ObjectRef, ...]) -> Outcome:
+    if not names:
+        return ShowPods(None)
+    if len(names) > 1:
+        return Notice(f"one release after :{head}, as in :{head} NAME or :{head} NS/NAME")
+    found = _open(head, "HelmRelease", names[0], objects)
+    return ShowPods(found.ref) if isinstance(found, OpenObject) else found
 
 
 def _open(head: str, kind: str, word: str, objects: tuple[ObjectRef, ...]) -> Outcome:

@@ -14,6 +14,7 @@ from textual.widgets import Static
 
 from tuiops.ui.actions import (
     APPS_ACTIONS,
+    CHOOSE_ACTIONS,
     CONFIRM_ACTIONS,
     DETAIL_ACTIONS,
     FLUX_ACTIONS,
@@ -45,6 +46,7 @@ SECTIONS: tuple[tuple[str, tuple[ActionSpec, ...]], ...] = (
     ("confirmation", CONFIRM_ACTIONS),
     ("help", HELP_ACTIONS),
     ("jump bar", JUMP_ACTIONS),
+    ("pick a context or cluster", CHOOSE_ACTIONS),
 )
 """Every list of `actions.ALL_ACTIONS`, in the order a newcomer needs them."""
 

@@ -12,7 +12,15 @@ from textual.widgets import Input, Static
 
 from tuiops.domain.refs import ObjectRef
 from tuiops.ui.actions import JUMP_ACTIONS, bindings
-from tuiops.ui.command_line import Ambiguous, Completion, History, Outcome, completions, resolve
+from tuiops.ui.command_line import (
+    Ambiguous,
+    Choices,
+    Completion,
+    History,
+    Outcome,
+    completions,
+    resolve,
+)
 from tuiops.ui.tones import Tone
 
 PLACEHOLDER = "apps  layers  talos  hr NAME  ks NAME  q   (tab completes, ↑↓ history)"
@@ -25,10 +33,14 @@ class JumpScreen(ModalScreen[Outcome | None]):
     CSS_PATH = "jump.tcss"
     BINDINGS = bindings(JUMP_ACTIONS)
 
-    def __init__(self, objects: tuple[ObjectRef, ...], history: History) -> None:
-        """The line over the objects names complete to, with the session's history."""
+    def __init__(
+        self, objects: tuple[ObjectRef, ...], history: History, choices: Choices | None = None
+    ) -> None:
+        """The line over the objects names complete to, with the session's history and the
+        context and cluster names `:ctx` and `:cluster` complete to."""
         super().__init__()
         self._objects = objects
+        self._choices = choices or {}
         self._history = history
         self._shown: tuple[Completion, ...] = ()
 
@@ -74,7 +86,7 @@ class JumpScreen(ModalScreen[Outcome | None]):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
-        self._show(completions(event.value, self._objects))
+        self._show(completions(event.value, self._objects, self._choices))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -1,5 +1,6 @@
-"""The bottom line: kube context, connection state, not-ready count, read-only badge, time of
-the last change. It changes only when the data does: no ticking clock (0 bytes when idle).
+"""The bottom line: kube context, repo cluster, connection state, not-ready count, read-only
+badge, time of the last change. It changes only when the data does: no ticking clock (0 bytes
+when idle).
 
 A plain `render()` widget, repainted without a layout pass: `Static.update` re-lays out the
 screen, which costs kilobytes over SSH for one changed line.
@@ -46,9 +47,10 @@ def status_line(state: ConsoleState, label: str, read_only: bool) -> Content:
     word = state.connection
     parts: list[str | Content | tuple[str, str]] = [
         (inert(label, one_line=True) or "no context", Tone.STRONG),
-        "  ",
-        (word, connection_tone(word)),
     ]
+    if state.overview is not None:  # the repo cluster shown (`:cluster NAME` picks another)
+        parts.append((f" · cluster {inert(state.overview.cluster, one_line=True)}", Tone.MUTED))
+    parts += ["  ", (word, connection_tone(word))]
     reason = state.connection_detail
     if reason:
         parts.append((f" ({inert(reason, one_line=True)})", Tone.MUTED))
