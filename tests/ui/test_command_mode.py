@@ -25,6 +25,7 @@ from tuiops.ui.screens.help import HelpScreen
 from tuiops.ui.screens.history import HistoryScreen
 from tuiops.ui.screens.jump import JumpScreen
 from tuiops.ui.screens.layers import LayersScreen
+from tuiops.ui.screens.pods import PodsScreen
 from tuiops.ui.screens.sources import SourcesScreen
 from tuiops.ui.widgets.resource_table import ResourceTable
 from tuiops.wiring import cluster_backend
@@ -193,5 +194,22 @@ def test_an_ambiguous_name_keeps_the_line_open_with_its_candidates(tmp_path: Pat
         await pilot.press("tab", "enter")  # the first candidate
         detail = await wait_for_screen(pilot, DetailScreen)
         assert detail.ref.name == "kyverno"
+
+    _run(flow, tmp_path)
+
+
+def test_pods_opens_a_release_s_workloads_and_pods(tmp_path: Path) -> None:
+    async def flow(app: TuiopsApp, pilot: Pilot[None]) -> None:
+        await pilot.press("colon", *"pods", "enter")  # Layers has no release under the cursor
+        await wait_for(pilot, lambda: _notified(app, "pods of which release? :pods NAME"))
+        await pilot.press("colon", *"po nfd", "enter")
+        pods = await wait_for_screen(pilot, PodsScreen)
+        assert pods.ref == NFD
+        await pilot.press("escape")
+        await wait_for_screen(pilot, LayersScreen)
+        app.open_detail(NFD)  # `:pods` alone: the release on screen
+        await wait_for_screen(pilot, DetailScreen)
+        await pilot.press("colon", *"pods", "enter")
+        assert (await wait_for_screen(pilot, PodsScreen)).ref == NFD
 
     _run(flow, tmp_path)

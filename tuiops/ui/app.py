@@ -390,7 +390,9 @@ class TuiopsApp(App[None]):
         if release is None or release.kind != "HelmRelease":
             self.notify("pods of which release? :pods NAME", severity="warning")
             return
-        self.notify(f"pods of {release} are not available yet", severity="warning")
+        from tuiops.ui.screens.pods import PodsScreen  # imported when first shown
+
+        self.push_screen(PodsScreen(release))
 
     def open_detail(self, ref: ObjectRef) -> None:
         from tuiops.ui.screens.detail import DetailScreen
