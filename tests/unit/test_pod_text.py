@@ -94,9 +94,12 @@ def test_rows_indent_under_their_owner_in_their_tone() -> None:
     assert cells[0].plain == "✗" and cells[0].spans[0].style == Tone.BAD
     assert cells[1].plain == "  └ rs web-1"
     assert [cell.plain for cell in cells[2:6]] == ["0/1", "FailedCreate", "", "-"]
+    assert cells[2].spans[0].style == Tone.BAD  # fewer ready than wanted
     assert cells[-1].spans[0].style == Tone.BAD  # cannot create pods: in the failure tone
     top = row_cells(0, crashing(), NOW)
     assert top[1].plain == "pod db-0" and top[4].plain == "7"
+    stuck_rollout = TreeNode(ObjectRef("Deployment", "ns", "web"), Readiness.NOT_READY, "1/1", "x")
+    assert row_cells(0, stuck_rollout, NOW)[2].spans == []  # its old pods are all ready
     assert "cannot create pods" in node_text(stuck, NOW).plain
 
 

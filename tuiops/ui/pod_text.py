@@ -68,13 +68,19 @@ def row_cells(depth: int, node: TreeNode, now: datetime) -> tuple[Content, ...]:
     return (
         Content.styled(glyph, tone),
         name,
-        Content.styled(node.ready, Tone.BAD) if bad else Content(node.ready),
+        Content.styled(node.ready, Tone.BAD) if _short(node.ready) else Content(node.ready),
         cluster_text(node.status, limit=24, tone=status_tone),
         Content.styled(restarts, Tone.WARN) if node.restarts else Content(restarts),
         Content(age_of(node.created, now) or "-"),
         cluster_text(node.node or ""),
         cluster_text(node.problem, limit=400, tone=Tone.BAD if node.cannot_create else None),
     )
+
+
+def _short(ready: str) -> bool:
+    """`have/wanted` with fewer than wanted (a rollout stuck with its old pods ready is not)."""
+    have, _, wanted = ready.partition("/")
+    return have.isdigit() and wanted.isdigit() and int(have) < int(wanted)
 
 
 def title_text(release: ObjectRef, tree: WorkloadTree | str | None) -> Content:
