@@ -98,7 +98,7 @@ class DetailScreen(ConsoleScreen):
         return self.ref
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # ConsoleScreen.on_mount runs as well: Textual calls the handler of every class.
         page = self._page()
         self.watch(page, "scroll_y", self._scrolled, init=False)
         self.watch(page, "virtual_size", self._resized, init=False)

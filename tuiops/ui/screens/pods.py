@@ -74,7 +74,7 @@ class PodsScreen(ConsoleScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # ConsoleScreen.on_mount runs as well: Textual calls the handler of every class.
         self.query_one(ResourceTable).focus()
         self._show_tree()
 
@@ -129,7 +129,6 @@ class PodsScreen(ConsoleScreen):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A read that broke with a bug says so instead of "loading…" (ConsoleScreen hands the
         failure on to the app, which logs and notifies it)."""
-        super().on_worker_state_changed(event)
         if event.worker.group == WORKER_GROUP and event.state is WorkerState.ERROR:
             self.post_message(self.TreeRead("unexpected error (see the notification)"))
 
