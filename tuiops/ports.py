@@ -69,6 +69,11 @@ class ObjectDetails(Protocol):
 
     def events_for(self, ref: ObjectRef) -> tuple[Event, ...]: ...
 
+    def flux_events(self, namespace: str = "") -> tuple[Event, ...]:
+        """Events about Flux objects in every namespace (or one), newest last (`flux events
+        -A`)."""
+        ...
+
     def describe(self, ref: ObjectRef) -> str:
         """`kubectl describe` text."""
         ...

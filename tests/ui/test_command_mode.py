@@ -116,8 +116,8 @@ def test_unknown_and_unbuilt_commands_say_so(tmp_path: Path) -> None:
     async def flow(app: TuiopsApp, pilot: Pilot[None]) -> None:
         await pilot.press("colon", *"lgos", "enter")
         await wait_for(pilot, lambda: _notified(app, "unknown command :lgos; did you mean :logs?"))
-        await pilot.press("colon", *"events", "enter")
-        await wait_for(pilot, lambda: _notified(app, "not available yet: :events"))
+        await pilot.press("colon", *"deploy", "enter")
+        await wait_for(pilot, lambda: _notified(app, "not available yet: deployments"))
         assert isinstance(app.screen, LayersScreen)
 
     _run(flow, tmp_path)

@@ -147,6 +147,9 @@ class CountingDetails:
     def events_for(self, ref: ObjectRef) -> tuple[Event, ...]:
         return self.inner.events_for(ref)
 
+    def flux_events(self, namespace: str = "") -> tuple[Event, ...]:
+        return self.inner.flux_events(namespace)
+
     def describe(self, ref: ObjectRef) -> str:
         return self.inner.describe(ref)
 

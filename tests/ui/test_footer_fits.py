@@ -12,6 +12,7 @@ from textual.widgets._footer import FooterKey
 from tests.pilot_waits import settle, wait_for
 from tests.snapshots.scenes import demo, make_app
 from tuiops.domain.refs import ObjectRef
+from tuiops.ui.screens.events import EventsScreen
 from tuiops.ui.screens.pods import PodsScreen
 
 MODES = ("layers", "apps", "sources", "talos", "env", "logs")
@@ -27,7 +28,7 @@ def _visible_keys(footer: Footer) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("where", [*MODES, "detail", "pods"])
+@pytest.mark.parametrize("where", [*MODES, "detail", "pods", "events"])
 def test_help_is_in_the_footer_at_80_columns(where: str) -> None:
     async def main() -> None:
         with demo() as backend:
@@ -39,6 +40,8 @@ def test_help_is_in_the_footer_at_80_columns(where: str) -> None:
                 elif where == "pods":
                     nfd = ObjectRef("HelmRelease", "kube-system", "node-feature-discovery")
                     app.push_screen(PodsScreen(nfd))
+                elif where == "events":
+                    app.push_screen(EventsScreen())
                 else:
                     await app.switch_mode(where)
                 await settle(pilot)

@@ -13,6 +13,7 @@ from tuiops.ui.command_line import (
     Notice,
     OpenObject,
     Quit,
+    ShowEvents,
     ShowKind,
     ShowPods,
     SwitchScreen,
@@ -75,7 +76,8 @@ def test_no_match_unknown_and_unbuilt_commands_say_so() -> None:
     assert resolve("lgos", OBJECTS) == Notice("unknown command :lgos; did you mean :logs?")
     unknown = resolve("xyzzy", OBJECTS)
     assert isinstance(unknown, Notice) and unknown.text.startswith("unknown command :xyzzy")
-    assert resolve("events", OBJECTS) == Notice("not available yet: :events")
+    assert resolve("events", OBJECTS) == ShowEvents()
+    assert isinstance(resolve("ev x", OBJECTS), Notice)
     assert resolve("deploy", OBJECTS) == Notice("not available yet: deployments")
     assert isinstance(resolve("", OBJECTS), Notice)
     assert isinstance(resolve("hr a b", OBJECTS), Notice)

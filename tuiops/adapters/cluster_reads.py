@@ -143,6 +143,18 @@ def events_for(api: KubeApi, ref: ObjectRef, *, api_version: str = "") -> tuple[
     return tuple(sorted(seen.values(), key=_event_time))
 
 
+def flux_events(api: KubeApi, namespace: str = "") -> tuple[Event, ...]:
+    """Every Event about a Flux object, as `flux events -A` (or `-n NAMESPACE`) lists them:
+    core/v1 Events of every namespace (or one), those about other kinds dropped, newest last.
+
+    Raises:
+        ClusterError: the API server could not answer.
+    """
+    items, _ = api.list_all(EVENT, namespace=namespace)
+    found = [event for event in _decoded(items) if event.involved.kind in FLUX_EVENT_KINDS]
+    return tuple(sorted(found, key=_event_time))
+
+
 def _selector(kind: str, name: str, api_version: str) -> str:
     terms = [f"involvedObject.kind={kind}", f"involvedObject.name={name}"]
     if api_version:

@@ -5,7 +5,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from tuiops.adapters.cluster_reads import events_for, helm_release_of, helm_revisions
+from tuiops.adapters.cluster_reads import (
+    events_for,
+    flux_events,
+    helm_release_of,
+    helm_revisions,
+)
 from tuiops.adapters.flux_reader import decode_flux_object
 from tuiops.adapters.kube_api import KubeApi
 from tuiops.adapters.kube_watch import FeedUpdate, ResourceWatcher
@@ -79,6 +84,9 @@ class KubeObjectDetails:
 
     def events_for(self, ref: ObjectRef) -> tuple[Event, ...]:
         return events_for(self._api, ref)
+
+    def flux_events(self, namespace: str = "") -> tuple[Event, ...]:
+        return flux_events(self._api, namespace)
 
     def describe(self, ref: ObjectRef) -> str:
         return self._kubectl.describe(ref)

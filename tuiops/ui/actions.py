@@ -98,6 +98,13 @@ PODS_ACTIONS = tuple(
 ids: y and d show the YAML and describe of the row under the cursor, ctrl+r reads again, and
 one remap changes them on both screens."""
 
+WARNINGS_ONLY = ActionSpec("events.warnings", "w", "toggle_warnings", "Warnings only")
+EVENTS_ACTIONS = (
+    WARNINGS_ONLY,
+    *(spec for spec in DETAIL_ACTIONS if spec.id in ("detail.refresh", "back")),
+)
+"""The Events screen (`:events`): enter opens the object's Detail (the table's own key)."""
+
 HISTORY_ACTIONS = (
     ActionSpec("history.mark", "space", "mark", "Mark for diff"),
     ActionSpec("history.diff", "enter", "diff", "Diff with marked"),
@@ -151,6 +158,7 @@ ALL_ACTIONS = (
     + HELP_ACTIONS
     + JUMP_ACTIONS
     + CHOOSE_ACTIONS
+    + (WARNINGS_ONLY,)
 )
 """Every binding of every screen and widget; `tests/ui/test_key_registry.py` fails when a
 class declares one this lacks."""

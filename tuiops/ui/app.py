@@ -46,6 +46,7 @@ from tuiops.ui.command_line import (
     OpenObject,
     Outcome,
     Quit,
+    ShowEvents,
     ShowKind,
     ShowNamespace,
     ShowPods,
@@ -352,12 +353,16 @@ class TuiopsApp(App[None]):
             self.contexts.cluster(outcome.name)
         elif isinstance(outcome, ShowPods):
             self._show_pods(outcome.release)
+        elif isinstance(outcome, ShowEvents):
+            from tuiops.ui.screens.events import EventsScreen  # imported when first shown
+
+            self.push_screen(EventsScreen())
 
     def _show_namespace(self, namespace: str) -> None:
         """Filter the current screen to `namespace`, remembered by that screen."""
         screen = self.screen
         if not isinstance(screen, FiltersNamespace):
-            self.notify("namespaces filter Apps and Sources", severity="warning")
+            self.notify("namespaces filter Apps, Sources and Events", severity="warning")
             return
         screen.namespace = namespace
         shown = f"namespace {namespace}" if namespace else "every namespace"

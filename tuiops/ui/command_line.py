@@ -1,7 +1,8 @@
 """The `:` command line, without Textual: what a typed line means, what it may complete to,
 and the line's history. k9s words: `:hr NAME`, `:ks NAME`, `:apps`, `:layers`, `:talos`,
 `:env`, `:logs`, `:src` (and the source kinds' words), `:ctx [NAME]`, `:cluster [NAME]`,
-`:pods [RELEASE]`, `:ns NAME`, `:q`; kind words come from `domain/kinds` (the one kinds table).
+`:pods [RELEASE]`, `:events`, `:ns NAME`, `:q`; kind words come from `domain/kinds` (the one
+kinds table).
 
 Names match exactly, then by prefix, then as a subsequence ("fuzzy": `nfd` finds
 node-feature-discovery). Enter opens an exact match, else the first prefix match (the first
@@ -31,10 +32,8 @@ SCREENS: dict[str, tuple[str, ...]] = {
 }
 """Mode name → the words that switch to it."""
 QUIT_WORDS = ("q", "quit", "q!", "exit")
-NOT_YET: dict[str, tuple[str, ...]] = {
-    "events": ("events", "event", "ev"),
-}
-"""Commands the console does not have yet: named, never silently ignored."""
+EVENT_WORDS = ("events", "event", "ev")
+"""`:events` lists the events about Flux objects (`flux events -A`)."""
 CONTEXT_WORDS = ("ctx", "context", "contexts")
 """`:ctx` lists the kubeconfig's contexts, `:ctx NAME` switches to one."""
 CLUSTER_WORDS = ("cluster", "clusters")
@@ -88,6 +87,11 @@ class ChooseCluster:
 
 
 @dataclass(frozen=True, slots=True)
+class ShowEvents:
+    """The events about Flux objects."""
+
+
+@dataclass(frozen=True, slots=True)
 class ShowPods:
     """The workloads and pods of `release`; of the HelmRelease on screen when None."""
 
@@ -130,6 +134,7 @@ Outcome = (
     | ChooseContext
     | ChooseCluster
     | ShowPods
+    | ShowEvents
     | OpenObject
     | Quit
     | Notice
@@ -168,9 +173,8 @@ def _command_words() -> dict[str, str]:
         words[word] = "repo clusters (:cluster NAME shows one)"
     for word in POD_WORDS:
         words[word] = "a release's workloads and pods (:pods NAME)"
-    for name, not_yet in NOT_YET.items():
-        for word in not_yet:
-            words.setdefault(word, f"not available yet ({name})")
+    for word in EVENT_WORDS:
+        words[word] = "events about Flux objects (flux events -A)"
     for kind in ALL_KINDS:
         for word in kind.words:
             words.setdefault(word, f"{kind.plural}: not available yet")
@@ -319,9 +323,8 @@ def resolve(line: str, objects: tuple[ObjectRef, ...]) -> Outcome:
         return ChooseContext(name) if head in CONTEXT_WORDS else ChooseCluster(name)
     if head in POD_WORDS:
         return _pods(head, words[1:], objects)
-    for name, not_yet in NOT_YET.items():
-        if head in not_yet:
-            return Notice(f"not available yet: :{name}")
+    if head in EVENT_WORDS:
+        return ShowEvents() if len(words) == 1 else Notice(f":{head} takes no name; :ns filters")
     kind = kind_for_word(head)
     if kind in FLUX_SOURCES:
         if len(words) == 1:
