@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.widgets import Footer, Static
 
 from tuiops.domain.orphans import ORPHANS_HEADING, orphan_rows
-from tuiops.domain.overview import AppRow, LayerOverview
+from tuiops.domain.overview import ClusterOverview, LayerOverview
 from tuiops.domain.refs import ObjectRef
 from tuiops.domain.status import Health
 from tuiops.services.console_state import ConsoleState, offline_detail
@@ -49,7 +49,8 @@ class LayersScreen(ConsoleScreen):
         self._note: str | None = None
         self._orphans: LayerOverview | None = None
         """The objects no layer reaches, as a pseudo-layer; None when there are none."""
-        self._measured: tuple[AppRow, ...] | None = None
+        self._measured: ClusterOverview | None = None
+        """The overview the orphans and the column widths were worked out from."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="note")
@@ -97,10 +98,11 @@ class LayersScreen(ConsoleScreen):
             box = self.query_one("#note", Static)
             box.update(note)
             box.display = bool(note)  # an empty note takes no row
-        orphans = orphan_rows(state.cluster(), state.overview, state.objects)
-        self._orphans = LayerOverview(ORPHANS_HEADING, orphans) if orphans else None
-        if state.rows is not self._measured:
-            self._measured = state.rows
+        if state.overview is not self._measured or self._measured is None:
+            # Once per new overview (each live change brings one), not on every redraw.
+            self._measured = state.overview
+            orphans = orphan_rows(state.cluster(), state.overview, state.objects)
+            self._orphans = LayerOverview(ORPHANS_HEADING, orphans) if orphans else None
             widths = app_widths((*state.rows, *orphans))
             self.query_one("#components", ResourceTable).set_layout(app_columns(widths, APP_LABELS))
         rows = []
