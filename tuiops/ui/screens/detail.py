@@ -304,9 +304,10 @@ class DetailScreen(ConsoleScreen):
             self.notify(cause.absence or "nothing is failing")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """`o` (pods) is offered for a HelmRelease only: a Kustomization has no Helm release."""
+        """`o` (pods) is offered for a HelmRelease only (a Kustomization has no Helm release),
+        and only with a cluster to read them from."""
         if action == "pods":
-            return self.ref.kind == "HelmRelease"
+            return self.ref.kind == "HelmRelease" and self.host.backend.details is not None
         return True
 
     def action_pods(self) -> None:
