@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.snapshots.scenes import SCENES, SIZES, Scene, demo, make_app
+from tests.snapshots.scenes import MORE_SCENES, SCENES, SIZES, Scene, demo, make_app
 from tuiops.services.backend import Backend
 
 OUT = Path(__file__).resolve().parents[1] / "screenshots"
@@ -29,7 +29,7 @@ async def shoot(backend: Backend, scene: Scene, size: tuple[int, int]) -> Path:
 def main() -> int:
     OUT.mkdir(exist_ok=True)
     with demo() as backend:
-        for scene in SCENES:
+        for scene in SCENES + MORE_SCENES:
             for size in SIZES:
                 print(asyncio.run(shoot(backend, scene, size)).relative_to(OUT.parent))
     return 0

@@ -203,3 +203,45 @@ async def pods(pilot: Pilot[None]) -> None:
         pilot, lambda: table.cursor_key.startswith("ReplicaSet/"), what="the stuck ReplicaSet"
     )
     await settle(pilot)
+
+
+async def sources(pilot: Pilot[None]) -> None:
+    """The Sources screen (key 6), every source listed."""
+    from tuiops.ui.screens.sources import SourcesScreen
+
+    await _loaded(pilot)
+    await pilot.press("6")
+    screen = await wait_for_screen(pilot, SourcesScreen)
+    table = screen.query_one(ResourceTable)
+    await wait_for(pilot, lambda: table.row_count > 0, what="the sources listed")
+    await settle(pilot)
+
+
+async def events(pilot: Pilot[None]) -> None:
+    """`:events`: the events about Flux objects, newest first."""
+    from tuiops.ui.screens.events import EventsScreen
+
+    await _loaded(pilot)
+    await pilot.press("colon", *"events", "enter")
+    screen = await wait_for_screen(pilot, EventsScreen)
+    await wait_for(pilot, lambda: screen.loaded, what="the events read")
+    await settle(pilot)
+
+
+async def contexts(pilot: Pilot[None]) -> None:
+    """`:ctx`: the kubeconfig's contexts over Layers, the one in use marked."""
+    from tuiops.ui.screens.choose import ChooseScreen
+
+    await _loaded(pilot)
+    await pilot.press("colon", *"ctx", "enter")
+    await _shown(pilot, ChooseScreen)
+
+
+MORE_SCENES = (
+    Scene("pods", pods),
+    Scene("sources", sources),
+    Scene("events", events),
+    Scene("contexts", contexts),
+)
+"""Screens with a snapshot test of their own (`test_pods.py`, `test_sources.py`,
+`test_more_screens.py`) that `screenshots/` shows too."""

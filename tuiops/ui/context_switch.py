@@ -68,7 +68,7 @@ class ContextSwitch:
                 self._list, thread=True, exclusive=True, group="contexts",
                 exit_on_error=False, description="listing kube contexts",
             )  # fmt: skip
-        elif name == self._host.backend.label and self._host.backend.flux is not None:
+        elif name == self._context_in_use():
             self._app.notify(inert(f"already on context {name}", one_line=True), markup=False)
         else:
             self._app.notify(inert(f"switching to context {name}…", one_line=True), timeout=3)
@@ -95,15 +95,16 @@ class ContextSwitch:
         if not message.contexts:
             self._app.notify("the kubeconfig defines no contexts", severity="warning")
             return
-        using = self._host.backend.label
+        using = self._context_in_use()
+        # As `kubectl config get-contexts` lists them: the cluster entry and the namespace.
         choices = tuple(
             Choice(
                 entry.name,
-                " ".join(
+                "  ".join(
                     part
                     for part in (
-                        entry.server or f"(cluster {entry.cluster or '?'} not defined)",
-                        f"ns {entry.namespace}" if entry.namespace else "",
+                        f"cluster {entry.cluster}" if entry.server else "(no such cluster)",
+                        f"namespace {entry.namespace}" if entry.namespace else "",
                         "current-context" if entry.current else "",
                     )
                     if part
@@ -113,6 +114,11 @@ class ContextSwitch:
             for entry in message.contexts
         )
         self._app.push_screen(ChooseScreen("Kube contexts", choices), self._picked_context)
+
+    def _context_in_use(self) -> str:
+        """The context the live feed reads (the status bar's label may be the demo's name)."""
+        flux = self._host.backend.flux
+        return flux.context if flux is not None else ""
 
     def _picked_context(self, name: str | None) -> None:
         if name is not None:

@@ -1,6 +1,7 @@
 """The Events table's rows (`:events`): every Event about a Flux object, newest first, as
 `flux events -A` lists them (last seen, type, object, reason, message), with the age of the
-last occurrence (`5m`) and how many times it happened. Pure: tested without an app."""
+last occurrence (`5m`); Detail shows how many times each happened. Pure: tested without an
+app."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from tuiops.ui.column_layout import Column
 from tuiops.ui.tables import cluster_text
 from tuiops.ui.tones import Tone
 
-EVENT_LABELS = ("Last seen", "Type", "Object", "Reason", "Count", "Message")
+EVENT_LABELS = ("Seen", "Type", "Object", "Reason", "Message")
 """The cells of a row, in display order (`event_cells`)."""
 
 
@@ -49,18 +50,17 @@ def _object(event: Event) -> str:
 
 
 def event_columns(events: Sequence[Event]) -> tuple[Column, ...]:
-    """The Events columns for `ResourceTable.set_layout`: last seen, type, object and reason
-    always (the object as wide as the longest, up to 56); Message takes what is left, Count
-    shows when there is room."""
+    """The Events columns for `ResourceTable.set_layout`: how long ago it was last seen, type,
+    object and reason always (the object as wide as the longest, up to 48); Message takes
+    what is left when there is room for it."""
     name = max((len(_object(event)) for event in events), default=24)
     reason = max((len(event.reason) for event in events), default=12)
     return (
-        Column(EVENT_LABELS[0], 9),
+        Column(EVENT_LABELS[0], 5),
         Column(EVENT_LABELS[1], 7),
-        Column(EVENT_LABELS[2], 24, min(name, 56)),
-        Column(EVENT_LABELS[3], 12, min(reason, 28)),
-        Column(EVENT_LABELS[4], 5, priority=2),
-        Column(EVENT_LABELS[5], 15, 400, priority=1),
+        Column(EVENT_LABELS[2], 24, min(name, 48)),
+        Column(EVENT_LABELS[3], 12, min(reason, 24)),
+        Column(EVENT_LABELS[4], 15, 400, priority=1),
     )
 
 
@@ -72,6 +72,5 @@ def event_cells(event: Event, now: datetime) -> tuple[Content, ...]:
         Content.styled(event.type.value, tone),
         cluster_text(_object(event)),
         cluster_text(event.reason, tone=Tone.BAD if event.is_warning else None),
-        Content(f"x{event.count}" if event.count > 1 else ""),
         cluster_text(event.message),
     )

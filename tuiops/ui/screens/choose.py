@@ -43,14 +43,17 @@ class ChooseScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="choose-box"):
             yield Static(Content.styled(inert(self.title_text, one_line=True), Tone.HEADING))
-            yield OptionList(*(self._option(choice) for choice in self.choices), id="choices")
+            width = max((len(choice.name) for choice in self.choices), default=0)
+            options = (self._option(choice, width) for choice in self.choices)
+            yield OptionList(*options, id="choices")
             yield Static(
                 Content.styled("enter picks · esc cancels · ● in use", Tone.MUTED), id="choose-keys"
             )
 
     @staticmethod
-    def _option(choice: Choice) -> Option:
-        name = inert(choice.name, one_line=True)
+    def _option(choice: Choice, width: int) -> Option:
+        """One line: the in-use dot, the name padded to `width`, the detail."""
+        name = inert(choice.name, one_line=True).ljust(width)
         line = Content.assemble(
             ("● " if choice.in_use else "  ", Tone.GOOD),
             (name, Tone.STRONG if choice.in_use else ""),
