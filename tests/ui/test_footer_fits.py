@@ -20,11 +20,15 @@ WIDTH = 80
 
 
 def _visible_keys(footer: Footer) -> list[str]:
-    """The keys of the footer entries drawn entirely inside the terminal."""
+    """The keys of the footer entries drawn whole: inside the terminal and left of the command
+    palette's entry, which is docked right and drawn over whatever reaches it (`? He…`)."""
+    keys = list(footer.query(FooterKey))
+    palette = [key for key in keys if key.has_class("-command-palette")]
+    limit = min((key.region.x for key in palette), default=WIDTH)
     return [
         key.key_display or key.key
-        for key in footer.query(FooterKey)
-        if key.region.width and key.region.right <= WIDTH
+        for key in keys
+        if key.region.width and key.region.right <= limit and key not in palette
     ]
 
 

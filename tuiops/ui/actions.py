@@ -83,7 +83,7 @@ DETAIL_ACTIONS = (
     ActionSpec("detail.yaml", "y", "show_yaml", "YAML"),
     ActionSpec("detail.describe", "d", "show_describe", "Describe"),
     ActionSpec("detail.history", "h", "history", "History"),
-    ActionSpec("detail.root", "r", "root_cause", "Root cause"),
+    ActionSpec("detail.root", "r", "root_cause", "Cause"),
     ActionSpec("detail.pods", "o", "pods", "Pods"),
     ActionSpec("detail.refresh", "ctrl+r", "refresh", "Read again", show=False),
     ActionSpec("back", "escape,q", "back", "Back"),
