@@ -1,19 +1,24 @@
 """The Pods screen's renderers (`ui/pod_text.py`) and Detail's event times (`detail_text.when`),
 pure: a crash-looping pod's panel names each container's state, the previous run and the
 events with age and exact time; rows are indented under their owner with tones by readiness;
-hostile cluster text stays inert."""
+hostile cluster text stays inert; the columns an 80- and a 120-column table show."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
+
+from textual.content import Content
 
 from tuiops.domain.events import Event, EventType
 from tuiops.domain.pod_status import ContainerState
 from tuiops.domain.refs import ObjectRef
 from tuiops.domain.workload_tree import TreeNode, WorkloadTree
 from tuiops.domain.workloads import Readiness
+from tuiops.ui.column_layout import Placed, fit_columns
 from tuiops.ui.detail_text import events_text, when
-from tuiops.ui.pod_text import node_text, row_cells, title_text
+from tuiops.ui.pod_text import COLUMNS, node_text, row_cells, title_text
+from tuiops.ui.tables import measured_columns
 from tuiops.ui.tones import Tone
 
 NOW = datetime(2025, 11, 25, 10, 10, 0, tzinfo=UTC)
@@ -111,3 +116,34 @@ def test_title_says_what_was_read() -> None:
     text = title_text(release, tree).plain
     assert "ns/web.v3 · 1 workloads, 1 not ready" in text
     assert "not read: events in ns: forbidden" in text
+
+
+def _layout(cells: list[tuple[Content, ...]], width: int) -> list[Placed]:
+    return list(fit_columns(measured_columns(COLUMNS, cells), width))
+
+
+def test_narrow_tables_keep_name_ready_and_status_whole() -> None:
+    deployment = TreeNode(
+        ObjectRef("Deployment", "ns", "postgres"),
+        Readiness.NOT_READY,
+        "0/1",
+        "Progressing",
+        "progress deadline exceeded",
+        created="2025-09-01T00:00:00Z",
+    )
+    pod = replace(crashing(), ref=ObjectRef("Pod", "ns", "postgres-7d9f8b6c5-x2x9q"))
+    cells = [row_cells(0, deployment, NOW), row_cells(2, pod, NOW)]
+    # 80 columns (78 for the table): the essential columns whole, then restarts.
+    placed = _layout(cells, 78)
+    assert [column.label for column in placed] == ["", "Name", "Ready", "Status", "Restarts"]
+    widths = {column.label: column.width for column in placed}
+    assert widths["Name"] == len("    └ pod postgres-7d9f8b6c5-x2x9q")
+    assert widths["Status"] == len("CrashLoopBackOff")
+    # 120 columns: everything, the message last with what is left.
+    placed = _layout(cells, 118)
+    assert [column.label for column in placed][4:] == ["Restarts", "Age", "Node", "Message"]
+    assert sum(column.width + 2 for column in placed) <= 118
+    # Very narrow: the essential columns alone.
+    assert [column.label for column in _layout(cells, 40)] == ["", "Name", "Ready", "Status"]
+    # An empty table still has its header.
+    assert [column.label for column in _layout([], 78)][:4] == ["", "Name", "Ready", "Status"]

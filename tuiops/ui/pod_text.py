@@ -17,21 +17,27 @@ from tuiops.domain.pod_status import ContainerState
 from tuiops.domain.refs import ObjectRef
 from tuiops.domain.workload_tree import TreeNode, WorkloadTree
 from tuiops.domain.workloads import Readiness
+from tuiops.ui.column_layout import Column
 from tuiops.ui.detail_text import Part, when
 from tuiops.ui.tables import cluster_text
 from tuiops.ui.tones import Tone
 
-COLUMNS: tuple[tuple[str, int], ...] = (
-    ("", 1),
-    ("Name", 56),
-    ("Ready", 5),
-    ("Status", 24),
-    ("Restarts", 8),
-    ("Age", 6),
-    ("Node", 16),
-    ("Message", 400),
+COLUMNS: tuple[Column, ...] = (
+    Column("", 1),
+    Column("Name", 24, 56),
+    Column("Ready", 5),
+    Column("Status", 12, 24),
+    Column("Restarts", 3, 8, priority=1),
+    Column("Age", 3, 6, priority=2),
+    Column("Node", 16, 32, priority=3),
+    Column("Message", 15, 400, priority=4),
 )
-"""The widest each column gets (`fitted_columns` measures the few rows a release has)."""
+"""The glyph, the indented name (grown first: a cut name is the worst cut), ready and status
+always show; then, as room allows, restarts (the one sign of a pod that keeps crashing between
+two looks at it, Running each time), age, the node, and the message, which takes what is left
+(the panel below shows the message of the row under the cursor in full). Each column is at
+most as wide as its widest cell (`tables.measured_columns`: a release has a few rows), and laid
+out from the table's width (`ResourceTable.set_layout`)."""
 SHORT_KIND = {
     "Deployment": "deploy",
     "StatefulSet": "sts",

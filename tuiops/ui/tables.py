@@ -134,31 +134,13 @@ def cluster_text(text: str, limit: int = 0, tone: Tone | None = None) -> Content
     return Content.styled(cleaned, tone) if tone else Content(cleaned)
 
 
-def fitted_columns(
-    columns: Sequence[tuple[str, int]], rows: Sequence[Sequence[Content]]
-) -> tuple[tuple[str, int], ...]:
-    """Columns as wide as their widest cell (or label), never wider than the width given: for
-    tables of a few rows (Talos nodes, Helm revisions), which can afford to measure.
-
-    Args:
-        columns: (label, widest allowed) pairs.
-        rows: The cells of every row.
-
-    Returns:
-        (label, width) pairs for `ResourceTable.set_columns`.
-    """
-    fitted = []
-    for index, (label, widest) in enumerate(columns):
-        cells = [row[index].cell_length for row in rows if index < len(row)]
-        fitted.append((label, min(widest, max([len(label), *cells]))))
-    return tuple(fitted)
-
-
 def measured_columns(
     columns: Sequence[Column], rows: Sequence[Sequence[Content]]
 ) -> tuple[Column, ...]:
     """Columns no wider than their widest cell (and label): for `ResourceTable.set_layout` in
-    tables of a few rows (Helm revisions), which can afford to measure.
+    tables of a few rows (Helm revisions, Talos nodes, one release's pods), which can afford
+    to measure. A column whose cells are all narrower than its `least` (or empty) shrinks to
+    them, so it costs no room it does not use.
 
     Args:
         columns: One Column per cell, `most` the widest allowed.

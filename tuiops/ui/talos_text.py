@@ -26,33 +26,41 @@ from tuiops.domain.talos import (
 )
 from tuiops.domain.text import inert
 from tuiops.services.console_state import offline_detail
+from tuiops.ui.column_layout import Column
 from tuiops.ui.tables import cluster_text
 from tuiops.ui.tones import Tone
 
 Part = str | Content | tuple[str, str]
 """What `Content.assemble` joins: plain text, Content, or (text, style)."""
 
-NODE_COLUMNS: tuple[tuple[str, int], ...] = (
-    ("", 1),
-    ("Hostname", 24),
-    ("Reachable", 13),
-    ("Talos", 28),
-    ("Stage", 13),
-    ("Ready", 5),
-    ("Role", 12),
-    ("Address", 40),
+NODE_COLUMNS: tuple[Column, ...] = (
+    Column("", 1),
+    Column("Hostname", 8, 40),
+    Column("Reachable", 13, priority=4),
+    Column("Talos", 40, priority=1),
+    Column("Stage", 13, priority=2),
+    Column("Ready", 5),
+    Column("Role", 12, priority=3),
+    Column("Address", 40, priority=5),
 )
-"""Most telling first, so an 80-column terminal cuts only the address; each column is as wide
-as its widest cell, up to these widths (`tables.fitted_columns`)."""
-DESIRED_NODE_COLUMNS: tuple[tuple[str, int], ...] = (
-    ("", 1),
-    ("Hostname", 24),
-    ("Role", 12),
-    ("Talos", 12),
-    ("Kubernetes", 12),
-    ("Address", 40),
+"""The health glyph, the hostname and Kubernetes' Ready always show; then, as room allows,
+the Talos version (with its drift from talconfig), the stage, the role, whether talosctl
+reached the node (late: the glyph says so too, and the line under the table says why), and
+the address. An optional column shows whole or not at all (its `least` is its widest: a
+version cut before its arrow hides the drift); `tables.measured_columns` brings each down to
+its widest cell, and `ResourceTable.set_layout` lays them out from the table's width."""
+DESIRED_NODE_COLUMNS: tuple[Column, ...] = (
+    Column("", 1),
+    Column("Hostname", 8, 40),
+    Column("Role", 12, priority=1),
+    Column("Talos", 24, priority=3),
+    Column("Kubernetes", 24, priority=4),
+    Column("Address", 40, priority=2),
 )
-"""The nodes table offline: the machines talconfig.yaml lists and the versions it wants."""
+"""The nodes table offline: the machines talconfig.yaml lists and the versions it wants. The
+hostname always shows; role and address first as room allows, as they differ per machine, and
+the versions after them (the same for every machine, and on the talconfig line above); each
+whole or not at all, as in `NODE_COLUMNS`."""
 LIVE_UNKNOWN = "live state unknown"
 CHECK_MARK = {
     HealthCheckState.OK: ("✓", Tone.GOOD),

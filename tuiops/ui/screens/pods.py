@@ -32,7 +32,7 @@ from tuiops.ui.actions import PODS_ACTIONS, bindings
 from tuiops.ui.pod_text import COLUMNS, node_text, row_cells, row_key, title_text
 from tuiops.ui.screens.console_screen import ConsoleScreen
 from tuiops.ui.screens.text_view import TextScreen
-from tuiops.ui.tables import fitted_columns
+from tuiops.ui.tables import measured_columns
 from tuiops.ui.tones import Tone, for_terminal
 from tuiops.ui.widgets.resource_table import ResourceTable
 
@@ -64,7 +64,6 @@ class PodsScreen(ConsoleScreen):
         self._read_version: str | None = None
         self._shown: ObjectRef | None = None
         """The object the panel shows."""
-        self._columns: tuple[tuple[str, int], ...] = ()
 
     def compose(self) -> ComposeResult:
         yield Static(id="title")
@@ -141,10 +140,7 @@ class PodsScreen(ConsoleScreen):
         now = self.host.now()
         cells = [row_cells(depth, node, now) for depth, node in self._rows]
         table = self.query_one(ResourceTable)
-        columns = fitted_columns(COLUMNS, cells) if cells else COLUMNS
-        if columns != self._columns:
-            self._columns = columns
-            table.set_columns(columns)
+        table.set_layout(measured_columns(COLUMNS, cells))
         table.sync([row_key(node) for _, node in self._rows], lambda index: cells[index])
         self._show_object(force=True)
 

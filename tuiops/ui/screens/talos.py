@@ -29,7 +29,7 @@ from tuiops.errors import TuiopsError
 from tuiops.services.console_state import ConsoleSession
 from tuiops.ui.actions import TALOS_ACTIONS, bindings
 from tuiops.ui.screens.console_screen import ConsoleScreen
-from tuiops.ui.tables import fitted_columns
+from tuiops.ui.tables import measured_columns
 from tuiops.ui.talos_text import (
     DESIRED_NODE_COLUMNS,
     NODE_COLUMNS,
@@ -107,7 +107,6 @@ class TalosScreen(ConsoleScreen):
         super().__init__()
         self.snapshot: TalosSnapshot | None = None
         """The last answer shown; None until the first one."""
-        self._columns: tuple[tuple[str, int], ...] = ()
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="talos-body"):
@@ -170,10 +169,7 @@ class TalosScreen(ConsoleScreen):
             nodes = snapshot.nodes if shown else ()
             cells = [node_cells(node, snapshot.desired.talos) for node in nodes]
             keys = node_keys(nodes)
-        columns = fitted_columns(spec, cells)
-        if columns != self._columns:
-            self._columns = columns
-            table.set_columns(columns)
+        table.set_layout(measured_columns(spec, cells))
         table.sync(keys, lambda index: cells[index])
         offline = host.backend.offline_reason
         texts = (
