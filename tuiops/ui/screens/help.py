@@ -50,7 +50,7 @@ SECTIONS: tuple[tuple[str, tuple[ActionSpec, ...]], ...] = (
     ("confirmation", CONFIRM_ACTIONS),
     ("help", HELP_ACTIONS),
     ("jump bar", JUMP_ACTIONS),
-    ("pick a context or cluster", CHOOSE_ACTIONS),
+    ("ctx / cluster list", CHOOSE_ACTIONS),
 )
 """Every list of `actions.ALL_ACTIONS`, in the order a newcomer needs them."""
 
