@@ -100,6 +100,8 @@ class FluxActions:
         from tuiops.ui.bulk_actions import offered
 
         screen = self._screen()
+        if screen is None:  # a snapshot timer that fired while the app shuts down
+            return
         offers = tuple(offered(offer, screen, self._host) for offer in VERBS.values())
         if offers != self._offered:
             self._offered = offers
