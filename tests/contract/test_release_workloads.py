@@ -1,10 +1,11 @@
 """`release_workloads` (and `KubeObjectDetails.workload_tree`) against the simulated API server
 running the `degraded` scenario: node-feature-discovery's worker Deployment has a new
-ReplicaSet that cannot create pods (its ServiceAccount is gone) and an old one still running.
+ReplicaSet that cannot create pods (its ServiceAccount is gone) and an old one whose pod still
+runs.
 
-The scenario makes no pods for releases, so the test writes the old ReplicaSet's pod (and an
-event about it) into the cluster by hand, as the ReplicaSet controller and kubelet would; the
-expected ReplicaSets come from the simulator's store, read here by other means.
+The expected ReplicaSets and pods come from the simulator's store, read here by other means;
+the test adds the kubelet's `Started` event about the old pod (the scenario has none) to see
+events reach the pod's node.
 """
 
 from __future__ import annotations
@@ -64,60 +65,41 @@ def worker_replica_sets(sim: Simulation) -> tuple[JsonObject, JsonObject]:
     return stuck[0], old[0]
 
 
-def add_old_pod(sim: Simulation, old: JsonObject) -> str:
-    """A running pod of the old ReplicaSet with one restart, and a Normal event about it."""
-    rs_meta = old["metadata"]
-    name = f"{rs_meta['name']}-x7k2p"
-    labels = dict(old["spec"]["selector"]["matchLabels"])
-    pod = {
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {
-            "name": name,
-            "namespace": "kube-system",
-            "labels": labels,
-            "creationTimestamp": "2025-11-25T09:30:20Z",
-            "ownerReferences": [
-                {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": rs_meta["name"]}
-                | {"uid": rs_meta["uid"], "controller": True}
-            ],
-        },
-        "spec": {"nodeName": "k8s-w-2", "containers": [{"name": "nfd-worker", "image": "x"}]},
-        "status": {
-            "phase": "Running",
-            "conditions": [{"type": "Ready", "status": "True"}],
-            "containerStatuses": [
-                {
-                    "name": "nfd-worker",
-                    "ready": True,
-                    "restartCount": 1,
-                    "state": {"running": {"startedAt": "2025-11-25T09:31:00Z"}},
-                }
-            ],
-        },
-    }
-    store = sim.cluster.store
-    store.create(type_for_kind("Pod"), pod)
-    store.create(
+def old_pod(sim: Simulation, old: JsonObject) -> JsonObject:
+    """The pod the old ReplicaSet controls, as the store holds it."""
+    pods = sim.cluster.store.list_objects(type_for_kind("Pod"), "kube-system")[0]
+    (pod,) = [
+        p
+        for p in pods
+        if any(o["uid"] == old["metadata"]["uid"] for o in p["metadata"].get("ownerReferences", []))
+    ]
+    return pod
+
+
+def add_started_event(sim: Simulation, pod: JsonObject) -> None:
+    """The kubelet's Normal event about `pod`'s container."""
+    name = pod["metadata"]["name"]
+    container = pod["spec"]["containers"][0]["name"]
+    sim.cluster.store.create(
         type_for_kind("Event"),
         {
             "metadata": {"name": f"{name}.1", "namespace": "kube-system"},
             "involvedObject": {"kind": "Pod", "namespace": "kube-system", "name": name},
             "type": "Normal",
             "reason": "Started",
-            "message": "Started container nfd-worker",
+            "message": f"Started container {container}",
             "count": 1,
-            "lastTimestamp": "2025-11-25T09:31:00Z",
+            "lastTimestamp": pod["status"]["containerStatuses"][0]["state"]["running"]["startedAt"],
         },
     )
-    return name
 
 
 def test_drills_from_the_release_to_the_replica_set_that_cannot_create_pods(
     sim: Simulation, api: KubeApi
 ) -> None:
     stuck, old = worker_replica_sets(sim)
-    pod_name = add_old_pod(sim, old)
+    running = old_pod(sim, old)
+    add_started_event(sim, running)
     tree = release_workloads(api, live(api, NFD))
     assert tree.note == "" and tree.unread == ()
     assert tree.release.startswith("kube-system/node-feature-discovery.v")
@@ -133,15 +115,27 @@ def test_drills_from_the_release_to_the_replica_set_that_cannot_create_pods(
     assert MISSING_ACCOUNT in new_rs.problem
     assert new_rs.events and new_rs.events[0].reason == "FailedCreate"
     assert new_rs.events[0].count > 1
+    assert old_rs.readiness is Readiness.READY and old_rs.ready == "1/1"
     (pod,) = old_rs.children
     assert (pod.ref.name, pod.ready, pod.status, pod.restarts, pod.node) == (
-        pod_name,
+        running["metadata"]["name"],
         "1/1",
         "Running",
-        1,
-        "k8s-w-2",
+        0,
+        running["spec"]["nodeName"],
+    )
+    assert pod.readiness is Readiness.READY and pod.problem == ""
+    assert pod.created == old["metadata"]["creationTimestamp"]
+    (container,) = pod.containers
+    assert (container.state, container.ready, container.image) == (
+        "running",
+        True,
+        running["spec"]["containers"][0]["image"],
     )
     assert [event.reason for event in pod.events] == ["Started"]
+    master = tree.workloads[1]
+    (master_rs,) = master.children
+    assert [child.ref.kind for child in master_rs.children] == ["Pod"]
     assert tree.workloads[1].readiness is Readiness.READY
 
 

@@ -2,8 +2,8 @@
 node-feature-discovery release, `o` opens the Pods screen; the nfd-worker Deployment leads
 it, enter goes to its ReplicaSet that cannot create pods, and the panel shows the
 `FailedCreate` message (`serviceaccount "nfd-worker" not found`) with its event's age and
-exact time; the old ReplicaSet is there too (the simulator makes no pods for releases, so it
-lists none). Escape goes back to Detail; y opens the row's YAML."""
+exact time; the old ReplicaSet is there too, ready, with the old pod still running under it.
+Escape goes back to Detail; y opens the row's YAML."""
 
 from __future__ import annotations
 
@@ -64,12 +64,16 @@ def test_drill_from_the_degraded_release_to_the_replica_set_that_cannot_create_p
                 cells = table.cells(stuck)
                 assert [cell.plain for cell in cells[2:4]] == ["0/1", "FailedCreate"]
                 assert MISSING_ACCOUNT in cells[-1].plain
-                # The old ReplicaSet keeps the old pods (none simulated), and is ready.
+                # The old ReplicaSet is ready and keeps the old pod running, listed under it.
                 old = table.keys[2]
                 assert old.startswith("ReplicaSet/kube-system/nfd-worker-") and old != stuck
                 assert table.cells(old)[0].plain == "✓"
+                pod = table.keys[3]
+                assert pod.startswith(f"Pod/kube-system/{old.split('/')[-1]}-")
+                assert [cell.plain for cell in table.cells(pod)[2:4]] == ["1/1", "Running"]
                 await pilot.press("down")
-                await wait_for(pilot, lambda: "no pods listed" in _plain(panel))
+                await wait_for(pilot, lambda: old.removeprefix("ReplicaSet/") in _plain(panel))
+                assert "ready 1/1" in _plain(panel) and "no pods listed" not in _plain(panel)
 
                 await pilot.press("y")
                 text_screen = await wait_for_screen(pilot, TextScreen)

@@ -5,7 +5,8 @@ is expected to report so tests can hold `tuiops status` against it.
 `degraded` plays, on the example repo: a HelmRelease whose upgrade keeps timing out until its
 retries are exhausted (Stalled) because a Deployment of it cannot create pods, the
 HelmReleases that depend on it (DependencyNotReady), a suspended app, an upgrade in progress,
-and an unreachable worker node; it also runs the releases' objects (`release_workloads`).
+and an unreachable worker node; it also runs the releases' objects and their pods
+(`release_workloads`, `release_pods`).
 """
 
 from __future__ import annotations
@@ -219,9 +220,8 @@ def build_base(name: str, repo: Path, now: datetime) -> tuple[ScenarioBuilder, D
     if name == "degraded":
         builder.build_helm_releases(skip=roles.special())
         play_degraded(builder, roles)
-        workers = scenario_cluster(name).nodes
-        count = sum(1 for node in workers if node.role is NodeRole.WORKER)
-        add_release_workloads(builder, roles.failing, roles.upgrading, count)
+        nodes = scenario_cluster(name).nodes
+        add_release_workloads(builder, roles.failing, roles.upgrading, nodes)
     else:
         builder.build_helm_releases()
     return builder, roles

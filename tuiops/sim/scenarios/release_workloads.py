@@ -6,21 +6,23 @@ status their Kubernetes controllers would report, ready unless a role says other
   ServiceAccount with one of another name, so the worker Deployment's new ReplicaSet cannot
   create pods (`FailedCreate ... serviceaccount "nfd-worker" not found`), the rollout passes
   its progress deadline and Helm's wait times out (helm-controller #716);
-- **upgrading** (longhorn): the manager DaemonSet is half rolled out.
+- **upgrading** (longhorn): the manager DaemonSet is half rolled out: its updated pod runs on
+  the worker that reports, the old one on the unreachable worker is not ready.
 
-No pods are made: every simulated pod has a controller log backlog, and the workloads' status
-already holds the counts readiness is judged by. Only `degraded` has these objects (`healthy`
-and `large` keep just the Flux controllers' workloads).
+The ReplicaSets, StatefulSets and DaemonSets get the pods their status counts
+(`release_pods`), with no log lines. Only `degraded` has these objects (`healthy` and `large`
+keep just the Flux controllers' workloads, so building `large` costs nothing more).
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from tuiops.domain.refs import ObjectRef
+from tuiops.domain.talos import NodeRole
 from tuiops.sim.apiserver.resources import type_for_kind
 from tuiops.sim.clock import rfc3339
 from tuiops.sim.flux.charts import chart_objects
@@ -29,6 +31,8 @@ from tuiops.sim.flux.recorder import event_object
 from tuiops.sim.scenarios.build import ScenarioBuilder
 from tuiops.sim.scenarios.degraded import UPGRADE_STARTED_AGO
 from tuiops.sim.scenarios.objects import uid_for
+from tuiops.sim.scenarios.release_pods import Placement, release_pods
+from tuiops.sim.talos.nodes import SimTalosNode
 
 JsonObject = dict[str, Any]
 
@@ -352,10 +356,24 @@ def _half_rolled_out(objects: list[JsonObject], since: datetime) -> None:
 
 
 def add_release_workloads(
-    builder: ScenarioBuilder, failing: ObjectRef, upgrading: ObjectRef, workers: int
+    builder: ScenarioBuilder,
+    failing: ObjectRef,
+    upgrading: ObjectRef,
+    nodes: Sequence[SimTalosNode],
 ) -> None:
-    """Every recorded release's objects into `builder.workloads`, failing and upgrading ones in
-    their states (the FailedCreate event into `builder.events`)."""
+    """Every recorded release's objects and their pods into `builder.workloads`, failing and
+    upgrading ones in their states (the FailedCreate and NodeNotReady events into
+    `builder.events`).
+
+    Args:
+        builder: The scenario being built, its releases recorded.
+        failing: The HelmRelease whose worker Deployment cannot create pods.
+        upgrading: The HelmRelease whose DaemonSet is half rolled out.
+        nodes: The cluster's nodes: DaemonSets run on its workers, pods are placed on them.
+    """
+    workers = sum(1 for node in nodes if node.role is NodeRole.WORKER)
+    placement = Placement(nodes)
+    rollout = builder.now - UPGRADE_STARTED_AGO
     for key, (latest, deployed) in builder.releases.items():
         revision = int(latest["version"])
         objects = live_objects(latest, workers, revision=revision)
@@ -369,5 +387,13 @@ def add_release_workloads(
                 builder, objects, old, _time(str(latest["info"]["last_deployed"]))
             )
         elif key == str(upgrading):
-            _half_rolled_out(objects, builder.now - UPGRADE_STARTED_AGO)
+            _half_rolled_out(objects, rollout)
+        pods = release_pods(
+            objects,
+            placement,
+            builder.now,
+            rollout=rollout if key == str(upgrading) else None,
+            events=builder.events,
+        )
         builder.workloads.extend(objects)
+        builder.workloads.extend(pods)
