@@ -110,6 +110,9 @@ class EventsScreen(ConsoleScreen):
         table = self.query_one(ResourceTable)
         table.set_layout(event_columns(shown))
         table.sync([event_key(event) for event in shown], lambda i: event_cells(shown[i], now))
+        # The Flux keys act on the object of the event under the cursor: the footer offers
+        # them once there is one (a first read, a filter), not at the next cursor move.
+        self.refresh_bindings()
         warnings = sum(1 for event in shown if event.is_warning)
         parts = [f"{len(shown)} events · {warnings} warnings"]
         if self.warnings_only:
