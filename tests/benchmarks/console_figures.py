@@ -35,7 +35,9 @@ LAYER_ROW = r"^\s*\d+\s+{}\s"
 LAYERS_SHOWN = ("flux-system", "apps")
 """The layer rows the first frame must hold (both the console's demo and the bare app)."""
 SUMMARY = re.compile(r"^\s*(\d+) of (\d+) ·")
-APP_HEADER = re.compile(r"\bKind\s+Namespace/Name\s+Ready\s+Version\s+Reason\b")
+APP_HEADER = re.compile(r"\bKind\s+Namespace/Name\s+(?:Ready\s+)?Version\s+Reason\b")
+"""At 120 columns Ready is left out (the health glyph says it) when Reason, Age and Message
+take the room."""
 APP_ROW = re.compile(r"^\s(\S)\s+(ks|hr)\s+([^\s/]+)/(\S+)\s+(\S+)")
 APP_ROWS_ON_SCREEN = LINES - 5
 """Apps at 120x40: summary, table header, rows, the (hidden) filter line, status, footer."""
@@ -90,11 +92,11 @@ def filter_painted(typed: str, lines: Lines) -> bool:
     return f"filter {typed!r}" in summary if typed else "filter" not in summary
 
 
-def row_shows(namespace: str, name: str, ready: str, reason: str, lines: Lines) -> bool:
-    """The HelmRelease's row shows `ready` in its Ready column and `reason` after it."""
+def row_shows(namespace: str, name: str, glyph: str, reason: str, lines: Lines) -> bool:
+    """The HelmRelease's row shows health `glyph` and `reason` (in the Reason column)."""
     for match in app_rows(lines):
         if match[2] == "hr" and (match[3], match[4]) == (namespace, name):
-            return match[5] == ready and reason in match.string
+            return match[1] == glyph and reason in match.string
     return False
 
 
@@ -194,8 +196,8 @@ def large_session(sim: SimServer, figures: LargeFigures, run: int, events: int) 
         term.write(b"\x1b")  # escape: the filter box closes, the table has the focus again
         lines = term.drain(quiet=0.3)
 
-        # 4. A HelmRelease on screen changes its Ready condition (Ready, Reason, health
-        # glyph: columns shown at 120): from the change in the API server's store until its
+        # 4. A HelmRelease on screen changes its Ready condition (the health glyph and the
+        # Reason column, shown at 120): from the change in the API server's store until its
         # row on the terminal shows it.
         row = next(m for m in app_rows(lines) if m[2] == "hr" and "…" not in m[4])
         namespace, name = row[3], row[4]
@@ -206,8 +208,9 @@ def large_session(sim: SimServer, figures: LargeFigures, run: int, events: int) 
             written = term.bytes_read
             sent = time.perf_counter()
             sim.set_ready(namespace, name, ready, reason)
+            glyph = "✗" if failing else "✓"
             shown = term.settle(
-                partial(row_shows, namespace, name, ready, reason), quiet=0.3, timeout=10
+                partial(row_shows, namespace, name, glyph, reason), quiet=0.3, timeout=10
             )
             if shown is None:
                 raise _failed(f"{namespace}/{name} never showed {reason}", term)
