@@ -3,7 +3,7 @@ and the simulated cluster stands behind those same adapters in tests and the dem
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from tuiops.domain.actions import ActionOutcome
@@ -11,6 +11,7 @@ from tuiops.domain.events import Event
 from tuiops.domain.feed import FeedStatus
 from tuiops.domain.helm import ReleaseRevision
 from tuiops.domain.live import LiveObject
+from tuiops.domain.log_records import LogQuery, LogRecord, StreamStatus
 from tuiops.domain.refs import ObjectRef
 from tuiops.domain.talos import ClusterHealth, EtcdMember, NodeResults, TalosNode, TalosService
 from tuiops.domain.workload_tree import WorkloadTree
@@ -127,3 +128,41 @@ class TalosReader(Protocol):
     def services(self) -> NodeResults[TalosService]: ...
 
     def etcd_members(self) -> NodeResults[EtcdMember]: ...
+
+
+class LogFeed(Protocol):
+    """A running set of log streams: the Flux controllers', or one pod's containers. It follows
+    new pods of the controllers (a restart, a rollout) and resumes a broken stream after its
+    last line, never delivering a line twice."""
+
+    def start(self, on_records: Callable[[Sequence[LogRecord]], None]) -> None:
+        """Begin reading; `on_records` is called from background threads with each batch, in
+        the order each stream delivered it."""
+        ...
+
+    def stop(self) -> None: ...
+
+    def statuses(self) -> tuple[StreamStatus, ...]:
+        """Every stream and its state (the pane shows the worst)."""
+        ...
+
+
+class LogReader(Protocol):
+    """Opens log feeds (nothing is read before `LogFeed.start`)."""
+
+    def flux_logs(self, query: LogQuery) -> LogFeed:
+        """The four controllers' logs, pods picked as `flux logs` picks them."""
+        ...
+
+    def pod_logs(
+        self,
+        namespace: str,
+        pod: str,
+        query: LogQuery,
+        *,
+        container: str = "",
+        previous: bool = False,
+    ) -> LogFeed:
+        """One pod's containers (every one when `container` is empty); `previous`: the
+        terminated container before the current one (`kubectl logs -p`)."""
+        ...

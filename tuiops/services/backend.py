@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the console's first frame does not pay for every port's domain types
     from tuiops.domain.kube_contexts import KubeContextEntry
-    from tuiops.ports import FluxControl, FluxFeed, ObjectDetails, TalosReader
+    from tuiops.ports import FluxControl, FluxFeed, LogReader, ObjectDetails, TalosReader
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,8 @@ class Backend:
     """None when offline (no kubeconfig, or `--offline`)."""
     details: ObjectDetails | None = None
     talos: TalosReader | None = None
+    logs: LogReader | None = None
+    """Controller and pod logs; None when offline."""
     control: FluxControl | None = None
     """Reconcile/suspend/resume; None when offline. `read_only` forbids using it."""
     offline_reason: str = ""
