@@ -1,0 +1,179 @@
+"""The logs pane's buffer: bounded with counted evictions, a filtered view kept line by line
+that equals a full recompute, pause counts, saving what is shown, and feed threads at once."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tuiops.domain.decode_live import decode_log_line
+from tuiops.domain.log_filters import PaneFilter
+from tuiops.domain.log_records import LogRecord, LogStream
+from tuiops.domain.logs import LogLevel
+from tuiops.errors import TuiopsError
+from tuiops.services.log_buffer import DEFAULT_CAPACITY, LogBuffer
+
+HELM = LogStream("flux-system", "helm-controller-abc", "manager", "helm-controller")
+SOURCE = LogStream("flux-system", "source-controller-abc", "manager", "source-controller")
+LEVELS = ("error", "info", "debug", "trace")
+
+
+def make(n: int, level: str = "info", stream: LogStream = HELM) -> LogRecord:
+    text = (
+        f'{{"level":"{level}","ts":"2025-11-25T10:09:42.118Z","msg":"line {n}",'
+        f'"controllerKind":"HelmRelease","namespace":"apps","name":"app{n % 3}"}}'
+    )
+    return LogRecord(stream, "2025-11-25T10:09:42.118000000Z", text, decode_log_line(text))
+
+
+def texts(records: list[LogRecord]) -> list[str]:
+    return [r.text for r in records]
+
+
+def test_default_capacity() -> None:
+    assert LogBuffer().capacity == DEFAULT_CAPACITY == 100_000
+
+
+def test_eviction_is_counted() -> None:
+    buffer = LogBuffer(capacity=10)
+    records = [make(i) for i in range(25)]
+    for start in range(0, 25, 4):
+        buffer.append(records[start : start + 4])
+    stats = buffer.stats()
+    assert (stats.received, stats.buffered, stats.evicted, stats.shown) == (25, 10, 15, 10)
+    assert stats.received == stats.buffered + stats.evicted
+    assert texts(buffer.lines(0, 100)) == texts(records[15:])
+    assert texts(buffer.lines(8, 5)) == texts(records[23:])
+    assert stats.view_evicted == 15
+
+
+def test_one_batch_bigger_than_the_capacity() -> None:
+    buffer = LogBuffer(capacity=3)
+    records = [make(i) for i in range(7)]
+    buffer.append(records)
+    assert texts(buffer.lines(0, 10)) == texts(records[4:])
+    assert buffer.stats().evicted == 4
+
+
+def test_a_filter_change_recomputes_once_and_keeps_counts() -> None:
+    buffer = LogBuffer(capacity=100)
+    records = [make(i, LEVELS[i % 4]) for i in range(40)]
+    buffer.append(records)
+    buffer.set_filter(PaneFilter(level=LogLevel.ERROR))
+    assert texts(buffer.lines(0, 100)) == texts(records[::4])
+    buffer.append([make(40, "error"), make(41, "info")])
+    assert buffer.stats().shown == 11
+    assert buffer.stats().received == 42
+
+
+def test_pause_counts_matching_lines() -> None:
+    buffer = LogBuffer()
+    buffer.set_filter(PaneFilter(level=LogLevel.INFO))
+    buffer.append([make(0)])
+    buffer.pause()
+    buffer.append([make(1), make(2, "debug"), make(3, "error")])
+    stats = buffer.stats()
+    assert stats.paused and stats.new_since_pause == 2
+    buffer.set_filter(PaneFilter())  # recomputed over the lines since the pause
+    assert buffer.stats().new_since_pause == 3
+    buffer.resume()
+    assert buffer.stats().new_since_pause == 0 and not buffer.stats().paused
+
+
+def test_restart_drops_old_batches() -> None:
+    buffer = LogBuffer()
+    old = buffer.restart()
+    buffer.append([make(0)], old)
+    new = buffer.restart()
+    buffer.append([make(1)], old)
+    buffer.append([make(2)], new)
+    assert texts(buffer.lines(0, 10)) == [make(2).text]
+    assert buffer.stats().received == 1
+
+
+operations = st.lists(
+    st.one_of(
+        st.tuples(st.just("append"), st.lists(st.sampled_from(LEVELS), max_size=12)),
+        st.tuples(st.just("filter"), st.sampled_from([None, *LogLevel])),
+        st.tuples(st.just("name"), st.sampled_from(["", "app0", "app1"])),
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(capacity=st.integers(1, 20), steps=operations)
+def test_incremental_view_equals_full_recompute(
+    capacity: int, steps: list[tuple[str, object]]
+) -> None:
+    buffer = LogBuffer(capacity=capacity)
+    everything: list[LogRecord] = []
+    wanted = PaneFilter()
+    for step, value in steps:
+        if step == "append":
+            assert isinstance(value, list)
+            batch = [make(len(everything) + i, level) for i, level in enumerate(value)]
+            everything += batch
+            buffer.append(batch)
+        elif step == "filter":
+            level = value if isinstance(value, LogLevel) else None
+            wanted = PaneFilter(level=level, name=wanted.name)
+            buffer.set_filter(wanted)
+        else:
+            wanted = PaneFilter(level=wanted.level, name=str(value))
+            buffer.set_filter(wanted)
+        held = everything[-capacity:] if everything else []
+        expected = [r for r in held if wanted.matches(r)]
+        assert texts(buffer.lines(0, len(everything) + 1)) == texts(expected)
+        stats = buffer.stats()
+        assert stats.received == len(everything) == stats.buffered + stats.evicted
+        assert stats.shown == len(expected)
+
+
+def test_threads_appending_at_once_lose_nothing() -> None:
+    buffer = LogBuffer(capacity=5_000)
+    buffer.set_filter(PaneFilter(level=LogLevel.ERROR))
+    per_thread, batch = 2_000, 50
+
+    def feed(stream: LogStream) -> None:
+        for start in range(0, per_thread, batch):
+            buffer.append([make(i, LEVELS[i % 2], stream) for i in range(start, start + batch)])
+
+    threads = [
+        threading.Thread(target=feed, args=(stream,)) for stream in (HELM, SOURCE, HELM, SOURCE)
+    ]
+    for thread in threads:
+        thread.start()
+    while any(thread.is_alive() for thread in threads):
+        buffer.lines(0, 50)  # readers meanwhile
+        buffer.stats()
+    for thread in threads:
+        thread.join()
+    stats = buffer.stats()
+    assert stats.received == 4 * per_thread == stats.buffered + stats.evicted
+    assert stats.buffered == 5_000
+    shown = buffer.lines(0, 10_000)
+    assert len(shown) == stats.shown
+    assert all(r.line is not None and r.line.level == "error" for r in shown)
+
+
+def test_save_writes_what_is_shown_as_flux_logs_prints_it(tmp_path: Path) -> None:
+    buffer = LogBuffer()
+    buffer.append([make(0, "error"), make(1), LogRecord(HELM, "", "plain \x1b[2J text", None)])
+    buffer.set_filter(PaneFilter(text="line 1 plain", regex=False))
+    buffer.set_filter(PaneFilter(level=None, name=""))
+    path = tmp_path / "out.log"
+    assert buffer.save(path, ["# tuiops logs"]) == 3
+    assert path.read_text(encoding="utf-8").splitlines() == [
+        "# tuiops logs",
+        "2025-11-25T10:09:42.118Z error HelmRelease/app0.apps - line 0 ",
+        "2025-11-25T10:09:42.118Z info HelmRelease/app1.apps - line 1 ",
+        "plain \x1b[2J text",
+    ]
+    with pytest.raises(TuiopsError):
+        buffer.save(path)  # never overwrites
+    assert not [p for p in tmp_path.iterdir() if p.name != "out.log"]  # no temporary left
