@@ -18,6 +18,7 @@ from tuiops.adapters.flux_reader import KubeFluxReader
 from tuiops.adapters.kube_api import KubeApi
 from tuiops.adapters.kubeconfig import has_kubeconfig, list_contexts, load_context
 from tuiops.adapters.kubectl import Kubectl
+from tuiops.adapters.log_streams import KubeLogReader
 from tuiops.adapters.talosctl import TalosCli
 from tuiops.errors import NoKubeconfig
 from tuiops.ports import FluxReader
@@ -89,6 +90,7 @@ def cluster_backend(
         talos=TalosCli(talosctl),
         # The feed's KubeApi: one connection pool and one kube context for reads and actions.
         control=FluxActions(api, poll_interval=action_poll, timeout=action_timeout),
+        logs=KubeLogReader(api),
         read_only=read_only,
         # The context in use, also when it is the kubeconfig's current-context.
         label=label or resolved.name,

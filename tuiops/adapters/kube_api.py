@@ -366,6 +366,51 @@ class KubeApi:
             "PATCH", kind.object_path(namespace, name), body=patch, content_type=MERGE_PATCH
         )
 
+    def open_log(
+        self,
+        namespace: str,
+        pod: str,
+        *,
+        container: str = "",
+        follow: bool = False,
+        timestamps: bool = False,
+        since_seconds: int | None = None,
+        since_time: str = "",
+        tail_lines: int | None = None,
+        previous: bool = False,
+    ) -> Response:
+        """Open a container's log (`GET .../pods/NAME/log`); returns once the server answered.
+
+        A followed body has no deadline (a quiet log is silent for hours; the caller cuts it
+        with `response.slot.cut()`); any other body must keep `MIN_BODY_RATE`.
+
+        Args:
+            since_time: RFC3339 (`sinceTime`); the kubelet sends lines stamped at or after it.
+            previous: The previous terminated container (`kubectl logs -p`).
+        """
+        query = [("follow", "true" if follow else "false")]
+        if container:
+            query.append(("container", container))
+        if timestamps:
+            query.append(("timestamps", "true"))
+        if since_time:
+            query.append(("sinceTime", since_time))
+        elif since_seconds is not None:
+            query.append(("sinceSeconds", str(since_seconds)))
+        if tail_lines is not None:
+            query.append(("tailLines", str(tail_lines)))
+        if previous:
+            query.append(("previous", "true"))
+        response = self.request(
+            "GET",
+            f"/api/v1/namespaces/{namespace}/pods/{pod}/log",
+            query=query,
+            read_timeout=LOG_READ_SECONDS if follow else None,
+        )
+        if follow:
+            response.extend(math.inf)
+        return response
+
     def log_lines(
         self,
         namespace: str,
@@ -377,17 +422,12 @@ class KubeApi:
         tail_lines: int | None = None,
     ) -> Iterator[str]:
         """Lines of a container's log; with `follow`, until the server ends the stream."""
-        query = [("follow", "true" if follow else "false")]
-        if container:
-            query.append(("container", container))
-        if since_seconds is not None:
-            query.append(("sinceSeconds", str(since_seconds)))
-        if tail_lines is not None:
-            query.append(("tailLines", str(tail_lines)))
-        response = self.request(
-            "GET",
-            f"/api/v1/namespaces/{namespace}/pods/{pod}/log",
-            query=query,
-            read_timeout=LOG_READ_SECONDS if follow else None,
+        response = self.open_log(
+            namespace,
+            pod,
+            container=container,
+            follow=follow,
+            since_seconds=since_seconds,
+            tail_lines=tail_lines,
         )
         yield from log_lines(response, follow)
