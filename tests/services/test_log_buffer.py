@@ -4,6 +4,7 @@ that equals a full recompute, pause counts, saving what is shown, and feed threa
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from tuiops.domain.log_filters import PaneFilter
 from tuiops.domain.log_records import LogRecord, LogStream
 from tuiops.domain.logs import LogLevel
 from tuiops.errors import TuiopsError
-from tuiops.services.log_buffer import DEFAULT_CAPACITY, LogBuffer
+from tuiops.services.log_buffer import DEFAULT_CAPACITY, LogBuffer, new_log_path
 
 HELM = LogStream("flux-system", "helm-controller-abc", "manager", "helm-controller")
 SOURCE = LogStream("flux-system", "source-controller-abc", "manager", "source-controller")
@@ -47,7 +48,9 @@ def test_eviction_is_counted() -> None:
     assert (stats.received, stats.buffered, stats.evicted, stats.shown) == (25, 10, 15, 10)
     assert stats.received == stats.buffered + stats.evicted
     assert texts(buffer.lines(0, 100)) == texts(records[15:])
-    assert texts(buffer.lines(8, 5)) == texts(records[23:])
+    assert texts(buffer.lines(23, 5)) == texts(records[23:])
+    assert buffer.window(3, 2) == (15, [])
+    assert buffer.window(14, 2) == (15, records[15:16])
     assert stats.view_evicted == 15
 
 
@@ -177,3 +180,59 @@ def test_save_writes_what_is_shown_as_flux_logs_prints_it(tmp_path: Path) -> Non
     with pytest.raises(TuiopsError):
         buffer.save(path)  # never overwrites
     assert not [p for p in tmp_path.iterdir() if p.name != "out.log"]  # no temporary left
+
+
+def test_new_log_path_never_names_an_existing_file(tmp_path: Path) -> None:
+    moment = datetime(2025, 11, 25, 10, 10, 0)
+    first = new_log_path(tmp_path, moment)
+    assert first.name == "tuiops-logs-20251125-101000.log"
+    first.write_text("")
+    assert new_log_path(tmp_path, moment).name == "tuiops-logs-20251125-101000-2.log"
+
+
+def at(n: int, second: int, stream: LogStream = HELM, fraction: str = "") -> LogRecord:
+    stamp = f"2025-11-25T10:00:{second:02d}{fraction}Z"
+    text = f'{{"level":"{LEVELS[n % 4]}","ts":"{stamp}","msg":"line {n}"}}'
+    return LogRecord(stream, stamp, text, decode_log_line(text))
+
+
+def test_streams_interleave_by_time() -> None:
+    buffer = LogBuffer()
+    helm = [at(i, 2 * i, HELM) for i in range(5)]  # seconds 0, 2, 4, 6, 8
+    source = [at(10 + i, 2 * i + 1, SOURCE) for i in range(5)]  # 1, 3, 5, 7, 9
+    buffer.append(helm)
+    buffer.append(source)  # a backlog older than what is held
+    shown = buffer.lines(0, 20)
+    assert [r.time for r in shown] == sorted(r.time for r in helm + source)
+    assert buffer.stats().received == 10
+
+
+def test_trimmed_fractions_sort_as_times() -> None:
+    buffer = LogBuffer()
+    buffer.append([at(0, 1, fraction=".5")])
+    buffer.append([at(1, 1, fraction=".118")])
+    assert [r.time[17:] for r in buffer.lines(0, 5)] == ["01.118Z", "01.5Z"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    capacity=st.integers(1, 15),
+    batches=st.lists(st.lists(st.integers(0, 20), max_size=6), max_size=12),
+    level=st.sampled_from([None, LogLevel.ERROR, LogLevel.INFO]),
+)
+def test_merging_equals_sorting_everything(
+    capacity: int, batches: list[list[int]], level: LogLevel | None
+) -> None:
+    buffer = LogBuffer(capacity=capacity)
+    wanted = PaneFilter(level=level)
+    buffer.set_filter(wanted)
+    held: list[LogRecord] = []
+    count = 0
+    for seconds in batches:
+        batch = [at(count + i, second) for i, second in enumerate(sorted(seconds))]
+        count += len(batch)
+        buffer.append(batch)
+        held = sorted(held + batch, key=lambda r: r.time)[-capacity:]
+        assert texts(buffer.lines(0, 1000)) == texts([r for r in held if wanted.matches(r)])
+        stats = buffer.stats()
+        assert stats.received == count == stats.buffered + stats.evicted

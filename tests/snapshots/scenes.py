@@ -21,7 +21,8 @@ from tuiops.ui.screens.apps import AppsScreen
 from tuiops.ui.screens.detail import DetailScreen
 from tuiops.ui.screens.help import HelpScreen
 from tuiops.ui.screens.history import DIFF_HINT, HistoryScreen
-from tuiops.ui.screens.placeholder import EnvScreen, LogsScreen
+from tuiops.ui.screens.logs import LogsScreen
+from tuiops.ui.screens.placeholder import EnvScreen
 from tuiops.ui.widgets.resource_table import ResourceTable
 from tuiops.wiring import demo_backend
 
@@ -151,10 +152,25 @@ async def env(pilot: Pilot[None]) -> None:
     await _shown(pilot, EnvScreen)
 
 
+LOG_BACKLOG = 25
+"""Lines the demo's Flux controllers have logged (controllers off: a fixed backlog)."""
+
+
 async def logs(pilot: Pilot[None]) -> None:
+    """The Flux controllers' logs, following, every line of the backlog in and the streams
+    live."""
+    from tuiops.ui.widgets.log_view import LogView
+
     await _loaded(pilot)
     await pilot.press("5")
-    await _shown(pilot, LogsScreen)
+    screen = await _shown(pilot, LogsScreen)
+    view = screen.query_one(LogView)
+    await wait_for(
+        pilot,
+        lambda: view.stats.shown == LOG_BACKLOG and screen.streams_live(),
+        what="the controllers' log backlog, every stream live",
+    )
+    await settle(pilot)
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,7 @@ def test_controller_kind_namespace_name_without_case() -> None:
     assert not PaneFilter(controller="helm").matches(kustomize)
     assert PaneFilter(kind="helmrelease", namespace="apps", name="WEB").matches(helm)
     assert not PaneFilter(kind="Kustomization").matches(helm)
+    assert PaneFilter(kind="hr").matches(helm) and PaneFilter(kind="HelmReleases").matches(helm)
     assert not PaneFilter(name="web2").matches(helm)
     assert not PaneFilter(namespace="apps").matches(record("not json apps"))
 

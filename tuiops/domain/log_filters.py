@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from tuiops.domain.kinds import kind_for_word
 from tuiops.domain.log_records import LogRecord
 from tuiops.domain.logs import LogLevel
 
@@ -52,7 +53,8 @@ class PaneFilter:
     """The stream's controller (`helm-controller`, or `helm`: the `-controller` suffix may be
     left out)."""
     kind: str = ""
-    """The line's kind or controllerKind, without case."""
+    """The line's kind or controllerKind, without case; a word kubectl knows for a kind
+    (`hr`, `helmreleases`) names that kind."""
     namespace: str = ""
     name: str = ""
     text: str = ""
@@ -74,7 +76,8 @@ class PaneFilter:
         An invalid regex does not filter (the pane shows `error` instead)."""
         level = LEVEL_RANK.get(self.level) if self.level is not None else None
         controller = _controller_word(self.controller)
-        kind = self.kind.casefold()
+        known = kind_for_word(self.kind) if self.kind else None
+        kind = (known.kind if known is not None else self.kind).casefold()
         namespace = self.namespace.casefold()
         name = self.name.casefold()
         text = _text_test(self.text, self.regex)

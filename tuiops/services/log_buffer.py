@@ -14,6 +14,7 @@ import bisect
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from tuiops.domain.log_filters import PaneFilter
@@ -40,7 +41,7 @@ class BufferStats:
     """Lines the filter passes, among those held."""
     view_evicted: int
     """Matching lines dropped from the start of the view since the last restart or filter
-    change: a reader scrolled up moves up by the growth of this to keep its lines on screen."""
+    change: the position of the oldest line shown (see `LogBuffer.lines`)."""
     new_since_pause: int
     """Matching lines that arrived since `pause` (0 when not paused)."""
     paused: bool
@@ -50,10 +51,36 @@ class BufferStats:
     """Changes with every change of what `lines` returns."""
 
 
+def time_key(stamp: str) -> str:
+    """An RFC3339 UTC time that sorts as text: the kubelet drops trailing zeros of the
+    fraction (`.1Z`, `.118Z`), so the fraction is padded to nanoseconds. Empty for none."""
+    if len(stamp) < 19:
+        return ""
+    fraction = stamp[20:].rstrip("Z") if stamp[19:20] == "." else ""
+    return f"{stamp[:19]}.{fraction[:9].ljust(9, '0')}"
+
+
+def _first(pair: tuple[str, LogRecord]) -> str:
+    return pair[0]
+
+
 def flux_logs_text(record: LogRecord) -> str:
     """A line as `flux logs` prints it: its one-line format for a controller's JSON line, the
     text as read for anything else."""
     return format_flux_logs(record.line) if record.line is not None else record.text
+
+
+def new_log_path(folder: Path, moment: datetime) -> Path:
+    """A file name in `folder` no file has yet: `tuiops-logs-<time>.log`, then `-2`, `-3`...
+
+    Blocking (it looks at the folder): call it from a worker."""
+    stem = f"tuiops-logs-{moment:%Y%m%d-%H%M%S}"
+    path = folder / f"{stem}.log"
+    number = 2
+    while path.exists() or path.is_symlink():
+        path = folder / f"{stem}-{number}.log"
+        number += 1
+    return path
 
 
 class LogBuffer:
@@ -64,6 +91,8 @@ class LogBuffer:
         self.capacity = max(1, capacity)
         self._lock = threading.Lock()
         self._records: list[LogRecord] = []
+        self._keys: list[str] = []
+        """`time_key` and stream label of each record, in the same order (ascending)."""
         self._head = 0
         """Index in `_records` of the oldest line held; the list is compacted in steps."""
         self._first_seq = 0
@@ -87,27 +116,57 @@ class LogBuffer:
         """Add a batch (called from feed threads); a batch of an older `generation` (a feed
         stopped by `restart`) is dropped.
 
-        Costs one filter test per line, under the lock."""
+        Lines are kept in time order (the kubelet's timestamps), so streams read in parallel
+        interleave as they were logged: a batch newer than what is held costs one filter test
+        per line; an older one (a stream's backlog arriving after another's) is merged into
+        the lines after its first, which are filtered again. A line without a time counts as
+        logged when it arrived."""
         if not records:
             return
         with self._lock:
             if generation is not None and generation != self._generation:
                 return
-            seq = self._received
-            matches = self._matches
-            view = self._view
-            matched = 0
+            keys = self._keys
+            last = keys[-1] if len(keys) > self._head else ""
+            batch = []
             for record in records:
-                if matches(record):
-                    view.append(seq)
-                    matched += 1
-                seq += 1
-            self._records.extend(records)
-            self._received = seq
+                stamp = time_key(record.time)
+                # Lines of several streams logged at the same moment: by stream, so the order
+                # does not depend on which batch came first.
+                key = f"{stamp} {record.stream.label}" if stamp else last
+                batch.append((key, record))
+                last = max(last, key)
+            if any(batch[i][0] > batch[i + 1][0] for i in range(len(batch) - 1)):
+                batch.sort(key=_first)  # stable: one stream's lines keep their order
+            held_last = keys[-1] if len(keys) > self._head else ""
+            if batch[0][0] >= held_last:
+                start = len(keys)
+                self._records.extend(record for _key, record in batch)
+                keys.extend(key for key, _record in batch)
+            else:
+                start = max(bisect.bisect_right(keys, batch[0][0], self._head), self._head)
+                merged = list(zip(keys[start:], self._records[start:], strict=True))
+                merged += batch
+                merged.sort(key=_first)  # two sorted runs: one merge pass
+                keys[start:] = [key for key, _record in merged]
+                self._records[start:] = [record for _key, record in merged]
+            shown_before = len(self._view) - self._view_head
+            self._refilter_from(start)
+            self._received += len(batch)
             if self._paused_at is not None:
-                self._new_since_pause += matched
+                self._new_since_pause += len(self._view) - self._view_head - shown_before
             self._evict()
             self._version += 1
+
+    def _refilter_from(self, start: int) -> None:
+        """Filter the lines from index `start` of `_records` again (the lock held)."""
+        view, matches = self._view, self._matches
+        first_seq = self._first_seq + start
+        del view[bisect.bisect_left(view, first_seq, self._view_head) :]
+        records = self._records
+        for index in range(start, len(records)):
+            if matches(records[index]):
+                view.append(self._first_seq + index)
 
     def _evict(self) -> None:
         """Drop the oldest lines beyond the capacity (the lock held)."""
@@ -123,6 +182,7 @@ class LogBuffer:
         # Compact in steps: each costs a copy of what is kept, at most once per capacity.
         if self._head >= self.capacity:
             del self._records[: self._head]
+            del self._keys[: self._head]
             self._first_seq += self._head
             self._head = 0
         if self._view_head >= max(self.capacity // 2, 1):
@@ -135,7 +195,7 @@ class LogBuffer:
         """Forget every line and counter (a new feed starts); the new generation, to pass to
         `append` so that a batch still on its way from the old feed is dropped."""
         with self._lock:
-            self._records, self._head, self._first_seq = [], 0, 0
+            self._records, self._keys, self._head, self._first_seq = [], [], 0, 0
             self._view, self._view_head, self._view_evicted = [], 0, 0
             self._received = 0
             self._new_since_pause = 0
@@ -197,12 +257,24 @@ class LogBuffer:
             )
 
     def lines(self, start: int, count: int) -> list[LogRecord]:
-        """The shown lines from position `start` (0: the oldest shown), at most `count`."""
+        """The shown lines at positions `start` to `start + count` (fewer past the end).
+
+        Positions count the matching lines since the last filter change or restart: the
+        oldest shown line is at `stats().view_evicted`, so a position keeps naming the same
+        line while older ones are evicted. Evicted positions are left out."""
+        return self.window(start, count)[1]
+
+    def window(self, start: int, count: int) -> tuple[int, list[LogRecord]]:
+        """Like `lines`, with the position of the first line returned (later than `start`
+        when the lines before it were evicted meanwhile; the window still ends at
+        `start + count`)."""
         with self._lock:
-            first = self._view_head + max(start, 0)
-            seqs = self._view[first : first + max(count, 0)]
+            end = start + max(count, 0)
+            start = max(start, self._view_evicted)
+            first = self._view_head + start - self._view_evicted
+            seqs = self._view[first : first + max(end - start, 0)]
             offset = self._first_seq
-            return [self._records[seq - offset] for seq in seqs]
+            return start, [self._records[seq - offset] for seq in seqs]
 
     def shown_records(self) -> list[LogRecord]:
         """Every line shown now, oldest first (a copy: the feed may go on meanwhile)."""

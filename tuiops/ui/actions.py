@@ -113,6 +113,18 @@ HISTORY_ACTIONS = (
 
 TALOS_ACTIONS = (ActionSpec("talos.refresh", "r", "refresh", "Refresh"),)
 
+# The logs pane (5). Its line list takes the table keys (up/down, G/end follows again, enter
+# opens the line's object); `l` opens it from Apps and Detail, filtered to their object.
+OPEN_LOGS = ActionSpec("logs.open", "l", "logs", "Logs of the object", show=False)
+LOGS_ACTIONS = (
+    ActionSpec("logs.filter", "slash", "filter", "Filter"),
+    ActionSpec("logs.level", "L", "cycle_level", "Level"),
+    ActionSpec("logs.pause", "space,p", "toggle_pause", "Pause"),
+    ActionSpec("logs.since", "t", "cycle_since", "Since"),
+    ActionSpec("logs.tail", "n", "cycle_tail", "Tail"),
+    ActionSpec("logs.save", "ctrl+s", "save", "Save"),
+)
+
 # Table navigation, vi keys beside the arrows as in k9s; listed in help, not in the footer.
 TABLE_ACTIONS = (
     ActionSpec("table.up", "up,k", "cursor(-1)", "Up", show=False),
@@ -153,6 +165,8 @@ ALL_ACTIONS = (
     + DETAIL_ACTIONS
     + HISTORY_ACTIONS
     + TALOS_ACTIONS
+    + LOGS_ACTIONS
+    + (OPEN_LOGS,)
     + TABLE_ACTIONS
     + CONFIRM_ACTIONS
     + HELP_ACTIONS

@@ -58,7 +58,7 @@ from tuiops.ui.flux_actions import FluxActions
 from tuiops.ui.keymap import load_keymap
 from tuiops.ui.screens.jump import JumpScreen
 from tuiops.ui.screens.layers import LayersScreen
-from tuiops.ui.screens.placeholder import EnvScreen, LogsScreen
+from tuiops.ui.screens.placeholder import EnvScreen
 from tuiops.ui.state import FiltersNamespace, ShowsObject
 
 RETRY_SECONDS = (0.5, 1.0, 2.0, 5.0)
@@ -83,6 +83,12 @@ def _sources_screen() -> Screen[Any]:
     return SourcesScreen()
 
 
+def _logs_screen() -> Screen[Any]:
+    from tuiops.ui.screens.logs import LogsScreen
+
+    return LogsScreen()
+
+
 def _talos_screen() -> Screen[Any]:
     from tuiops.ui.screens.talos import TalosScreen
 
@@ -100,7 +106,7 @@ class TuiopsApp(App[None]):
         "sources": lambda: _sources_screen(),
         "talos": lambda: _talos_screen(),
         "env": EnvScreen,
-        "logs": LogsScreen,
+        "logs": lambda: _logs_screen(),
     }
     DEFAULT_MODE = "layers"
     BINDINGS = bindings(FIRST_ACTIONS) + bindings(FLUX_ACTIONS) + bindings(SCREEN_ACTIONS)
@@ -408,3 +414,13 @@ class TuiopsApp(App[None]):
         from tuiops.ui.screens.history import HistoryScreen
 
         self.push_screen(HistoryScreen(ref))
+
+    def open_logs(self, ref: ObjectRef) -> None:
+        """The Logs pane, showing only the lines about `ref` (its controller's, of its kind,
+        namespace and name)."""
+        from tuiops.ui.screens.logs import LogsScreen  # imported when first shown
+
+        self._show_mode("logs")
+        logs = self.screen_stack[0]
+        assert isinstance(logs, LogsScreen)  # the "logs" mode's only screen
+        logs.show_object(ref)

@@ -33,6 +33,10 @@ class ConsoleHost(Protocol):
 
     def open_history(self, ref: ObjectRef) -> None: ...
 
+    def open_logs(self, ref: ObjectRef) -> None:
+        """The Logs pane, filtered to the lines about `ref`."""
+        ...
+
     def now(self) -> datetime:
         """The console's clock (fixed in snapshots)."""
         ...

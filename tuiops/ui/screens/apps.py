@@ -18,7 +18,7 @@ from textual.widgets import Footer, Input, Static
 from tuiops.domain.age import parse_time
 from tuiops.domain.overview import AppRow
 from tuiops.domain.refs import ObjectRef
-from tuiops.ui.actions import APPS_ACTIONS, bindings
+from tuiops.ui.actions import APPS_ACTIONS, OPEN_LOGS, bindings
 from tuiops.ui.column_layout import Column
 from tuiops.ui.screens.console_screen import ConsoleScreen
 from tuiops.ui.tables import (
@@ -126,7 +126,7 @@ class AppsScreen(ConsoleScreen):
     """The table of every Flux applier."""
 
     CSS_PATH = "apps.tcss"
-    BINDINGS = bindings(APPS_ACTIONS)
+    BINDINGS = bindings((*APPS_ACTIONS, OPEN_LOGS))
 
     filter_text: reactive[str] = reactive("", init=False)
     """Words every shown row must contain (the `/` box)."""
@@ -280,6 +280,12 @@ class AppsScreen(ConsoleScreen):
         ref = self.selected_ref()
         if ref is not None:
             self.host.open_detail(ref)
+
+    def action_logs(self) -> None:
+        """The Logs pane filtered to the object under the cursor."""
+        ref = self.selected_ref()
+        if ref is not None:
+            self.host.open_logs(ref)
 
     def action_toggle_mark(self) -> None:
         table = self.query_one(ResourceTable)

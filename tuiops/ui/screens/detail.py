@@ -29,7 +29,7 @@ from tuiops.domain.text import inert
 from tuiops.domain.workloads import ReleaseObjects
 from tuiops.errors import TuiopsError
 from tuiops.services.console_state import ConsoleSession, ConsoleState, offline_detail
-from tuiops.ui.actions import DETAIL_ACTIONS, bindings
+from tuiops.ui.actions import DETAIL_ACTIONS, OPEN_LOGS, bindings
 from tuiops.ui.detail_text import (
     conditions_text,
     events_text,
@@ -65,7 +65,7 @@ SECTIONS = (
 class DetailScreen(ConsoleScreen):
     """One Kustomization or HelmRelease in depth."""
 
-    BINDINGS = bindings(DETAIL_ACTIONS)
+    BINDINGS = bindings((*DETAIL_ACTIONS, OPEN_LOGS))
     CSS_PATH = "detail.tcss"
 
     @dataclass
@@ -316,6 +316,10 @@ class DetailScreen(ConsoleScreen):
             self.notify("pods are shown for HelmReleases", severity="warning")
             return
         self.app.push_screen(PodsScreen(self.ref))
+
+    def action_logs(self) -> None:
+        """The Logs pane filtered to this object."""
+        self.host.open_logs(self.ref)
 
     def action_refresh(self) -> None:
         """Read the events (and a not-ready release's objects) again."""

@@ -23,6 +23,8 @@ from tuiops.ui.actions import (
     HELP_ACTIONS,
     HISTORY_ACTIONS,
     JUMP_ACTIONS,
+    LOGS_ACTIONS,
+    OPEN_LOGS,
     PODS_ACTIONS,
     TABLE_ACTIONS,
     TALOS_ACTIONS,
@@ -51,6 +53,7 @@ SECTIONS: tuple[tuple[str, tuple[ActionSpec, ...]], ...] = (
     ("help", HELP_ACTIONS),
     ("jump bar", JUMP_ACTIONS),
     ("ctx / cluster list", CHOOSE_ACTIONS),
+    ("logs", (*LOGS_ACTIONS, OPEN_LOGS)),
 )
 """Every list of `actions.ALL_ACTIONS`, in the order a newcomer needs them."""
 

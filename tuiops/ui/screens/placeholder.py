@@ -1,4 +1,4 @@
-"""Env and Logs keep their places in the navigation; their screens come with their issues."""
+"""Env keeps its place in the navigation; its screen comes with its issue."""
 
 from __future__ import annotations
 
@@ -22,9 +22,3 @@ class EnvScreen(_Placeholder):
         "Env: SOPS-decrypted clusterenv editing comes with its own issue.\n"
         "Today: `tuiops env show`, `env set KEY`, `env rotate KEY` on the command line."
     )
-
-
-class LogsScreen(_Placeholder):
-    """Live Flux controller logs (next issue)."""
-
-    TEXT = "Logs: live Flux controller logs come with their own issue."
