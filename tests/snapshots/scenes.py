@@ -152,8 +152,8 @@ async def env(pilot: Pilot[None]) -> None:
     await _shown(pilot, EnvScreen)
 
 
-LOG_BACKLOG = 25
-"""Lines the demo's Flux controllers have logged (controllers off: a fixed backlog)."""
+LOG_BACKLOG = 669
+"""Lines the demo's four Flux controllers have logged (controllers off: a fixed backlog)."""
 
 
 async def logs(pilot: Pilot[None]) -> None:

@@ -126,6 +126,7 @@ class LogsScreen(ConsoleScreen):
     def on_mount(self) -> None:
         # ConsoleScreen.on_mount runs as well: Textual calls the handler of every class.
         self.query_one(LogView).focus()
+        self.query_one("#filter", Input).value = self.buffer.filter.describe()  # open_logs
         self.set_interval(STATUS_SECONDS, self._show_status)
         self._show_filter()
         self._ensure_feed()

@@ -118,6 +118,7 @@ class LogView(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     LogView {
         height: 1fr;
+        overflow-x: hidden;
         background: $surface;
         & > .log-view--cursor {
             background: $block-cursor-blurred-background;
@@ -216,7 +217,7 @@ class LogView(ScrollView, can_focus=True):
         self.virtual_size = Size(self.size.width, stats.shown)
         if self.following:
             self._cursor = first + max(stats.shown - 1, 0)
-            self.scroll_to(y=max(stats.shown - self.size.height, 0), animate=False, immediate=True)
+            self._scroll_to_end()
         else:
             self._cursor = max(self._cursor, first)
             if shift:  # older lines went: the ones on screen keep their place
@@ -301,9 +302,17 @@ class LogView(ScrollView, can_focus=True):
         self._strips.clear()
         self.virtual_size = Size(self.size.width, self.stats.shown)
         if self.following:
-            self.scroll_to(
-                y=max(self.stats.shown - self.size.height, 0), animate=False, immediate=True
-            )
+            self._scroll_to_end()
+
+    def _scroll_to_end(self) -> None:
+        """To the newest line, now and once more after the next layout (a scroll asked for
+        while the widget has no size yet is clamped to the top)."""
+        self.scroll_to(y=max(self.stats.shown - self.size.height, 0), animate=False, immediate=True)
+        self.call_after_refresh(self._scroll_to_end_again)
+
+    def _scroll_to_end_again(self) -> None:
+        if self.following and self.scroll_y != self.max_scroll_y:
+            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
 
     # -- drawing ------------------------------------------------------------------------------
 
