@@ -5,11 +5,13 @@ loopback port with a kubeconfig pointing at it. The one object tests, the demo a
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 
 from tuiops.sim.apiserver.faults import Faults
-from tuiops.sim.apiserver.podlogs import PodLogBook
+from tuiops.sim.apiserver.podlogs import LogRecord, PodLogBook
+from tuiops.sim.apiserver.resources import type_for_kind
 from tuiops.sim.apiserver.server import USER, ApiServer
 from tuiops.sim.apiserver.store import ObjectStore
 from tuiops.sim.clock import SimClock
@@ -89,6 +91,39 @@ class SimulatedCluster:
         if downtime:
             threading.Event().wait(downtime)
         self.start()
+
+    # -- pod logs ------------------------------------------------------------------------
+
+    def append_log(
+        self, namespace: str, pod: str, container: str, text: str, at: datetime | None = None
+    ) -> LogRecord:
+        """A container writes one line (followers get it at once); stamped `at` or now."""
+        record = LogRecord(at or self.clock.now(), text)
+        self.logs.append(namespace, pod, container, record)
+        return record
+
+    def cut_log_streams(self) -> None:
+        """Cut every open pod log stream mid-body, as a network blip does."""
+        self.faults.drop_log_streams()
+        self.logs.wake()
+
+    def delete_pod(self, namespace: str, pod: str) -> None:
+        """Delete a pod; its followed logs end after their last line, as the kubelet's do."""
+        self.store.delete(type_for_kind("Pod"), namespace, pod)
+        self.logs.wake()
+
+    def restart_container(self, namespace: str, pod: str, container: str) -> None:
+        """The container restarted: its log is now the previous one (`kubectl logs -p`), and
+        the pod's restartCount grows."""
+
+        def bump(obj: dict[str, object]) -> None:
+            status = obj.get("status")
+            for entry in status.get("containerStatuses", []) if isinstance(status, dict) else []:
+                if entry.get("name") == container:
+                    entry["restartCount"] = int(entry.get("restartCount") or 0) + 1
+
+        self.store.update(type_for_kind("Pod"), namespace, pod, bump)
+        self.logs.restart(namespace, pod, container)
 
     def write_kubeconfig(self, path: Path) -> Path:
         """Write (atomically enough for a test: one small write) the kubeconfig to `path`."""

@@ -21,6 +21,7 @@ class Faults:
     _forbidden: set[tuple[str, str]] = field(default_factory=set)
     _watch_epoch: int = 0
     _expire_epoch: int = 0
+    _log_epoch: int = 0
     _rng: random.Random = field(init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -56,6 +57,16 @@ class Faults:
         """End every open watch with an ERROR event carrying 410 Expired."""
         with self._lock:
             self._expire_epoch += 1
+
+    def drop_log_streams(self) -> None:
+        """Cut every open pod log stream mid-body (no final chunk); `SimulatedCluster.
+        cut_log_streams()` also wakes idle followers so they are cut at once."""
+        with self._lock:
+            self._log_epoch += 1
+
+    @property
+    def log_epoch(self) -> int:
+        return self._log_epoch
 
     @property
     def watch_epoch(self) -> int:

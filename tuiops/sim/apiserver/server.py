@@ -148,7 +148,9 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
         verb = self._verb(method, route, query)
         self._check_faults(verb, resource, route)
         if route.subresource == "log":
-            return serve_logs(self, self.server.store, self.server.logs, route, query)
+            return serve_logs(
+                self, self.server.store, self.server.logs, self.server.faults, route, query
+            )
         if verb == "watch":
             return serve_watch(self, self.server.store, self.server.faults, resource, route, query)
         accept = self.headers.get("Accept", "")

@@ -154,10 +154,12 @@ def serve_watch(
         store.wait_for_change(last_seen, min(POLL, deadline - now))
 
 
-def _pick_container(store: ObjectStore, route: Route, query: dict[str, str]) -> str:
+def _pick_container(store: ObjectStore, route: Route, query: dict[str, str]) -> tuple[str, str]:
+    """The container whose log is asked for, and the pod's uid."""
     pod = store.get(type_for_kind("Pod"), route.namespace, route.name)
     if pod is None:
         raise not_found(type_for_kind("Pod"), route.name)
+    uid = str((pod.get("metadata") or {}).get("uid", ""))
     names = [c.get("name", "") for c in (pod.get("spec") or {}).get("containers") or []]
     wanted = query.get("container")
     if wanted:
@@ -165,7 +167,7 @@ def _pick_container(store: ObjectStore, route: Route, query: dict[str, str]) -> 
             raise StatusError(
                 400, "BadRequest", f"container {wanted} is not valid for pod {route.name}"
             )
-        return str(wanted)
+        return str(wanted), uid
     if len(names) != 1:
         raise StatusError(
             400,
@@ -173,7 +175,13 @@ def _pick_container(store: ObjectStore, route: Route, query: dict[str, str]) -> 
             f"a container name must be specified for pod {route.name},"
             f" choose one of: [{' '.join(names)}]",
         )
-    return str(names[0])
+    return str(names[0]), uid
+
+
+def _pod_running(store: ObjectStore, route: Route, uid: str) -> bool:
+    """Whether the pod a follow started on is still there (not deleted, not replaced)."""
+    pod = store.get(type_for_kind("Pod"), route.namespace, route.name)
+    return pod is not None and str((pod.get("metadata") or {}).get("uid", "")) == uid
 
 
 def _since(query: dict[str, str], now: datetime) -> datetime | None:
@@ -204,40 +212,76 @@ def serve_logs(
     handler: StreamWriter,
     store: ObjectStore,
     logs: PodLogBook,
+    faults: Faults,
     route: Route,
     query: dict[str, str],
 ) -> None:
-    """`GET /api/v1/namespaces/NS/pods/NAME/log`: text/plain, followed when asked."""
-    container = _pick_container(store, route, query)
+    """`GET /api/v1/namespaces/NS/pods/NAME/log`: text/plain, followed when asked.
+
+    A follow ends (cleanly, after the last line) when the pod is deleted, as the kubelet's
+    does when the container goes away; `Faults.drop_log_streams` cuts it mid-body.
+    """
+    container, uid = _pick_container(store, route, query)
     stamp = query.get("timestamps") in ("true", "1")
     limit = int(query.get("limitBytes") or 0)
     sent = 0
 
     def encode(records: list[LogRecord]) -> bytes:
-        text = "".join(
-            (f"{rfc3339_nano(r.time)} {r.text}\n" if stamp else f"{r.text}\n") for r in records
-        )
-        return text.encode()
+        if not stamp:
+            return "".join([f"{r.text}\n" for r in records]).encode()
+        return "".join([f"{_stamp(r.time)} {r.text}\n" for r in records]).encode()
 
-    position = logs.position(route.namespace, route.name, container)
-    since = _since(query, store.clock.now())
-    backlog = _backlog(logs.read(route.namespace, route.name, container), query, since)
-    handler.start_stream("text/plain")
-    payload = encode(backlog)
-    if limit:
-        payload = payload[:limit]
-    handler.write_chunk(payload)
-    sent += len(payload)
-    if query.get("follow") not in ("true", "1"):
-        return handler.end_stream()
-    while not handler.stopping.is_set() and not (limit and sent >= limit):
-        if not logs.wait(route.namespace, route.name, container, position, POLL):
-            continue
-        fresh = logs.read(route.namespace, route.name, container, position)
-        position += len(fresh)
-        payload = encode(_newer(fresh, since))
+    def send(records: list[LogRecord]) -> None:
+        nonlocal sent
+        payload = encode(records)
         if limit:
             payload = payload[: limit - sent]
         handler.write_chunk(payload)
         sent += len(payload)
+
+    since = _since(query, store.clock.now())
+    if query.get("previous") in ("true", "1"):
+        previous = logs.previous(route.namespace, route.name, container)
+        if previous is None:
+            raise StatusError(
+                400,
+                "BadRequest",
+                f'previous terminated container "{container}" in pod "{route.name}" not found',
+            )
+        handler.start_stream("text/plain")
+        send(_backlog(previous, query, since))
+        return handler.end_stream()
+    epoch = faults.log_epoch
+    position = logs.position(route.namespace, route.name, container)
+    backlog = _backlog(logs.read(route.namespace, route.name, container), query, since)
+    handler.start_stream("text/plain")
+    send(backlog)
+    if query.get("follow") not in ("true", "1"):
+        return handler.end_stream()
+    while not handler.stopping.is_set() and not (limit and sent >= limit):
+        woken = logs.wait(route.namespace, route.name, container, position, POLL)
+        if faults.log_epoch != epoch:
+            return handler.end_stream(clean=False)
+        if woken:
+            fresh = logs.read(route.namespace, route.name, container, position)
+            position += len(fresh)
+            send(_newer(fresh, since))
+        if not _pod_running(store, route, uid):
+            fresh = logs.read(route.namespace, route.name, container, position)
+            send(_newer(fresh, since))
+            return handler.end_stream()
     handler.end_stream(clean=not handler.stopping.is_set())
+
+
+_STAMP_CACHE: dict[datetime, str] = {}
+
+
+def _stamp(moment: datetime) -> str:
+    """`rfc3339_nano(moment)`, formatting each second once (a flood of lines is one second)."""
+    second = moment.replace(microsecond=0)
+    prefix = _STAMP_CACHE.get(second)
+    if prefix is None:
+        if len(_STAMP_CACHE) > 4096:
+            _STAMP_CACHE.clear()
+        prefix = _STAMP_CACHE[second] = rfc3339_nano(second)[:19]
+    return f"{prefix}.{moment.microsecond:06d}000Z"

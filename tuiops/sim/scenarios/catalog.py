@@ -38,6 +38,7 @@ from tuiops.sim.scenarios.degraded import DegradedRoles, pick_roles, play_degrad
 from tuiops.sim.scenarios.large import add_synthetic
 from tuiops.sim.scenarios.objects import namespace_object, node_object, read_repo_objects
 from tuiops.sim.scenarios.release_workloads import add_release_workloads
+from tuiops.sim.scenarios.workload_logs import workload_logs
 from tuiops.sim.talos.nodes import scenario_cluster
 
 JsonObject = dict[str, Any]
@@ -253,3 +254,6 @@ def install_scenario(cluster: SimulatedCluster, scenario: Scenario) -> None:
     for (namespace, pod, container), records in scenario.log_records.items():
         for record in records:
             cluster.logs.append(namespace, pod, container, record)
+    # The releases' pods have a short log too (not part of `log_records`: Flux's own).
+    for (namespace, pod, container), lines in workload_logs(scenario.objects).items():
+        cluster.logs.extend(namespace, pod, container, lines)
