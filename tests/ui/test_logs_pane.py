@@ -282,3 +282,40 @@ def test_offline_the_pane_says_there_is_no_cluster() -> None:
                 assert "--offline" in str(status.render())
 
     asyncio.run(main())
+
+
+def test_l_on_a_pod_row_reads_that_pods_containers() -> None:
+    from tuiops.ui.screens.logs import PodLogsScreen
+    from tuiops.ui.screens.pods import PodsScreen
+
+    nfd = ObjectRef("HelmRelease", "kube-system", "node-feature-discovery")
+
+    async def main() -> None:
+        with demo() as backend:
+            app = _app(backend)
+            async with app.run_test(size=(120, 40)) as pilot:
+                await wait_for(pilot, lambda: app.state.connection == "live", 30)
+                app.push_screen(PodsScreen(nfd))
+                pods = await wait_for_screen(pilot, PodsScreen)
+                table = pods.query_one(ResourceTable)
+                await wait_for(pilot, lambda: any(k.startswith("Pod/") for k in table.keys))
+                await pilot.press("l")  # on a workload row: says to pick a pod
+                await wait_for(
+                    pilot, lambda: any("pod row" in n.message for n in app._notifications)
+                )
+                key = next(k for k in table.keys if k.startswith("Pod/"))
+                table.move_cursor(table.row_index(key))
+                await pilot.press("l")
+                screen = await wait_for_screen(pilot, PodLogsScreen)
+                _kind, namespace, name = key.split("/")
+                assert (screen.namespace, screen.pod) == (namespace, name)
+                words = screen.query_one("#logs-filter")
+                await wait_for(pilot, lambda: f"pod {namespace}/{name}" in str(words.render()))
+                await wait_for(pilot, lambda: screen.feeds_started == 1)
+                await pilot.press("p")  # the previous containers: a new feed
+                await wait_for(pilot, lambda: screen.feeds_started == 2 and screen.previous)
+                assert "previous containers" in str(words.render())
+                await pilot.press("escape")
+                await wait_for_screen(pilot, PodsScreen)
+
+    asyncio.run(main())

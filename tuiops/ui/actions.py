@@ -124,6 +124,13 @@ LOGS_ACTIONS = (
     ActionSpec("logs.tail", "n", "cycle_tail", "Tail"),
     ActionSpec("logs.save", "ctrl+s", "save", "Save"),
 )
+# A pod's logs (`l` on a pod row of Pods): the same pane, pushed; p reads the previous
+# container instead (kubectl logs -p), so only space pauses.
+POD_LOGS_ACTIONS = (
+    ActionSpec("podlogs.pause", "space", "toggle_pause", "Pause"),
+    ActionSpec("podlogs.previous", "p", "toggle_previous", "Previous container"),
+    ActionSpec("back", "escape,q", "back", "Back"),
+)
 
 # Table navigation, vi keys beside the arrows as in k9s; listed in help, not in the footer.
 TABLE_ACTIONS = (
@@ -166,6 +173,7 @@ ALL_ACTIONS = (
     + HISTORY_ACTIONS
     + TALOS_ACTIONS
     + LOGS_ACTIONS
+    + POD_LOGS_ACTIONS[:2]
     + (OPEN_LOGS,)
     + TABLE_ACTIONS
     + CONFIRM_ACTIONS

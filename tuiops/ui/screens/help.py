@@ -25,6 +25,7 @@ from tuiops.ui.actions import (
     JUMP_ACTIONS,
     LOGS_ACTIONS,
     OPEN_LOGS,
+    POD_LOGS_ACTIONS,
     PODS_ACTIONS,
     TABLE_ACTIONS,
     TALOS_ACTIONS,
@@ -54,6 +55,7 @@ SECTIONS: tuple[tuple[str, tuple[ActionSpec, ...]], ...] = (
     ("jump bar", JUMP_ACTIONS),
     ("ctx / cluster list", CHOOSE_ACTIONS),
     ("logs", (*LOGS_ACTIONS, OPEN_LOGS)),
+    ("pod logs", POD_LOGS_ACTIONS),
 )
 """Every list of `actions.ALL_ACTIONS`, in the order a newcomer needs them."""
 

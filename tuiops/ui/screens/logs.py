@@ -31,7 +31,7 @@ from tuiops.domain.refs import ObjectRef
 from tuiops.domain.text import inert
 from tuiops.services.console_state import ConsoleState, offline_detail
 from tuiops.services.log_buffer import LogBuffer, new_log_path
-from tuiops.ui.actions import LOGS_ACTIONS, bindings
+from tuiops.ui.actions import LOGS_ACTIONS, POD_LOGS_ACTIONS, bindings
 from tuiops.ui.screens.console_screen import ConsoleScreen
 from tuiops.ui.tones import Tone, for_terminal
 from tuiops.ui.widgets.log_view import LogView
@@ -174,7 +174,7 @@ class LogsScreen(ConsoleScreen):
     def _start_feed(self, reader: LogReader) -> None:
         generation = self.buffer.restart()
         query = LogQuery(since_seconds=SINCE[self._since][0], tail_lines=TAIL[self._tail][0])
-        feed = reader.flux_logs(query)
+        feed = self.open_feed(reader, query)
         self._feed = feed
         self.feeds_started += 1
         view = self.view
@@ -185,6 +185,14 @@ class LogsScreen(ConsoleScreen):
 
         feed.start(arrived)
         view.update_from_buffer_now()
+
+    def open_feed(self, reader: LogReader, query: LogQuery) -> LogFeed:
+        """The feed this pane shows: the Flux controllers'."""
+        return reader.flux_logs(query)
+
+    def source_words(self) -> str:
+        """What the pane reads, for the filter line (empty: the Flux controllers)."""
+        return ""
 
     def _stop_feed(self) -> None:
         feed, self._feed = self._feed, None
@@ -240,6 +248,8 @@ class LogsScreen(ConsoleScreen):
         pane_filter = self.buffer.filter
         window = f"since {SINCE[self._since][1]} · tail {TAIL[self._tail][1]}"
         parts: list[str | tuple[str, str]] = []
+        if self.source_words():
+            parts += [(inert(self.source_words(), one_line=True), Tone.STRONG), " · "]
         if pane_filter.error:
             parts += [(inert(pane_filter.error, one_line=True), Tone.BAD), " · "]
         if pane_filter.empty:
@@ -334,3 +344,31 @@ class LogsScreen(ConsoleScreen):
             self.notify("this line names no object", severity="warning")
             return
         self.host.open_detail(ref)
+
+
+class PodLogsScreen(LogsScreen):
+    """One pod's containers, interleaved by time (`kubectl logs --all-containers -f`), opened
+    with `l` on a pod row of Pods; `p` reads the previous containers instead (`-p`)."""
+
+    BINDINGS = bindings(POD_LOGS_ACTIONS)
+
+    def __init__(self, namespace: str, pod: str) -> None:
+        super().__init__()
+        self.namespace = namespace
+        self.pod = pod
+        self.previous = False
+        """Reading the terminated containers before the current ones (`kubectl logs -p`)."""
+
+    def open_feed(self, reader: LogReader, query: LogQuery) -> LogFeed:
+        return reader.pod_logs(self.namespace, self.pod, query, previous=self.previous)
+
+    def source_words(self) -> str:
+        words = f"pod {self.namespace}/{self.pod}"
+        return f"{words} (previous containers)" if self.previous else words
+
+    def action_toggle_previous(self) -> None:
+        self.previous = not self.previous
+        self._restart("previous containers" if self.previous else "current containers")
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -28,7 +28,7 @@ from tuiops.domain.refs import ObjectRef
 from tuiops.domain.workload_tree import TreeNode, WorkloadTree
 from tuiops.errors import TuiopsError
 from tuiops.services.console_state import ConsoleState, offline_detail
-from tuiops.ui.actions import PODS_ACTIONS, bindings
+from tuiops.ui.actions import OPEN_LOGS, PODS_ACTIONS, bindings
 from tuiops.ui.pod_text import COLUMNS, node_text, row_cells, row_key, title_text
 from tuiops.ui.screens.console_screen import ConsoleScreen
 from tuiops.ui.screens.text_view import TextScreen
@@ -42,7 +42,7 @@ WORKER_GROUP = "pods"
 class PodsScreen(ConsoleScreen):
     """One HelmRelease's workloads → ReplicaSets → pods, and the row under the cursor."""
 
-    BINDINGS = bindings(PODS_ACTIONS)
+    BINDINGS = bindings((*PODS_ACTIONS, OPEN_LOGS))
     CSS_PATH = "pods.tcss"
 
     @dataclass
@@ -202,6 +202,17 @@ class PodsScreen(ConsoleScreen):
     def action_show_describe(self) -> None:
         """`kubectl describe` of the row under the cursor."""
         self._kubectl_view("describe", "describe")
+
+    def action_logs(self) -> None:
+        """The logs of the pod under the cursor, its containers interleaved by time."""
+        found = self._cursor_node()
+        ref = found[1].ref if found is not None else None
+        if ref is None or ref.kind != "Pod":
+            self.notify("logs are read for pods: move to a pod row", severity="warning")
+            return
+        from tuiops.ui.screens.logs import PodLogsScreen  # imported when first shown
+
+        self.app.push_screen(PodLogsScreen(ref.namespace, ref.name))
 
     def action_refresh(self) -> None:
         """Read the tree again (pods change without the HelmRelease changing)."""
