@@ -21,7 +21,7 @@ from tuiops.adapters.kubectl import Kubectl
 from tuiops.adapters.log_streams import KubeLogReader
 from tuiops.adapters.talosctl import TalosCli
 from tuiops.errors import NoKubeconfig
-from tuiops.ports import FluxReader
+from tuiops.ports import FluxReader, LogReader
 from tuiops.services.backend import Backend
 
 
@@ -34,6 +34,17 @@ def flux_reader(
         deadline: A `time.monotonic()` moment no request may run past (the caller's budget).
     """
     return KubeFluxReader(KubeApi(kubeconfig, context, deadline=deadline))
+
+
+def log_reader(kubeconfig: str | None = None, context: str | None = None) -> LogReader:
+    """A LogReader for the kube context (`tuiops logs`).
+
+    Raises:
+        NoKubeconfig: no usable kubeconfig or context (one line, read now rather than
+            retried by every stream).
+    """
+    load_context(kubeconfig, context)
+    return KubeLogReader(KubeApi(kubeconfig, context))
 
 
 def cluster_backend(

@@ -21,6 +21,8 @@ Runner = Callable[[argparse.Namespace], int]
 CHARSETS = ("alnum", "hex", "base64", "words")
 SEVERITIES = ("error", "warning", "info")
 SCENARIOS = ("healthy", "degraded", "large")
+LOG_LEVELS = ("debug", "info", "error")
+FLUX_NAMESPACE = "flux-system"
 
 
 def _lazy(module: str, function: str) -> Runner:
@@ -164,6 +166,45 @@ def _sim_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     sim.set_defaults(run=_lazy("sim", "run_sim"))
 
 
+def _logs_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The flags of `flux logs` (flux2 v2.7.5), plus the kube context and `--json`."""
+    logs = commands.add_parser(
+        "logs",
+        help="the Flux controllers' logs, as flux logs prints them",
+        description="The Flux controllers' logs, pods picked and lines filtered and printed as"
+        " `flux logs` does. With -f, broken streams resume without a lost or doubled line.",
+    )
+    logs.add_argument("-f", "--follow", action="store_true", help="stream new lines")
+    logs.add_argument("--level", choices=LOG_LEVELS, help="only lines of this log level")
+    logs.add_argument("--kind", metavar="KIND", help="only lines about this kind of object")
+    logs.add_argument("--name", metavar="NAME", help="only lines about objects of this name")
+    logs.add_argument(
+        "-n",
+        "--namespace",
+        default=FLUX_NAMESPACE,
+        metavar="NS",
+        help=f"only lines about objects in this namespace (default: {FLUX_NAMESPACE})",
+    )
+    logs.add_argument(
+        "-A",
+        "--all-namespaces",
+        action="store_true",
+        help="lines about objects in any namespace, and lines about none (startup)",
+    )
+    logs.add_argument("--since", metavar="DURATION", help="only lines newer than this (5m, 1h)")
+    logs.add_argument("--tail", type=int, metavar="N", help="the last N lines of each controller")
+    logs.add_argument(
+        "--flux-namespace",
+        default=FLUX_NAMESPACE,
+        metavar="NS",
+        help=f"where the Flux controllers run (default: {FLUX_NAMESPACE})",
+    )
+    logs.add_argument("--json", action="store_true", help="print the JSON lines as logged")
+    logs.add_argument("--kubeconfig", metavar="PATH", help="kubeconfig (default: $KUBECONFIG)")
+    logs.add_argument("--context", metavar="NAME", help="kube context (default: current)")
+    logs.set_defaults(run=_lazy("logs", "run_logs"))
+
+
 def _example_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     example = commands.add_parser(
         "example",
@@ -205,4 +246,6 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         _sim_command(commands)
     if wanted in (None, "example") or wanted not in (*REPO_COMMANDS, "env", "sim"):
         _example_command(commands)
+    if wanted in (None, "logs") or wanted not in (*REPO_COMMANDS, "env", "sim", "example"):
+        _logs_command(commands)
     return parser
