@@ -179,8 +179,9 @@ class LogBuffer:
         end = bisect.bisect_left(view, first_kept, start)
         self._view_evicted += end - start
         self._view_head = end
-        # Compact in steps: each costs a copy of what is kept, at most once per capacity.
-        if self._head >= self.capacity:
+        # Compact in steps: each costs a copy of what is kept, once per eighth of the
+        # capacity, so at most 1.125 times the capacity is held.
+        if self._head >= max(self.capacity // 8, 1):
             del self._records[: self._head]
             del self._keys[: self._head]
             self._first_seq += self._head

@@ -242,7 +242,9 @@ class LogsScreen(ConsoleScreen):
         parts: list[str | tuple[str, str]] = [(words, tone), " · ", counts, " · "]
         parts += [(evicted, Tone.WARN if stats.evicted else Tone.MUTED), " · ", follow]
         line = for_terminal(Content.assemble(*parts), self.app.no_color)
-        self.query_one("#logs-status", Static).update(line)
+        # One line of fixed size (logs.tcss): no layout pass for a count changing 20 times a
+        # second.
+        self.query_one("#logs-status", Static).update(line, layout=False)
 
     def _show_filter(self) -> None:
         pane_filter = self.buffer.filter
