@@ -13,6 +13,7 @@ import pytest
 
 from tests.adapters.faults import wait_for
 from tuiops.adapters.kube_api import KubeApi
+from tuiops.adapters.log_stream import ResumePoint, split_stamp
 from tuiops.adapters.log_streams import KubeLogFeed, KubeLogReader
 from tuiops.domain.log_records import LogQuery, LogRecord, StreamState, StreamStatus
 from tuiops.sim.apiserver.resources import type_for_kind
@@ -342,3 +343,24 @@ def test_pod_logs_of_a_missing_pod_end_with_the_servers_message(
     wait_for(_all(feed, StreamState.ENDED), SECONDS)
     (status,) = feed.statuses()
     assert 'pods "nope" not found' in status.message
+
+
+def test_the_resume_point_drops_exactly_what_is_sent_again() -> None:
+    point = ResumePoint()
+    first = ["2025-11-25T10:10:00.5Z a", "2025-11-25T10:10:01.1Z b", "2025-11-25T10:10:01.1Z b\r"]
+    assert point.take(first) == [
+        ("2025-11-25T10:10:00.5Z", "a"),
+        ("2025-11-25T10:10:01.1Z", "b"),
+        ("2025-11-25T10:10:01.1Z", "b"),
+    ]
+    assert point.since_time() == "2025-11-25T10:10:01Z"
+    point.resume()
+    # The kubelet sends the whole second again: both b's are old, the third is new.
+    again = ["2025-11-25T10:10:01.1Z b", "2025-11-25T10:10:01.1Z b", "2025-11-25T10:10:01.1Z b"]
+    assert point.take(again) == [("2025-11-25T10:10:01.1Z", "b")]
+    later = ["2025-11-25T10:10:02.0Z b", "not stamped"]
+    assert point.take(later) == [("2025-11-25T10:10:02.0Z", "b"), ("", "not stamped")]
+    assert split_stamp("2025-11-25T10:10:02.000000001Z {}") == (
+        "2025-11-25T10:10:02.000000001Z",
+        "{}",
+    )

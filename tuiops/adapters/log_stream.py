@@ -53,9 +53,10 @@ class ResumePoint:
     def __init__(self) -> None:
         self._second = ""
         """`YYYY-MM-DDTHH:MM:SS` of the last delivered line ("" before the first)."""
-        self._window: Counter[tuple[str, str]] = Counter()
-        """(time, text) of the lines delivered within `_second`."""
+        self._window: list[tuple[str, str]] = []
+        """(time, text) of the lines delivered within `_second`, in order."""
         self._replay: Counter[tuple[str, str]] | None = None
+        """After a resume: the lines the new answer sends again, with counts."""
         self._replay_second = ""
 
     @property
@@ -71,8 +72,32 @@ class ResumePoint:
         self._replay = Counter(self._window) if self._window else None
         self._replay_second = self._second
 
+    def take(self, lines: list[str]) -> list[tuple[str, str]]:
+        """(time, text) of each new line among `lines` read with `timestamps=true`, the
+        kubelet's stamp split off; the lines a resumed answer sends again are left out."""
+        if self._replay is not None:
+            return [pair for pair in map(split_stamp, lines) if self.admit(*pair)]
+        # The hot path (20,000 lines a second): one loop, no call per line.
+        fresh: list[tuple[str, str]] = []
+        append = fresh.append
+        second, window = self._second, self._window
+        for line in lines:
+            if line[-1:] == "\r":
+                line = line[:-1]
+            stamp, space, text = line.partition(" ")
+            if not (space and len(stamp) >= 20 and stamp[4] == "-" and stamp[10] == "T"):
+                stamp, text = "", line
+            if stamp[:19] != second:
+                second = stamp[:19]
+                window = []
+            pair = (stamp, text)
+            window.append(pair)
+            append(pair)
+        self._second, self._window = second, window
+        return fresh
+
     def admit(self, stamp: str, text: str) -> bool:
-        """Whether a line read now is new (and remember it as delivered when it is)."""
+        """Whether one line read now is new (and remember it as delivered when it is)."""
         key = (stamp, text)
         second = stamp[:19]
         replay = self._replay
@@ -86,13 +111,15 @@ class ResumePoint:
                 self._replay = None
         if second != self._second:
             self._second = second
-            self._window = Counter()
-        self._window[key] += 1
+            self._window = []
+        self._window.append(key)
         return True
 
 
 def split_stamp(line: str) -> tuple[str, str]:
     """(kubelet timestamp, text) of one line read with `timestamps=true`."""
+    if line[-1:] == "\r":
+        line = line[:-1]
     stamp, space, text = line.partition(" ")
     if space and len(stamp) >= 20 and stamp[4] == "-" and stamp[10] == "T":
         return stamp, text
@@ -264,15 +291,10 @@ class ContainerStream:
 
     def _deliver(self, lines: list[str]) -> None:
         stream = self.stream
-        admit = self._resume.admit
-        records: list[LogRecord] = []
-        append = records.append
-        for line in lines:
-            if line.endswith("\r"):
-                line = line[:-1]
-            stamp, text = split_stamp(line)
-            if admit(stamp, text):
-                append(LogRecord(stream, stamp, text, decode_log_line(text)))
+        records = [
+            LogRecord(stream, stamp, text, decode_log_line(text))
+            for stamp, text in self._resume.take(lines)
+        ]
         if records:
             with self._lock:
                 self._lines += len(records)

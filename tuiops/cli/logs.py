@@ -16,6 +16,7 @@ stream), 2 when there is no kubeconfig, the API server cannot be reached or Flux
 from __future__ import annotations
 
 import argparse
+import gc
 import math
 import re
 import select
@@ -32,6 +33,7 @@ from tuiops.ports import LogFeed
 EXIT_OK = 0
 EXIT_REFUSED = 1
 POLL = 0.05
+GC_THRESHOLD = 100_000
 """Seconds between looks at the streams' states."""
 
 _DURATION = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")
@@ -123,6 +125,11 @@ def run_logs(args: argparse.Namespace) -> int:
     from tuiops.wiring import log_reader  # the kubernetes client only for this command
 
     query, log_filter = _query(args), _filter(args)
+    # A flood allocates a dozen objects a line, and tens of thousands stay queued for a
+    # moment: with the default thresholds the cyclic collector would scan them again and
+    # again (a quarter of the time). Nothing here makes cycles; collect rarely.
+    gc.freeze()
+    gc.set_threshold(GC_THRESHOLD, 50, 100)
     feed = log_reader(args.kubeconfig, args.context).flux_logs(query)
     printer = LinePrinter(log_filter, raw=args.json, hold=not query.follow)
     feed.start(printer)
