@@ -364,3 +364,18 @@ def test_the_resume_point_drops_exactly_what_is_sent_again() -> None:
         "2025-11-25T10:10:02.000000001Z",
         "{}",
     )
+
+
+def test_a_container_restart_is_followed_into_the_new_container(
+    sim: Simulation, api: KubeApi, feeds: list[KubeLogFeed]
+) -> None:
+    pod, container = _release_pod(sim, "nfd-master-")
+    feed = KubeLogReader(api).pod_logs("kube-system", pod, LogQuery(follow=True))
+    sink = _start(feeds, feed)
+    before = _held(sim, pod, container, "kube-system")
+    wait_for(lambda: sink.texts(pod) == before, SECONDS)
+    sim.cluster.restart_container("kube-system", pod, container)
+    sim.cluster.append_log("kube-system", pod, container, "I1125 the new container")
+    wait_for(lambda: sink.texts(pod) == [*before, "I1125 the new container"], SECONDS)
+    (status,) = feed.statuses()
+    assert status.state is StreamState.LIVE

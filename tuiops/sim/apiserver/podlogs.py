@@ -62,6 +62,7 @@ class PodLogBook:
             self._previous[key] = self._logs.get(key, [])
             self._logs[key] = []
             self._dropped.pop(key, None)
+            self._generation += 1  # followers of the old container end
             self._lock.notify_all()
 
     def previous(self, namespace: str, pod: str, container: str) -> list[LogRecord] | None:

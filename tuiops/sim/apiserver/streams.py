@@ -218,8 +218,9 @@ def serve_logs(
 ) -> None:
     """`GET /api/v1/namespaces/NS/pods/NAME/log`: text/plain, followed when asked.
 
-    A follow ends (cleanly, after the last line) when the pod is deleted, as the kubelet's
-    does when the container goes away; `Faults.drop_log_streams` cuts it mid-body.
+    A follow ends (cleanly, after the last line) when the pod is deleted or the container
+    restarts, as the kubelet's does when the container goes away; `Faults.drop_log_streams`
+    cuts it mid-body.
     """
     container, uid = _pick_container(store, route, query)
     stamp = query.get("timestamps") in ("true", "1")
@@ -262,6 +263,8 @@ def serve_logs(
         woken = logs.wait(route.namespace, route.name, container, position, POLL)
         if faults.log_epoch != epoch:
             return handler.end_stream(clean=False)
+        if logs.position(route.namespace, route.name, container) < position:
+            return handler.end_stream()  # the container restarted: its log starts anew
         if woken:
             fresh = logs.read(route.namespace, route.name, container, position)
             position += len(fresh)
