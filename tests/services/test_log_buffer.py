@@ -236,3 +236,15 @@ def test_merging_equals_sorting_everything(
         assert texts(buffer.lines(0, 1000)) == texts([r for r in held if wanted.matches(r)])
         stats = buffer.stats()
         assert stats.received == count == stats.buffered + stats.evicted
+
+
+def test_freeze_gc_moves_the_held_lines_out_of_the_collectors_reach() -> None:
+    import gc
+
+    buffer = LogBuffer(capacity=16, freeze_gc=True)
+    try:
+        buffer.append([make(i) for i in range(40)])
+        assert gc.get_freeze_count() > 0
+        assert texts(buffer.lines(24, 16)) == texts([make(i) for i in range(24, 40)])
+    finally:
+        gc.unfreeze()

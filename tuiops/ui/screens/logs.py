@@ -103,7 +103,7 @@ class LogsScreen(ConsoleScreen):
 
     def __init__(self, buffer: LogBuffer | None = None) -> None:
         super().__init__()
-        self.buffer = buffer or LogBuffer()
+        self.buffer = buffer or LogBuffer(freeze_gc=True)
         self._reader: LogReader | None = None
         self._feed: LogFeed | None = None
         self._level: LogLevel | None = None
@@ -285,7 +285,8 @@ class LogsScreen(ConsoleScreen):
 
     @on(Input.Changed, "#filter")
     def _filter_typed(self, event: Input.Changed) -> None:
-        pane_filter = parse_filter(event.value, self._level)
+        pane_filter = parse_filter(event.value)  # the line says all (L writes `level:` in it)
+        self._level = pane_filter.level
         if pane_filter != self.buffer.filter:
             self.buffer.set_filter(pane_filter)
             self.view.update_from_buffer_now()

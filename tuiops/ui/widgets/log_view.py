@@ -38,7 +38,7 @@ from tuiops.ui.tones import Tone, for_terminal
 
 REPAINT_SECONDS = 0.05
 """The most often new lines repaint the pane."""
-LINE_CACHE = 2048
+LINE_CACHE = 512
 """Drawn lines kept (several screens' worth of scrolling back and forth)."""
 LEVEL_WORD = {
     LogLevel.ERROR: "ERR",
