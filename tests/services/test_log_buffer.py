@@ -248,3 +248,14 @@ def test_freeze_gc_moves_the_held_lines_out_of_the_collectors_reach() -> None:
         assert texts(buffer.lines(24, 16)) == texts([make(i) for i in range(24, 40)])
     finally:
         gc.unfreeze()
+
+
+def test_a_line_without_a_time_stays_after_the_line_before_it() -> None:
+    buffer = LogBuffer(capacity=3)
+    untimed = LogRecord(HELM, "", "no time")
+    buffer.append([at(0, 5)])
+    buffer.append([untimed])
+    buffer.append([at(1, 3)])  # older than both: merged before them
+    assert texts(buffer.lines(0, 5)) == [at(1, 3).text, at(0, 5).text, "no time"]
+    buffer.append([at(2, 7), at(3, 8)])  # the two oldest are evicted
+    assert texts(buffer.lines(0, 10)) == ["no time", at(2, 7).text, at(3, 8).text]

@@ -104,8 +104,9 @@ class LogBuffer:
         self._freeze_gc = freeze_gc
         self._lock = threading.Lock()
         self._records: list[LogRecord] = []
-        self._keys: list[str] = []
-        """`time_key` and stream label of each record, in the same order (ascending)."""
+        self._untimed: dict[int, str] = {}
+        """The key given to each held line without a time (by `id`): the key of the line
+        before it when it arrived."""
         self._head = 0
         """Index in `_records` of the oldest line held; the list is compacted in steps."""
         self._first_seq = 0
@@ -139,30 +140,31 @@ class LogBuffer:
         with self._lock:
             if generation is not None and generation != self._generation:
                 return
-            keys = self._keys
-            last = keys[-1] if len(keys) > self._head else ""
+            records_held = self._records
+            held_last = self._key(records_held[-1]) if len(records_held) > self._head else ""
+            last = held_last
             batch = []
             for record in records:
                 stamp = time_key(record.time)
                 # Lines of several streams logged at the same moment: by stream, so the order
                 # does not depend on which batch came first.
                 key = f"{stamp} {record.stream.label}" if stamp else last
+                if not stamp:
+                    self._untimed[id(record)] = key
                 batch.append((key, record))
                 last = max(last, key)
             if any(batch[i][0] > batch[i + 1][0] for i in range(len(batch) - 1)):
                 batch.sort(key=_first)  # stable: one stream's lines keep their order
-            held_last = keys[-1] if len(keys) > self._head else ""
             if batch[0][0] >= held_last:
-                start = len(keys)
-                self._records.extend(record for _key, record in batch)
-                keys.extend(key for key, _record in batch)
+                start = len(records_held)
+                records_held.extend(record for _key, record in batch)
             else:
-                start = max(bisect.bisect_right(keys, batch[0][0], self._head), self._head)
-                merged = list(zip(keys[start:], self._records[start:], strict=True))
+                found = bisect.bisect_right(records_held, batch[0][0], self._head, key=self._key)
+                start = max(found, self._head)
+                merged = [(self._key(record), record) for record in records_held[start:]]
                 merged += batch
                 merged.sort(key=_first)  # two sorted runs: one merge pass
-                keys[start:] = [key for key, _record in merged]
-                self._records[start:] = [record for _key, record in merged]
+                records_held[start:] = [record for _key, record in merged]
             shown_before = len(self._view) - self._view_head
             self._refilter_from(start)
             self._received += len(batch)
@@ -170,6 +172,14 @@ class LogBuffer:
                 self._new_since_pause += len(self._view) - self._view_head - shown_before
             self._evict()
             self._version += 1
+
+    def _key(self, record: LogRecord) -> str:
+        """Where a held line sorts: its time (nanoseconds), then its stream; computed again
+        when needed rather than kept (a string per line is 10 MB at 100,000 lines)."""
+        stamp = time_key(record.time)
+        if stamp:
+            return f"{stamp} {record.stream.label}"
+        return self._untimed.get(id(record), "")
 
     def _refilter_from(self, start: int) -> None:
         """Filter the lines from index `start` of `_records` again (the lock held)."""
@@ -195,8 +205,10 @@ class LogBuffer:
         # Compact in steps: each costs a copy of what is kept (a list of pointers), once per
         # sixteenth of the capacity, so at most 1.0625 times the capacity is held.
         if self._head >= max(self.capacity // 16, 1):
+            if self._untimed:
+                for record in self._records[: self._head]:
+                    self._untimed.pop(id(record), None)
             del self._records[: self._head]
-            del self._keys[: self._head]
             self._first_seq += self._head
             self._head = 0
             if self._freeze_gc:
@@ -212,7 +224,8 @@ class LogBuffer:
         """Forget every line and counter (a new feed starts); the new generation, to pass to
         `append` so that a batch still on its way from the old feed is dropped."""
         with self._lock:
-            self._records, self._keys, self._head, self._first_seq = [], [], 0, 0
+            self._records, self._head, self._first_seq = [], 0, 0
+            self._untimed = {}
             self._view, self._view_head, self._view_evicted = [], 0, 0
             self._received = 0
             self._new_since_pause = 0
