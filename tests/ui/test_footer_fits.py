@@ -13,6 +13,7 @@ from tests.pilot_waits import settle, wait_for
 from tests.snapshots.scenes import demo, make_app
 from tuiops.domain.refs import ObjectRef
 from tuiops.ui.screens.events import EventsScreen
+from tuiops.ui.screens.logs import PodLogsScreen
 from tuiops.ui.screens.pods import PodsScreen
 
 MODES = ("layers", "apps", "sources", "talos", "env", "logs")
@@ -32,7 +33,7 @@ def _visible_keys(footer: Footer) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("where", [*MODES, "detail", "pods", "events"])
+@pytest.mark.parametrize("where", [*MODES, "detail", "pods", "events", "pod-logs"])
 def test_help_is_in_the_footer_at_80_columns(where: str) -> None:
     async def main() -> None:
         with demo() as backend:
@@ -46,6 +47,8 @@ def test_help_is_in_the_footer_at_80_columns(where: str) -> None:
                     app.push_screen(PodsScreen(nfd))
                 elif where == "events":
                     app.push_screen(EventsScreen())
+                elif where == "pod-logs":
+                    app.push_screen(PodLogsScreen("kube-system", "node-feature-discovery-x"))
                 else:
                     await app.switch_mode(where)
                 await settle(pilot)

@@ -125,11 +125,12 @@ LOGS_ACTIONS = (
     ActionSpec("logs.save", "ctrl+s", "save", "Save"),
 )
 # A pod's logs (`l` on a pod row of Pods): the same pane, pushed; p reads the previous
-# container instead (kubectl logs -p), so only space pauses.
+# container instead (kubectl logs -p), so only space pauses. Left out of the footer, which
+# shows the Logs keys (and `?` at 80 columns); help lists them.
 POD_LOGS_ACTIONS = (
-    ActionSpec("podlogs.pause", "space", "toggle_pause", "Pause"),
-    ActionSpec("podlogs.previous", "p", "toggle_previous", "Previous container"),
-    ActionSpec("back", "escape,q", "back", "Back"),
+    ActionSpec("podlogs.pause", "space", "toggle_pause", "Pause", show=False),
+    ActionSpec("podlogs.previous", "p", "toggle_previous", "Previous container", show=False),
+    ActionSpec("podlogs.back", "escape,q", "back", "Back", show=False),
 )
 
 # Table navigation, vi keys beside the arrows as in k9s; listed in help, not in the footer.
@@ -173,7 +174,7 @@ ALL_ACTIONS = (
     + HISTORY_ACTIONS
     + TALOS_ACTIONS
     + LOGS_ACTIONS
-    + POD_LOGS_ACTIONS[:2]
+    + POD_LOGS_ACTIONS
     + (OPEN_LOGS,)
     + TABLE_ACTIONS
     + CONFIRM_ACTIONS
