@@ -38,20 +38,8 @@ from tuiops.ui.actions import (
     bindings,
     keys_for,
 )
-from tuiops.ui.command_line import (
-    ChooseCluster,
-    ChooseContext,
-    History,
-    Notice,
-    OpenObject,
-    Outcome,
-    Quit,
-    ShowEvents,
-    ShowKind,
-    ShowNamespace,
-    ShowPods,
-    SwitchScreen,
-)
+from tuiops.ui.command_dispatch import CommandDispatch
+from tuiops.ui.command_line import History
 from tuiops.ui.commands import ConsoleCommands
 from tuiops.ui.context_switch import ContextSwitch
 from tuiops.ui.flux_actions import FluxActions
@@ -59,7 +47,6 @@ from tuiops.ui.keymap import load_keymap
 from tuiops.ui.screens.jump import JumpScreen
 from tuiops.ui.screens.layers import LayersScreen
 from tuiops.ui.screens.placeholder import EnvScreen
-from tuiops.ui.state import FiltersNamespace, ShowsObject
 
 RETRY_SECONDS = (0.5, 1.0, 2.0, 5.0)
 """Pauses before rebuilding the state again after it failed; the last one repeats."""
@@ -160,6 +147,7 @@ class TuiopsApp(App[None]):
         self._session = session or ConsoleSession(backend, cluster=cluster, repo=repo, clock=clock)
         self.flux_actions = FluxActions(self, self)
         self.contexts = ContextSwitch(self, self, self._feed_changed, self._publish_now)
+        self.commands = CommandDispatch(self)
         self._keymap_file = keymap_file
         self.keymap: dict[str, str] = {}
         """The user's remappings (registry id → keys), as loaded at mount."""
@@ -313,7 +301,7 @@ class TuiopsApp(App[None]):
 
     @on(ContextSwitch.Switched)
     def _context_switched(self, message: ContextSwitch.Switched) -> None:
-        self._show_mode(self.current_mode)  # a pushed Detail shows the old cluster's object
+        self.show_mode(self.current_mode)  # a pushed Detail shows the old cluster's object
         self._publish_now()
         self.notify(inert(f"context {message.name}", one_line=True), markup=False, timeout=3)
 
@@ -335,75 +323,27 @@ class TuiopsApp(App[None]):
     def action_jump(self) -> None:
         objects = tuple(row.ref for row in self.state.rows)
         choices = {"ctx": self.contexts.known_contexts, "cluster": self.session.cluster_names}
-        self.push_screen(JumpScreen(objects, self.command_history, choices), self._jump)
-
-    def _jump(self, outcome: Outcome | None) -> None:
-        """Act on an entered `:` line (None: cancelled)."""
-        if outcome is None:
-            return
-        if isinstance(outcome, Quit):
-            self.exit()
-        elif isinstance(outcome, Notice):
-            self.notify(inert(outcome.text, one_line=True), severity="warning", markup=False)
-        elif isinstance(outcome, OpenObject):
-            self.open_detail(outcome.ref)
-        elif isinstance(outcome, SwitchScreen):
-            self._show_mode(outcome.mode)
-        elif isinstance(outcome, ShowNamespace):
-            self._show_namespace(outcome.namespace)
-        elif isinstance(outcome, ShowKind):
-            self._show_apps().show_kind(outcome.kind)
-        elif isinstance(outcome, ChooseContext):
-            self.contexts.context(outcome.name)
-        elif isinstance(outcome, ChooseCluster):
-            self.contexts.cluster(outcome.name)
-        elif isinstance(outcome, ShowPods):
-            self._show_pods(outcome.release)
-        elif isinstance(outcome, ShowEvents):
-            from tuiops.ui.screens.events import EventsScreen  # imported when first shown
-
-            self.push_screen(EventsScreen())
-
-    def _show_namespace(self, namespace: str) -> None:
-        """Filter the current screen to `namespace`, remembered by that screen."""
-        screen = self.screen
-        if not isinstance(screen, FiltersNamespace):
-            self.notify("namespaces filter Apps, Sources and Events", severity="warning")
-            return
-        screen.namespace = namespace
-        shown = f"namespace {namespace}" if namespace else "every namespace"
-        name = type(screen).__name__.removesuffix("Screen")
-        self.notify(inert(f"{name}: {shown}", one_line=True), markup=False, timeout=3)
+        jump = JumpScreen(objects, self.command_history, choices)
+        self.push_screen(jump, self.commands.run)
 
     @on(LayersScreen.LayerChosen)
     def _layer_chosen(self, message: LayersScreen.LayerChosen) -> None:
-        self._show_apps().layer = message.layer
+        self.show_apps().layer = message.layer
 
-    def _show_apps(self) -> AppsScreen:
+    def show_apps(self) -> AppsScreen:
         """The Apps screen, on top (commands and Layers filter it)."""
         from tuiops.ui.screens.apps import AppsScreen  # imported when first shown
 
-        self._show_mode("apps")
+        self.show_mode("apps")
         apps = self.screen_stack[0]
         assert isinstance(apps, AppsScreen)  # the "apps" mode's only screen
         return apps
 
-    def _show_mode(self, mode: str) -> None:
+    def show_mode(self, mode: str) -> None:
         """The mode's own screen on top: a command names a screen, not what was pushed on it."""
         self.switch_mode(mode)
         while len(self.screen_stack) > 1:
             self.pop_screen()
-
-    def _show_pods(self, release: ObjectRef | None) -> None:
-        """The workloads and pods of `release`, or of the HelmRelease on screen."""
-        shown = self.screen.selected_ref() if isinstance(self.screen, ShowsObject) else None
-        release = release or shown
-        if release is None or release.kind != "HelmRelease":
-            self.notify("pods of which release? :pods NAME", severity="warning")
-            return
-        from tuiops.ui.screens.pods import PodsScreen  # imported when first shown
-
-        self.push_screen(PodsScreen(release))
 
     def open_detail(self, ref: ObjectRef) -> None:
         from tuiops.ui.screens.detail import DetailScreen
@@ -420,7 +360,7 @@ class TuiopsApp(App[None]):
         namespace and name)."""
         from tuiops.ui.screens.logs import LogsScreen  # imported when first shown
 
-        self._show_mode("logs")
+        self.show_mode("logs")
         logs = self.screen_stack[0]
         assert isinstance(logs, LogsScreen)  # the "logs" mode's only screen
         logs.show_object(ref)
