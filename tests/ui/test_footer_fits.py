@@ -53,8 +53,12 @@ def test_help_is_in_the_footer_at_80_columns(where: str) -> None:
                     await app.switch_mode(where)
                 await settle(pilot)
                 footer = app.screen.query_one(Footer)
-                await wait_for(pilot, lambda: bool(footer.query(FooterKey)))
-                visible = _visible_keys(footer)
-                assert "?" in visible, f"{where}: footer shows only {visible}"
+                # Laid out, not only mounted: a key's region is empty until the footer's first
+                # layout (CI once caught it in between and saw no key at all).
+                await wait_for(
+                    pilot,
+                    lambda: "?" in _visible_keys(footer),
+                    what=f"{where}: `?` whole in the footer",
+                )
 
     asyncio.run(main())
