@@ -38,6 +38,8 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 if str(PROJECT_ROOT) not in sys.path:  # run as a script: make the `tests` package importable
     sys.path.insert(0, str(PROJECT_ROOT))
 
+from tests.benchmarks.sim_server import ChildServer  # noqa: E402
+
 KUBECTL = "/usr/bin/kubectl"
 CONTROLLER = "kustomize-controller"
 MARKER = '{"level":"info","ts":"2025-11-25T10:10:00.000Z","msg":"benchmark marker"}'
@@ -88,31 +90,14 @@ def serve() -> None:
                 print("reset", flush=True)
 
 
-class LogServer:
-    """`bench_logs_cli.py --serve` as a child process."""
+class LogServer(ChildServer):
+    """`bench_logs_cli.py --serve` as a child process; it greets with the kubeconfig and the
+    followed pod."""
 
     def __init__(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, __file__, "--serve"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            cwd=PROJECT_ROOT,
-        )
-        assert self.process.stdout is not None
-        kubeconfig, self.pod = self.process.stdout.readline().split()
+        super().__init__([sys.executable, __file__, "--serve"], "the simulation")
+        kubeconfig, self.pod = self.greeting.split()
         self.kubeconfig = Path(kubeconfig)
-
-    def ask(self, command: str) -> str:
-        assert self.process.stdin is not None and self.process.stdout is not None
-        self.process.stdin.write(command + "\n")
-        self.process.stdin.flush()
-        return self.process.stdout.readline().strip()
-
-    def close(self) -> None:
-        if self.process.stdin is not None:
-            self.process.stdin.close()
-        self.process.wait(timeout=30)
 
 
 # -- the clients ---------------------------------------------------------------------------------
@@ -194,7 +179,7 @@ def main() -> None:
             for name in order:
                 rates[name].append(one_run(server, name, args.lines))
     finally:
-        server.close()
+        server.stop()
     figures: dict[str, Any] = {
         name: {
             "median": statistics.median(values),

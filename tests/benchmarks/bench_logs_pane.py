@@ -24,7 +24,6 @@ import argparse
 import json
 import re
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -37,6 +36,7 @@ if str(PROJECT_ROOT) not in sys.path:  # run as a script: make the `tests` packa
 
 from tests.benchmarks.console_figures import TUIOPS, footer_shown, terminal  # noqa: E402
 from tests.benchmarks.pty_screen import Lines, PtyScreen  # noqa: E402
+from tests.benchmarks.sim_server import ChildServer  # noqa: E402
 from tuiops.services.log_buffer import DEFAULT_CAPACITY  # noqa: E402
 from tuiops.sim.example_repo import EXAMPLE_REPO  # noqa: E402
 
@@ -80,38 +80,17 @@ def serve() -> None:
             print(f"pumped {sent}", flush=True)
 
 
-class LogServer:
+class LogServer(ChildServer):
     """`bench_logs_pane.py --serve` as a child process."""
 
     def __init__(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, __file__, "--serve"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            cwd=PROJECT_ROOT,
-        )
-        assert self.process.stdout is not None
-        self.kubeconfig = self.process.stdout.readline().strip()
-        if not self.kubeconfig:
-            raise RuntimeError("the simulation did not start")
+        super().__init__([sys.executable, __file__, "--serve"], "the simulation")
+        self.kubeconfig = self.greeting
 
     def pump(self, total: int, rate: float) -> int:
         """Flood the log; returns once every line is in the log (the lines sent)."""
-        assert self.process.stdin is not None and self.process.stdout is not None
-        self.process.stdin.write(f"pump {total} {rate}\n")
-        self.process.stdin.flush()
-        answer = self.process.stdout.readline().split()
+        answer = self.ask(f"pump {total} {rate}").split()
         return int(answer[1]) if len(answer) == 2 else -1
-
-    def stop(self) -> None:
-        if self.process.stdin is not None:
-            self.process.stdin.close()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
 
 
 # -- the console's side -------------------------------------------------------------------------

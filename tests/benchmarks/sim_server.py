@@ -14,7 +14,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from tuiops.sim.apiserver.resources import type_for_kind
 from tuiops.sim.session import start_simulation
@@ -48,31 +48,26 @@ def serve(scenario: str) -> None:
             print("ok", flush=True)
 
 
-class SimServer:
-    """`sim_server.py SCENARIO` as a child process; `with` stops it."""
+class ChildServer:
+    """A benchmark's simulated cluster in a child process that talks one line at a time: the
+    first line it prints is its greeting (the kubeconfig's path, …), then it answers each
+    line written to its stdin with one line; end of stdin stops it. `with` stops it too."""
 
-    def __init__(self, scenario: str) -> None:
+    def __init__(self, argv: list[str], what: str) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, str(HERE / "sim_server.py"), scenario],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            cwd=HERE.parents[1],
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=HERE.parents[1]
         )
         assert self.process.stdout is not None
-        self.kubeconfig = self.process.stdout.readline().strip()
-        if not self.kubeconfig:
-            raise RuntimeError(f"the {scenario} simulation did not start")
+        self.greeting = self.process.stdout.readline().strip()
+        if not self.greeting:
+            raise RuntimeError(f"{what} did not start")
 
-    def set_ready(self, namespace: str, name: str, status: str, reason: str) -> None:
-        """Change a HelmRelease's Ready condition; returns once the store holds the change
-        (its watch event is then on its way to every watcher)."""
+    def ask(self, command: str) -> str:
+        """Send one line; its answer, without the line end ("" when the child is gone)."""
         assert self.process.stdin is not None and self.process.stdout is not None
-        self.process.stdin.write(f"ready {namespace} {name} {status} {reason}\n")
+        self.process.stdin.write(command + "\n")
         self.process.stdin.flush()
-        answer = self.process.stdout.readline().strip()
-        if answer != "ok":
-            raise RuntimeError(f"sim_server: {namespace}/{name}: {answer or 'no answer'}")
+        return self.process.stdout.readline().strip()
 
     def stop(self) -> None:
         if self.process.stdin is not None:
@@ -83,11 +78,27 @@ class SimServer:
             self.process.kill()
             self.process.wait()
 
-    def __enter__(self) -> SimServer:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *_exc: object) -> None:
         self.stop()
+
+
+class SimServer(ChildServer):
+    """`sim_server.py SCENARIO` as a child process."""
+
+    def __init__(self, scenario: str) -> None:
+        argv = [sys.executable, str(HERE / "sim_server.py"), scenario]
+        super().__init__(argv, f"the {scenario} simulation")
+        self.kubeconfig = self.greeting
+
+    def set_ready(self, namespace: str, name: str, status: str, reason: str) -> None:
+        """Change a HelmRelease's Ready condition; returns once the store holds the change
+        (its watch event is then on its way to every watcher)."""
+        answer = self.ask(f"ready {namespace} {name} {status} {reason}")
+        if answer != "ok":
+            raise RuntimeError(f"sim_server: {namespace}/{name}: {answer or 'no answer'}")
 
 
 if __name__ == "__main__":
