@@ -20,7 +20,6 @@ from textual.message import Message
 from tuiops.domain.kube_contexts import KubeContextEntry
 from tuiops.domain.text import inert
 from tuiops.errors import TuiopsError
-from tuiops.ui.screens.choose import Choice, ChooseScreen
 from tuiops.ui.state import ConsoleHost
 
 
@@ -95,6 +94,9 @@ class ContextSwitch:
         if not message.contexts:
             self._app.notify("the kubeconfig defines no contexts", severity="warning")
             return
+        # The list is imported when first shown: the first frame does not pay for it.
+        from tuiops.ui.screens.choose import Choice, ChooseScreen
+
         using = self._context_in_use()
         # As `kubectl config get-contexts` lists them: the cluster entry and the namespace.
         choices = tuple(
@@ -142,6 +144,8 @@ class ContextSwitch:
                 only = f"the repo has one cluster: {names[0]}" if names else "no repo read yet"
                 self._app.notify(inert(only, one_line=True), markup=False)
                 return
+            from tuiops.ui.screens.choose import Choice, ChooseScreen
+
             choices = tuple(Choice(each, f"clusters/{each}/", each == shown) for each in names)
             self._app.push_screen(ChooseScreen("Repo clusters", choices), self._picked_cluster)
             return
