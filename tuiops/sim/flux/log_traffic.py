@@ -13,7 +13,12 @@ from tuiops.sim.apiserver.podlogs import LogRecord
 from tuiops.sim.apiserver.resources import type_for_kind
 from tuiops.sim.clock import rfc3339
 from tuiops.sim.cluster import SimulatedCluster
-from tuiops.sim.flux.pods import FLUX_NAMESPACE, generated_suffix, pod_template_hash
+from tuiops.sim.flux.pods import (
+    FLUX_NAMESPACE,
+    controller_pods,
+    generated_suffix,
+    pod_template_hash,
+)
 from tuiops.sim.flux.recorder import log_line, new_reconcile_id
 
 JsonObject = dict[str, Any]
@@ -24,13 +29,10 @@ BATCH = 1000
 
 def replace_controller_pod(cluster: SimulatedCluster, controller: str) -> str:
     """A rollout of `controller`: a new pod (new name, empty log) starts, then the old one is
-    deleted, so its followed log ends after its last line. Returns the new pod's name."""
-    pods, _ = cluster.store.list_objects(type_for_kind("Pod"), FLUX_NAMESPACE)
-    old = next(
-        pod
-        for pod in pods
-        if (pod.get("metadata") or {}).get("labels", {}).get("app") == controller
-    )
+    deleted, so its followed log ends after its last line. From then on the simulated
+    controller writes its lines to the new pod (`pods.current_pod`). Returns the new pod's
+    name."""
+    old = controller_pods(cluster.store, controller)[-1]
     old_name = str(old["metadata"]["name"])
     now = cluster.clock.now()
     fresh: JsonObject = {key: value for key, value in old.items() if key != "metadata"}

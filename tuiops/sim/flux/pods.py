@@ -1,6 +1,6 @@
 """The four Flux controllers as workloads: their names, images, Deployments and Pods in
 flux-system, shaped like the flux2 v2.7.5 manifests (`app=<controller>`, part-of flux,
-container `manager`, JSON logging args)."""
+container `manager`, JSON logging args), and which pod of a controller is the current one."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
+from tuiops.sim.apiserver.resources import type_for_kind
+from tuiops.sim.apiserver.store import ObjectStore
 from tuiops.sim.clock import rfc3339
 
 JsonObject = dict[str, Any]
@@ -48,6 +50,32 @@ def pod_name(controller: str) -> str:
     return (
         f"{controller}-{pod_template_hash(controller)}-{generated_suffix(f'pod:{controller}', 5)}"
     )
+
+
+def controller_pods(store: ObjectStore, controller: str) -> list[JsonObject]:
+    """The stored pods of `controller` in flux-system (label `app=<controller>`), oldest
+    first: by creationTimestamp, then by resourceVersion (the store's commit order)."""
+    pods, _ = store.list_objects(type_for_kind("Pod"), FLUX_NAMESPACE)
+    mine = [pod for pod in pods if (pod["metadata"].get("labels") or {}).get("app") == controller]
+    return sorted(
+        mine,
+        key=lambda pod: (
+            str(pod["metadata"].get("creationTimestamp", "")),
+            int(pod["metadata"].get("resourceVersion") or 0),
+        ),
+    )
+
+
+def current_pod(store: ObjectStore, controller: str) -> str:
+    """The name of the pod `controller` runs in now, read from the stored Pods: the one truth
+    the simulated controllers write their log lines by, so a rollout
+    (`log_traffic.replace_controller_pod`) moves them to the new pod.
+
+    While a rollout has both pods, the newer one is current. With no pod stored (a store
+    loaded without workloads), the deterministic `pod_name` of a fresh scenario.
+    """
+    pods = controller_pods(store, controller)
+    return str(pods[-1]["metadata"]["name"]) if pods else pod_name(controller)
 
 
 def _labels(controller: str) -> dict[str, str]:

@@ -1,5 +1,6 @@
 """What the Flux controllers leave besides status: core/v1 Events (aggregated like client-go's
-recorder) and JSON log lines in the `manager` container of their pods (see `pods`).
+recorder) and JSON log lines in the `manager` container of their pods (see `pods`): always
+the controller's current pod, so after a rollout the lines go to the new one.
 
 Shapes follow `tests/fixtures/flux/events.sample.json` and `controller-logs.jsonl`: log keys
 in zap's order (`level`, `ts`, `logger`?, `msg`, reconciler keys, extras, `error` last).
@@ -19,7 +20,7 @@ from tuiops.sim.apiserver.podlogs import LogRecord, PodLogBook
 from tuiops.sim.apiserver.resources import type_for_kind
 from tuiops.sim.apiserver.store import ObjectStore, StatusError
 from tuiops.sim.clock import SimClock, rfc3339
-from tuiops.sim.flux.pods import CONTAINER, FLUX_NAMESPACE, pod_name
+from tuiops.sim.flux.pods import CONTAINER, FLUX_NAMESPACE, current_pod
 
 JsonObject = dict[str, Any]
 
@@ -218,7 +219,8 @@ class Recorder:
             return new_reconcile_id(self._rng)
 
     def _append(self, controller: str, moment: datetime, text: str) -> None:
-        self._logs.append(FLUX_NAMESPACE, pod_name(controller), CONTAINER, LogRecord(moment, text))
+        pod = current_pod(self._store, controller)
+        self._logs.append(FLUX_NAMESPACE, pod, CONTAINER, LogRecord(moment, text))
 
     def log(
         self,
