@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+
+from tuiops.sim.clock import rfc3339_nano
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +19,26 @@ class LogRecord:
 
     time: datetime
     text: str
+    stamp: str = field(init=False, compare=False)
+    """`time` as `timestamps=true` prints it (RFC3339Nano). Written with the line, as the
+    kubelet's CRI log file holds each line's stamp, so a follow only copies it."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "stamp", _stamp(self.time))
+
+
+_STAMP_CACHE: dict[datetime, str] = {}
+
+
+def _stamp(moment: datetime) -> str:
+    """`rfc3339_nano(moment)`, formatting each second once (a flood of lines is one second)."""
+    second = moment.replace(microsecond=0)
+    prefix = _STAMP_CACHE.get(second)
+    if prefix is None:
+        if len(_STAMP_CACHE) > 4096:
+            _STAMP_CACHE.clear()
+        prefix = _STAMP_CACHE[second] = rfc3339_nano(second)[:19]
+    return f"{prefix}.{moment.microsecond:06d}000Z"
 
 
 class PodLogBook:

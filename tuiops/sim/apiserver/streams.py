@@ -28,7 +28,6 @@ from tuiops.sim.apiserver.store import (
 )
 from tuiops.sim.apiserver.tables import table
 from tuiops.sim.apiserver.verbs import Verbs, served_as, wants_table
-from tuiops.sim.clock import rfc3339_nano
 
 DEFAULT_WATCH_SECONDS = 1800
 BOOKMARK_EVERY = 5.0
@@ -230,7 +229,7 @@ def serve_logs(
     def encode(records: list[LogRecord]) -> bytes:
         if not stamp:
             return "".join([f"{r.text}\n" for r in records]).encode()
-        return "".join([f"{_stamp(r.time)} {r.text}\n" for r in records]).encode()
+        return "".join([f"{r.stamp} {r.text}\n" for r in records]).encode()
 
     def send(records: list[LogRecord]) -> None:
         nonlocal sent
@@ -274,17 +273,3 @@ def serve_logs(
             send(_newer(fresh, since))
             return handler.end_stream()
     handler.end_stream(clean=not handler.stopping.is_set())
-
-
-_STAMP_CACHE: dict[datetime, str] = {}
-
-
-def _stamp(moment: datetime) -> str:
-    """`rfc3339_nano(moment)`, formatting each second once (a flood of lines is one second)."""
-    second = moment.replace(microsecond=0)
-    prefix = _STAMP_CACHE.get(second)
-    if prefix is None:
-        if len(_STAMP_CACHE) > 4096:
-            _STAMP_CACHE.clear()
-        prefix = _STAMP_CACHE[second] = rfc3339_nano(second)[:19]
-    return f"{prefix}.{moment.microsecond:06d}000Z"
