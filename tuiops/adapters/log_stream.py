@@ -33,8 +33,8 @@ from dataclasses import dataclass
 from tuiops.adapters.kube_api import KubeApi
 from tuiops.adapters.kube_http import Response
 from tuiops.adapters.log_batches import RecordBatcher
+from tuiops.adapters.log_decode import decode_line
 from tuiops.domain.decode import as_map
-from tuiops.domain.decode_live import decode_log_line
 from tuiops.domain.kinds import POD
 from tuiops.domain.log_records import LogQuery, LogRecord, LogStream, StreamState, StreamStatus
 from tuiops.errors import ApiError, ClusterError, Forbidden, NotFound
@@ -291,10 +291,13 @@ class ContainerStream:
 
     def _deliver(self, lines: list[str]) -> None:
         stream = self.stream
-        records = [
-            LogRecord(stream, stamp, text, decode_log_line(text))
-            for stamp, text in self._resume.take(lines)
-        ]
+        if self._options.query.decoded:
+            records = [
+                LogRecord(stream, stamp, text, decode_line(text))
+                for stamp, text in self._resume.take(lines)
+            ]
+        else:
+            records = [LogRecord(stream, stamp, text) for stamp, text in self._resume.take(lines)]
         if records:
             with self._lock:
                 self._lines += len(records)

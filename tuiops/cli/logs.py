@@ -24,6 +24,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
+from tuiops.adapters.log_decode import decode_fields
 from tuiops.cli.output import write_error, write_text
 from tuiops.domain.log_records import LogQuery, LogRecord, LogStream, StreamState, StreamStatus
 from tuiops.domain.logs import LogFilter, format_flux_logs
@@ -73,17 +74,26 @@ class LinePrinter:
         """The reader of our output went away (`tuiops logs -f | head`)."""
 
     def __call__(self, batch: Sequence[LogRecord]) -> None:
-        matches, raw, held = self._filter.matches, self._raw, self._held
+        # The hot path of a flood (kubectl's pace, 300,000 lines a second): names bound once.
+        matches = None if self._filter.accepts_all else self._filter.matches
+        raw, held, hold, decode, fmt = (
+            self._raw,
+            self._held,
+            self._hold,
+            decode_fields,
+            format_flux_logs,
+        )
         shown: list[str] = []
+        append = shown.append
         for record in batch:
-            line = record.line
-            if line is None or not matches(line):  # flux logs skips lines that are not JSON
-                continue
-            text = record.text if raw else format_flux_logs(line)
-            if self._hold:
+            line = decode(record.text)  # the feed was asked for text only
+            if line is None or (matches is not None and not matches(line)):
+                continue  # flux logs skips lines that are not JSON
+            text = record.text if raw else fmt(line)
+            if hold:
                 held.setdefault(record.stream, []).append(text)
             else:
-                shown.append(text)
+                append(text)
         if shown and not self.broken.is_set():
             try:
                 write_text("\n".join(shown) + "\n", flush=True)
@@ -108,6 +118,7 @@ def _query(args: argparse.Namespace) -> LogQuery:
         since_seconds=since,
         tail_lines=tail,
         flux_namespace=args.flux_namespace,
+        decoded=False,
     )
 
 

@@ -76,3 +76,6 @@ class LogQuery:
     """The last N lines per stream (`--tail`); None: all."""
     flux_namespace: str = DEFAULT_FLUX_NAMESPACE
     """Where the controllers run (`--flux-namespace`)."""
+    decoded: bool = True
+    """Records carry their decoded `LogLine` (the pane filters and colours by it). `tuiops
+    logs` asks for the text only and decodes just the fields it prints."""

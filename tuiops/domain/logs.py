@@ -1,14 +1,16 @@
 """Flux controller log lines, and the filter and one-line format of `flux logs` (flux2 v2.7.5).
 
 The controllers log one JSON object per line; `tuiops.domain.decode_live.decode_log_line` turns
-it into a `LogLine`. `LogFilter.matches` and `format_flux_logs` reproduce `cmd/flux/logs.go`
-so the logs pane shows the same lines, in the same words, as `flux logs` would.
+it into a `LogLine` (`adapters/log_decode.py` does the same faster, falling back to it).
+`LogFilter.matches` and `format_flux_logs` reproduce `cmd/flux/logs.go` so the logs pane shows
+the same lines, in the same words, as `flux logs` would.
 """
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Protocol
 
 from tuiops.domain.refs import ObjectRef
 
@@ -31,6 +33,31 @@ class LogLevel(enum.Enum):
             if member.value == text:
                 return member
         return cls.UNKNOWN
+
+
+class FluxFields(Protocol):
+    """What `flux logs` filters on and prints: `LogLine`, and the narrower struct
+    `tuiops logs` decodes into (`adapters/log_decode.ControllerLine`)."""
+
+    @property
+    def ts(self) -> str: ...
+    @property
+    def level(self) -> str: ...
+    @property
+    def kind(self) -> str:
+        """The legacy `reconciler kind`; may be empty where `controller_kind` is not."""
+        ...
+
+    @property
+    def controller_kind(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def namespace(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def error(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +112,12 @@ class LogFilter:
     all_namespaces: bool = False
     """`-A`. Only then do lines without a namespace (startup, event server) pass."""
 
-    def matches(self, line: LogLine) -> bool:
+    @property
+    def accepts_all(self) -> bool:
+        """No flag filters anything (`flux logs -A` alone)."""
+        return self.all_namespaces and not (self.level or self.kind or self.name)
+
+    def matches(self, line: FluxFields) -> bool:
         """Whether `flux logs` with these flags would print `line`.
 
         Args:
@@ -110,7 +142,7 @@ def _equal_fold(a: str, b: str) -> bool:
     return a.casefold() == b.casefold()
 
 
-def format_flux_logs(line: LogLine) -> str:
+def format_flux_logs(line: FluxFields) -> str:
     """The line as `flux logs` prints it, without the trailing newline.
 
     Template: `{{.Timestamp}} {{.Level}} {{or .Kind .ControllerKind}}{{if .Name}}/{{.Name}}.

@@ -40,6 +40,8 @@ def inert(text: str, *, one_line: bool = False) -> str:
     # Fast path (most text): printable means no control, format, surrogate, tab or newline.
     if text.isprintable() and (not one_line or "  " not in text):
         return text
+    if not one_line and text.replace("\n", "").isprintable():
+        return text  # lines of printable text (a batch of log lines): nothing to change
     if "\r\n" in text:
         text = text.replace("\r\n", "\n")
     shown = _UNSAFE.sub(_visible, text)
