@@ -9,7 +9,8 @@ pods gets none); a DaemonSet gets a pod on each of `currentNumberScheduled` node
 `updatedNumberScheduled` of the new template generation and the first `numberReady` ready.
 A DaemonSet pod that is not ready on a node that no longer reports keeps the kubelet's last
 word (running, its container ready) with `Ready` set False and the node controller's
-`NodeNotReady` event, as Kubernetes leaves it.
+`NodeNotReady` event, as Kubernetes leaves it. nextcloud's pod runs its chart's cron container
+beside the server (`CRON_CONTAINERS`), so one pod has two containers.
 
 Deterministic: names, IPs, container ids and times derive from the owners and the nodes only.
 """
@@ -55,6 +56,11 @@ DAEMON_TOLERATIONS = [
     for taint in ("disk-pressure", "memory-pressure", "pid-pressure", "unschedulable")
 ]
 """What the DaemonSet controller adds to its pods (`AddOrUpdateDaemonPodTolerations`)."""
+CRON_CONTAINERS = {("nextcloud", "nextcloud"): "nextcloud-cron"}
+"""Deployments (namespace, name) whose pods run `/cron.sh` in a second container of the same
+image, as nextcloud's chart does with `cronjob.enabled` (its `<chart>-cron` container). The
+simulated chart templates render one container per workload, so the pods get it here: a pod
+with two containers for `kubectl logs -c` and the logs pane's container picker."""
 
 
 def _digest(text: str) -> str:
@@ -99,6 +105,18 @@ def _condition(kind: str, status: str, at: datetime, **extra: str) -> JsonObject
         "lastTransitionTime": rfc3339(at),
         **extra,
     }
+
+
+def _cron_container(owner: Mapping[str, Any], containers: Sequence[JsonObject]) -> list[JsonObject]:
+    """The cron container a pod of `owner` (a ReplicaSet) runs beside `containers`, if any."""
+    meta = owner["metadata"]
+    deployments = [
+        ref["name"] for ref in meta.get("ownerReferences", []) if ref["kind"] == "Deployment"
+    ]
+    name = CRON_CONTAINERS.get((str(meta["namespace"]), deployments[0] if deployments else ""))
+    if name is None or not containers:
+        return []
+    return [{"name": name, "image": containers[0]["image"], "command": ["/cron.sh"]}]
 
 
 def _owner_reference(owner: Mapping[str, Any]) -> JsonObject:
@@ -166,6 +184,10 @@ def _pod(
         dnsPolicy="ClusterFirst",
         terminationGracePeriodSeconds=30,
     )
+    spec["containers"] = [
+        *spec.get("containers", []),
+        *_cron_container(owner, spec.get("containers", [])),
+    ]
     daemon = owner["kind"] == "DaemonSet"
     spec["tolerations"] = copy.deepcopy(DAEMON_TOLERATIONS if daemon else DEFAULT_TOLERATIONS)
     if daemon:
