@@ -4,6 +4,7 @@ and the simulated cluster stands behind those same adapters in tests and the dem
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Protocol
 
 from tuiops.domain.actions import ActionOutcome
@@ -165,4 +166,27 @@ class LogReader(Protocol):
     ) -> LogFeed:
         """One pod's containers (every one when `container` is empty); `previous`: the
         terminated container before the current one (`kubectl logs -p`)."""
+        ...
+
+
+class GitRepository(Protocol):
+    """The GitOps repo's git (blocking; run in a worker). Failures raise a TuiopsError whose
+    message is one line saying what to do; no secret value is ever passed to git."""
+
+    def head(self) -> str:
+        """The full sha of HEAD."""
+        ...
+
+    def is_clean(self, paths: Sequence[str | Path]) -> bool:
+        """Whether every one of `paths` is committed as it is on disk."""
+        ...
+
+    def commit(self, paths: Sequence[str | Path], message: str) -> str:
+        """Commit exactly `paths` (never `-a`) with `message`; returns the new sha."""
+        ...
+
+    def remote_configured(self) -> bool: ...
+
+    def push(self) -> str:
+        """Push the current branch; returns one line saying where it went."""
         ...

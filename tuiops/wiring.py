@@ -5,6 +5,7 @@ Everything heavy (the kubernetes client) is imported when a port is first used, 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import shutil
 import tempfile
@@ -137,12 +138,20 @@ def _context_backend(
 @contextmanager
 def demo_repo() -> Iterator[Path]:
     """A temporary copy of the example repo with its demo key, removed (with everything the
-    simulator put beside it) on exit. Copied, so saving an env file never edits the package."""
+    simulator put beside it) on exit. Copied, so saving an env file never edits the package.
+
+    The copy is a git repository with one commit by the demo identity (`age.agekey` ignored),
+    so a rotation or rollback in the demo commits, and the simulated source-controller
+    serves that commit. Without git it is a plain folder (committing then says why)."""
+    from tuiops.adapters.git import GitFailed, init_demo_repository
     from tuiops.sim.example_repo import copy_example
 
     workdir = Path(tempfile.mkdtemp(prefix="tuiops-demo-"))
     try:
-        yield copy_example(workdir / "repo")
+        repo = copy_example(workdir / "repo")
+        with contextlib.suppress(GitFailed):
+            init_demo_repository(repo)
+        yield repo
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
