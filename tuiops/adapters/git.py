@@ -197,7 +197,8 @@ class GitCli:
 
         Raises:
             GitFailed: no git, not a repository, nothing to commit, no author identity, a
-                hook refused, or any other git failure (one line each).
+                hook refused, or any other git failure (one line each); the paths are then
+                left unstaged.
         """
         specs = self._specs(paths)
         if not specs:
@@ -212,6 +213,8 @@ class GitCli:
             "commit", "--quiet", "-F", "-", "--only", "--", *specs, stdin=message, check=False
         )
         if done.returncode != 0:
+            # Leave the index as a failed commit found it for these paths: not staged.
+            self._run("reset", "--quiet", "--", *specs, check=False)
             failure = self._failure("commit", done)
             hook = self._hook_in_use(("pre-commit", "prepare-commit-msg", "commit-msg"))
             if hook and not str(failure).startswith("git does not know"):
