@@ -12,7 +12,8 @@ from tuiops.domain.feed import FeedState, FeedStatus
 from tuiops.domain.live import LiveObject
 from tuiops.domain.refs import ObjectRef
 from tuiops.services.backend import Backend
-from tuiops.services.console_state import ConsoleSession, ConsoleState, Throttle
+from tuiops.services.console_snapshot import ConsoleState
+from tuiops.services.console_state import ConsoleSession, Throttle
 from tuiops.services.problem_log import ProblemLog, state_dir
 from tuiops.sim.example_repo import EXAMPLE_REPO
 

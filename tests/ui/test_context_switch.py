@@ -24,7 +24,7 @@ from textual.widgets import OptionList, Static
 from tests.pilot_waits import wait_for, wait_for_screen
 from tuiops.domain.refs import ObjectRef
 from tuiops.domain.status import Health
-from tuiops.services.console_state import ConsoleState
+from tuiops.services.console_snapshot import ConsoleState
 from tuiops.sim.example_repo import EXAMPLE_REPO, copy_example
 from tuiops.sim.session import Simulation, start_simulation
 from tuiops.ui.app import TuiopsApp

@@ -21,7 +21,8 @@ from tuiops.cli.console import build_console
 from tuiops.cli.parser import build_parser
 from tuiops.domain.refs import ObjectRef
 from tuiops.services.backend import Backend
-from tuiops.services.console_state import ConsoleSession, ConsoleState, offline_detail
+from tuiops.services.console_snapshot import ConsoleState, offline_detail
+from tuiops.services.console_state import ConsoleSession
 from tuiops.sim.example_repo import EXAMPLE_REPO
 from tuiops.ui.app import TuiopsApp
 from tuiops.ui.screens.apps import AppsScreen

@@ -18,9 +18,9 @@ from tuiops.ui.command_line import (
     ShowPods,
     SwitchScreen,
     completions,
-    rank,
     resolve,
 )
+from tuiops.ui.name_matching import rank
 
 NFD = ObjectRef("HelmRelease", "kube-system", "node-feature-discovery")
 RED = ObjectRef("HelmRelease", "node-red", "node-red")

@@ -17,7 +17,7 @@ from textual.markup import parse_style
 from textual.theme import BUILTIN_THEMES
 
 from tuiops.domain.status import Health
-from tuiops.services.console_state import ConsoleState
+from tuiops.services.console_snapshot import ConsoleState
 from tuiops.ui.tables import HEALTH_TONE
 from tuiops.ui.tones import Tone, for_terminal
 from tuiops.ui.widgets.status_bar import CONNECTION_TONE, connection_tone, status_line

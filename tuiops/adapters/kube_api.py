@@ -4,7 +4,8 @@ The client is imported lazily: it costs about half a second, so nothing that onl
 repo pays for it. We use the client for what it does well (TLS, auth headers, connection
 pools) and read JSON ourselves: its generated models would cost more than the whole request
 on a 7,000-object list. The kubeconfig is read by `kubeconfig.py` and the credential plugin
-run by `exec_credential.py`, so both fail as one line. Every request goes through
+run by `exec_credential.py`, so both fail as one line; `kube_connection.py` keeps the client
+built from them (and builds it again when a credential expires). Every request goes through
 `KubeApi.request`, which bounds it in time (connect, answer, body: `kube_http.py`; streams:
 `kube_stream.py`) and turns transport failures and Status errors into tuiops' own one-line
 errors.
@@ -14,13 +15,11 @@ from __future__ import annotations
 
 import json
 import math
-import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from tuiops.adapters.exec_credential import EXEC_SECONDS, ExecCredential, run_exec_plugin
-from tuiops.adapters.kube_client import build_client
+from tuiops.adapters.kube_connection import KubeConnection
 from tuiops.adapters.kube_http import (
     ANSWER_SECONDS,
     CONNECT_SECONDS,
@@ -36,7 +35,6 @@ from tuiops.adapters.kube_stream import (
     WatchStream,
     log_lines,
 )
-from tuiops.adapters.kubeconfig import KubeContext, load_context
 from tuiops.domain.kinds import ApiKind
 from tuiops.errors import ApiError, ClusterError, ClusterNotAnswering
 
@@ -46,8 +44,6 @@ Query = Sequence[tuple[str, str]]
 PAGE_SIZE = 500
 """What kubectl asks for; large lists come in pages, as a real apiserver prefers."""
 MERGE_PATCH = "application/merge-patch+json"
-FAILURE_MEMORY = 10.0
-"""Seconds a failure to build the client (kubeconfig, credential plugin) is reused."""
 RETRIABLE = {429, 500, 502, 503, 504}
 RETRY_DELAYS: tuple[float | None, ...] = (0.1, 0.3, 0.9, None)
 """Pauses between attempts of a read answered 429/5xx; None means give up."""
@@ -77,83 +73,23 @@ class KubeApi:
                 budget, e.g. `tuiops status`); None for none.
             environ: Where `KUBECONFIG` and `HOME` come from (default: os.environ).
         """
-        self._kubeconfig = kubeconfig
-        self._context = context
         self._answer = timeout
         self._deadline = deadline
-        self._environ = environ
-        self._lock = threading.Lock()
-        self._client: Any = None
-        self._credential: ExecCredential | None = None
-        self._refused = False
-        """The server refused the exec credential (401): run the plugin again."""
-        self._kube_context: KubeContext | None = None
-        self._failure: tuple[float, ClusterError | None] = (0.0, None)
-        """When building the client last failed, and why: the feeds' threads share it, so
-        a hanging credential plugin costs its timeout once, not once per thread."""
-        self._context_name = context or ""
-        self._server = ""
+        self._connection = KubeConnection(kubeconfig, context, deadline=deadline, environ=environ)
 
-    # -- connection ----------------------------------------------------------------------
-
-    def _api_client(self) -> Any:
-        """The client, built on first use and again when an exec credential expires.
-
-        Raises:
-            NoKubeconfig: the kubeconfig is missing or unusable (read again next time).
-            CredentialsFailed: the credential plugin failed or timed out.
-        """
-        with self._lock:
-            credential = self._credential
-            stale = self._refused or (credential is not None and credential.expiring())
-            if self._client is not None and not stale:
-                return self._client
-            failed_at, failure = self._failure
-            if failure is not None and time.monotonic() - failed_at < FAILURE_MEMORY:
-                raise failure
-            try:
-                context = self._kube_context or load_context(
-                    self._kubeconfig, self._context, self._environ
-                )
-                self._kube_context = context
-                self._context_name, self._server = context.name, context.server
-                if context.exec_config is not None:
-                    credential = run_exec_plugin(context, timeout=self._exec_timeout())
-                client = build_client(context, credential)
-            except ClusterError as error:
-                self._failure = (time.monotonic(), error)
-                raise
-            old, self._client = self._client, client
-            self._credential, self._refused = credential, False
-            self._failure = (0.0, None)
-        if old is not None:
-            old.rest_client.pool_manager.clear()
-        return self._client
-
-    def _exec_timeout(self) -> float:
-        if self._deadline is None:
-            return EXEC_SECONDS
-        return max(0.1, min(EXEC_SECONDS, self._deadline - time.monotonic()))
-
-    def _drop_credential(self) -> None:
-        """Forget an exec credential the server refused (401), so the plugin runs again."""
-        with self._lock:
-            self._refused = self._credential is not None
+    # -- connection (kube_connection.py) ------------------------------------------------
 
     @property
     def context_name(self) -> str:
         """The kube context in use (known once the first request was made)."""
-        return self._context_name
+        return self._connection.context_name
 
     @property
     def server(self) -> str:
-        return self._server
+        return self._connection.server
 
     def close(self) -> None:
-        with self._lock:
-            client, self._client = self._client, None
-        if client is not None:
-            client.close()
+        self._connection.close()
 
     # -- the chokepoint ------------------------------------------------------------------
 
@@ -189,12 +125,12 @@ class KubeApi:
         if content_type:
             headers["Content-Type"] = content_type
         for attempt in (1, 2):
-            client = self._api_client()
+            client = self._connection.client()
             started = time.monotonic()
             limit = self._deadline if self._deadline is not None else math.inf
             if started >= limit:
                 raise ClusterNotAnswering(
-                    f"no complete answer from the API server at {self._server} in time"
+                    f"no complete answer from the API server at {self._connection.server} in time"
                 )
             serialized = client.param_serialize(
                 method,
@@ -222,13 +158,20 @@ class KubeApi:
                 ):
                     continue
                 waited = min(self._answer, limit - started)
-                raise transport_error(error, self._server, slot, f"{waited:.3g} s") from None
+                raise transport_error(
+                    error, self._connection.server, slot, f"{waited:.3g} s"
+                ) from None
             response = Response(
-                answer.response, slot, self._server, started, limit, answer_seconds=self._answer
+                answer.response,
+                slot,
+                self._connection.server,
+                started,
+                limit,
+                answer_seconds=self._answer,
             )
-            if response.status == 401 and attempt == 1 and self._credential is not None:
+            if response.status == 401 and attempt == 1 and self._connection.has_credential:
                 response.close()
-                self._drop_credential()
+                self._connection.drop_credential()
                 continue
             if response.status >= 400:
                 try:
@@ -334,7 +277,7 @@ class KubeApi:
             # Past the stream's deadline, so the deadline (with its message) comes first.
             read_timeout=timeout_seconds + WATCH_GRACE + 1,
         )
-        return WatchStream(response, kind, self._server, timeout_seconds)
+        return WatchStream(response, kind, self._connection.server, timeout_seconds)
 
     def watch(
         self,

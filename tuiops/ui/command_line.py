@@ -5,19 +5,21 @@ and the line's history. k9s words: `:hr NAME`, `:ks NAME`, `:apps`, `:layers`, `
 kinds table).
 
 Names match exactly, then by prefix, then as a subsequence ("fuzzy": `nfd` finds
-node-feature-discovery). Enter opens an exact match, else the first prefix match (the first
-completion shown), else the one fuzzy match; several objects of one exact name (in several
-namespaces) or several fuzzy matches are ambiguous, and the completions stay open.
+node-feature-discovery; the matching is `name_matching.py`'s). Enter opens an exact match,
+else the first prefix match (the first completion shown), else the one fuzzy match; several
+objects of one exact name (in several namespaces) or several fuzzy matches are ambiguous, and
+the completions stay open.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from tuiops.domain.kinds import ALL_KINDS, FLUX_SOURCES, NODE, kind_for_word
 from tuiops.domain.refs import ObjectRef
+from tuiops.ui.name_matching import by_name, name_matches, rank, typed_name
 
 MAX_COMPLETIONS = 6
 """How many candidates the list above the line shows."""
@@ -191,62 +193,6 @@ def _order(word: str) -> int:
     return 1 if kind_for_word(word) in FLUX_SOURCES else 0
 
 
-def rank(query: str, candidates: Iterable[str]) -> list[tuple[int, str]]:
-    """Candidates that match `query` with their tier (0 exact, 1 prefix, 2 substring,
-    3 subsequence), best first; within a tier shorter gaps first, then alphabetical."""
-    wanted = query.lower()
-    found: list[tuple[int, int, str]] = []
-    for candidate in candidates:
-        text = candidate.lower()
-        if text == wanted:
-            found.append((0, 0, candidate))
-        elif text.startswith(wanted):
-            found.append((1, 0, candidate))
-        elif wanted in text:
-            found.append((2, text.index(wanted), candidate))
-        else:
-            spread = _subsequence_spread(wanted, text)
-            if spread is not None:
-                found.append((3, spread, candidate))
-    found.sort()
-    return [(tier, candidate) for tier, _spread, candidate in found]
-
-
-def _subsequence_spread(wanted: str, text: str) -> int | None:
-    """How many characters of `text` the letters of `wanted` span in order (None: they do
-    not all appear in order)."""
-    start = position = -1
-    for letter in wanted:
-        position = text.find(letter, position + 1)
-        if position < 0:
-            return None
-        if start < 0:
-            start = position
-    return position - start + 1 if wanted else 0
-
-
-def _name_of(ref: ObjectRef, refs: tuple[ObjectRef, ...]) -> str:
-    """The name a user types for `ref`: bare when no other object of its kind shares it."""
-    shared = sum(1 for other in refs if other.name == ref.name)
-    return ref.namespaced_name if shared > 1 else ref.name
-
-
-def _by_name(ref: ObjectRef) -> tuple[str, str]:
-    return (ref.name, ref.namespace)
-
-
-def _name_matches(word: str, refs: tuple[ObjectRef, ...]) -> list[tuple[int, ObjectRef]]:
-    """Objects whose name (or `ns/name` when the word has a slash) matches, best first."""
-    by_text: dict[str, list[ObjectRef]] = {}
-    for ref in refs:
-        by_text.setdefault(ref.namespaced_name if "/" in word else ref.name, []).append(ref)
-    return [
-        (tier, ref)
-        for tier, text in rank(word, by_text)
-        for ref in sorted(by_text[text], key=_by_name)
-    ]
-
-
 def _choice_key(head: str) -> str | None:
     return next((key for key, words in CHOICE_WORDS.items() if head.lower() in words), None)
 
@@ -283,11 +229,9 @@ def completions(
         return ()
     refs = tuple(ref for ref in objects if ref.kind == kind.kind)
     word = rest.strip()
-    matches = (
-        _name_matches(word, refs) if word else [(1, ref) for ref in sorted(refs, key=_by_name)]
-    )
+    matches = name_matches(word, refs) if word else [(1, ref) for ref in sorted(refs, key=by_name)]
     return tuple(
-        Completion(f"{head} {_name_of(ref, refs)}", f"{kind.short} {ref.namespaced_name}")
+        Completion(f"{head} {typed_name(ref, refs)}", f"{kind.short} {ref.namespaced_name}")
         for _tier, ref in matches[:MAX_COMPLETIONS]
     )
 
@@ -354,7 +298,7 @@ def _pods(head: str, names: list[str], objects: tuple[ObjectRef, ...]) -> Outcom
 
 def _open(head: str, kind: str, word: str, objects: tuple[ObjectRef, ...]) -> Outcome:
     refs = tuple(ref for ref in objects if ref.kind == kind)
-    matches = _name_matches(word, refs)
+    matches = name_matches(word, refs)
     if not matches:
         return Notice(f"no {kind} matches {word!r}")
     best_tier = matches[0][0]
@@ -362,7 +306,7 @@ def _open(head: str, kind: str, word: str, objects: tuple[ObjectRef, ...]) -> Ou
     if len(best) == 1 or best_tier in (1, 2):  # a prefix or a part of the name: the first
         return OpenObject(best[0])
     listed = tuple(
-        Completion(f"{head} {_name_of(ref, refs)}", f"{head} {ref.namespaced_name}")
+        Completion(f"{head} {typed_name(ref, refs)}", f"{head} {ref.namespaced_name}")
         for ref in best[:MAX_COMPLETIONS]
     )
     return Ambiguous(f"{len(best)} {kind}s match {word!r}: pick one (tab takes the first)", listed)
