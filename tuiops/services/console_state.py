@@ -276,3 +276,11 @@ class ConsoleSession:
             return None
         chosen = model.cluster(self._cluster_name) if self._cluster_name else None
         return chosen or model.clusters[0]
+
+
+# The Env screen's state API (issue 15), re-exported from the one services module the UI may
+# import; env_session imports nothing heavy until a file is listed or opened.
+from tuiops.services.env_session import EnvFile as EnvFile  # noqa: E402
+from tuiops.services.env_session import EnvFileInfo as EnvFileInfo  # noqa: E402
+from tuiops.services.env_session import EnvSession as EnvSession  # noqa: E402
+from tuiops.services.env_session import SaveOutcome as SaveOutcome  # noqa: E402
