@@ -158,6 +158,32 @@ JUMP_ACTIONS = (
 CHOOSE_ACTIONS = (ActionSpec("choose.cancel", "escape,q", "cancel", "Cancel", show=False),)
 
 
+# The Env screen (4): the repo's SOPS files and one decrypted in memory. Values are masked
+# until revealed; edits are staged, checked and reviewed, then saved after a confirmation.
+# Under --read-only every edit key answers with a one-line refusal.
+ENV_ACTIONS = (
+    ActionSpec("env.reveal", "v", "reveal", "Reveal / mask"),
+    ActionSpec("env.reveal_all", "V", "reveal_all", "Reveal / mask all", show=False),
+    ActionSpec("env.edit", "e", "edit", "Edit value"),
+    ActionSpec("env.edit_lines", "E", "edit_lines", "Edit as text", show=False),
+    ActionSpec("env.add", "a", "add", "Add key", show=False),
+    ActionSpec("env.delete", "d", "delete", "Delete key", show=False),
+    ActionSpec("env.undo", "u", "undo", "Undo the row's edit", show=False),
+    ActionSpec("env.review", "s", "review", "Review & save"),
+    ActionSpec("env.files", "f", "files", "Files", show=False),
+    ActionSpec("env.reload", "ctrl+r", "reload", "Read again", show=False),
+)
+# Its dialogs: a value (masked input; ctrl+t shows it), a multi-line value (a text area, never
+# $EDITOR: that needs a plaintext temp file), a new key, the review of the staged edits.
+ENV_DIALOG_ACTIONS = (
+    ActionSpec("env_value.show", "ctrl+t", "toggle_shown", "Show / hide typing", show=False),
+    ActionSpec("env_text.done", "ctrl+s", "done", "Stage the text", show=False),
+    ActionSpec("env_review.reveal", "v", "reveal", "Reveal / mask", show=False),
+    ActionSpec("env_review.save", "y,enter", "save", "Save", show=False),
+    ActionSpec("env_dialog.cancel", "escape", "cancel", "Cancel", show=False),
+)
+
+
 def bindings(specs: tuple[ActionSpec, ...]) -> list[BindingType]:
     """Textual bindings with ids, so `App.set_keymap` can remap them."""
     return [
@@ -182,6 +208,8 @@ ALL_ACTIONS = (
     + JUMP_ACTIONS
     + CHOOSE_ACTIONS
     + (WARNINGS_ONLY,)
+    + ENV_ACTIONS
+    + ENV_DIALOG_ACTIONS
 )
 """Every binding of every screen and widget; `tests/ui/test_key_registry.py` fails when a
 class declares one this lacks."""

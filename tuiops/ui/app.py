@@ -46,7 +46,6 @@ from tuiops.ui.flux_actions import FluxActions
 from tuiops.ui.keymap import load_keymap
 from tuiops.ui.screens.jump import JumpScreen
 from tuiops.ui.screens.layers import LayersScreen
-from tuiops.ui.screens.placeholder import EnvScreen
 
 RETRY_SECONDS = (0.5, 1.0, 2.0, 5.0)
 """Pauses before rebuilding the state again after it failed; the last one repeats."""
@@ -68,6 +67,12 @@ def _sources_screen() -> Screen[Any]:
     from tuiops.ui.screens.sources import SourcesScreen
 
     return SourcesScreen()
+
+
+def _env_screen() -> Screen[Any]:
+    from tuiops.ui.screens.env import EnvScreen
+
+    return EnvScreen()
 
 
 def _logs_screen() -> Screen[Any]:
@@ -92,7 +97,7 @@ class TuiopsApp(App[None]):
         "apps": lambda: _apps_screen(),
         "sources": lambda: _sources_screen(),
         "talos": lambda: _talos_screen(),
-        "env": EnvScreen,
+        "env": lambda: _env_screen(),
         "logs": lambda: _logs_screen(),
     }
     DEFAULT_MODE = "layers"

@@ -17,6 +17,8 @@ from tuiops.ui.actions import (
     CHOOSE_ACTIONS,
     CONFIRM_ACTIONS,
     DETAIL_ACTIONS,
+    ENV_ACTIONS,
+    ENV_DIALOG_ACTIONS,
     EVENTS_ACTIONS,
     FLUX_ACTIONS,
     GLOBAL_ACTIONS,
@@ -56,6 +58,7 @@ SECTIONS: tuple[tuple[str, tuple[ActionSpec, ...]], ...] = (
     ("ctx / cluster list", CHOOSE_ACTIONS),
     ("logs", (*LOGS_ACTIONS, OPEN_LOGS)),
     ("pod logs", POD_LOGS_ACTIONS),
+    ("env", (*ENV_ACTIONS, *ENV_DIALOG_ACTIONS)),
 )
 """Every list of `actions.ALL_ACTIONS`, in the order a newcomer needs them."""
 

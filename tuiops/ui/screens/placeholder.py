@@ -1,24 +1,8 @@
-"""Env keeps its place in the navigation; its screen comes with its issue."""
+"""Env's screen used to be a placeholder here; it is `ui/screens/env.py` now (issue 15). The
+name stays importable from here for code written against the placeholder."""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.screen import Screen
-from textual.widgets import Footer, Static
+from tuiops.ui.screens.env import EnvScreen
 
-
-class _Placeholder(Screen[None]):
-    TEXT = ""
-
-    def compose(self) -> ComposeResult:
-        yield Static(self.TEXT, id="placeholder")
-        yield Footer()
-
-
-class EnvScreen(_Placeholder):
-    """SOPS env editing (next issue); the CLI has it today: `tuiops env show`."""
-
-    TEXT = (
-        "Env: SOPS-decrypted clusterenv editing comes with its own issue.\n"
-        "Today: `tuiops env show`, `env set KEY`, `env rotate KEY` on the command line."
-    )
+__all__ = ["EnvScreen"]
