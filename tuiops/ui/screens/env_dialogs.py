@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from textual import on
+import rich.repr
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
@@ -33,6 +33,30 @@ def _hint(text: str) -> Static:
     return Static(Content.styled(text, Tone.MUTED), classes="hint")
 
 
+class _Hidden:
+    """A message whose repr never shows its value (Textual logs every message it dispatches,
+    to devtools or `TEXTUAL_LOG`, and Input's own messages carry the value)."""
+
+    def __repr__(self) -> str:
+        return f"SecretInput.{type(self).__name__}(value=<hidden>)"
+
+    def __rich_repr__(self) -> rich.repr.Result:
+        yield "value", "<hidden>"
+
+
+class SecretInput(Input):
+    """An Input whose messages never show what was typed."""
+
+    class Changed(_Hidden, Input.Changed, namespace="input"):
+        pass
+
+    class Submitted(_Hidden, Input.Submitted, namespace="input"):
+        pass
+
+    class Blurred(_Hidden, Input.Blurred, namespace="input"):
+        pass
+
+
 class ValueDialog(ModalScreen[str | None]):
     """One value, typed into a masked input (ctrl+t shows and hides it); enter stages it."""
 
@@ -47,14 +71,13 @@ class ValueDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="env-dialog"):
             yield _title(f"New value for {self.key}")
-            yield Input(self._initial, password=True, id="value")
+            yield SecretInput(self._initial, password=True, id="value")
             yield _hint("enter: stage · ctrl+t: show/hide · esc: cancel")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
 
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
+    def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.dismiss(event.value)
 
@@ -108,20 +131,18 @@ class AddKeyDialog(ModalScreen[tuple[str, str] | None]):
         with Vertical(classes="env-dialog"):
             yield _title(f"Add a key to {self.where}")
             yield Input(placeholder="KEY", id="key")
-            yield Input(placeholder="value", password=True, id="value")
+            yield SecretInput(placeholder="value", password=True, id="value")
             yield _hint("enter: next / stage · ctrl+t: show/hide · esc: cancel")
 
     def on_mount(self) -> None:
         self.query_one("#key", Input).focus()
 
-    @on(Input.Submitted, "#key")
-    def _key_entered(self, event: Input.Submitted) -> None:
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in the key moves to the value; enter in the value stages both."""
         event.stop()
-        self.query_one("#value", Input).focus()
-
-    @on(Input.Submitted, "#value")
-    def _value_entered(self, event: Input.Submitted) -> None:
-        event.stop()
+        if event.input.id == "key":
+            self.query_one("#value", Input).focus()
+            return
         key = self.query_one("#key", Input).value.strip()
         if not key:
             self.query_one("#key", Input).focus()
