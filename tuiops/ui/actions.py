@@ -124,11 +124,13 @@ LOGS_ACTIONS = (
     ActionSpec("logs.tail", "n", "cycle_tail", "Tail"),
     ActionSpec("logs.save", "ctrl+s", "save", "Save"),
 )
-# A pod's logs (`l` on a pod row of Pods): the same pane, pushed; p reads the previous
-# container instead (kubectl logs -p), so only space pauses. Left out of the footer, which
-# shows the Logs keys (and `?` at 80 columns); help lists them.
+# A pod's logs (`l` on a pod row of Pods): the same pane, pushed; c picks one container
+# (kubectl logs -c) or all again, p reads the previous container instead (kubectl logs -p), so
+# only space pauses. Left out of the footer, which shows the Logs keys (and `?` at 80
+# columns); help lists them.
 POD_LOGS_ACTIONS = (
     ActionSpec("podlogs.pause", "space", "toggle_pause", "Pause", show=False),
+    ActionSpec("podlogs.container", "c", "pick_container", "Container", show=False),
     ActionSpec("podlogs.previous", "p", "toggle_previous", "Previous container", show=False),
     ActionSpec("podlogs.back", "escape,q", "back", "Back", show=False),
 )
@@ -154,7 +156,8 @@ JUMP_ACTIONS = (
     ActionSpec("jump.next", "down", "history_next", "Next command", show=False),
 )
 
-# A list to pick one from (`:ctx`, `:cluster`): enter picks (the list's own key).
+# A list to pick one from (`:ctx`, `:cluster`, `c` on a pod's logs): enter picks (the list's
+# own key).
 CHOOSE_ACTIONS = (ActionSpec("choose.cancel", "escape,q", "cancel", "Cancel", show=False),)
 
 

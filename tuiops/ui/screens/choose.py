@@ -1,6 +1,6 @@
 """Pick one name from a short list: the kube contexts `:ctx` lists, the repo clusters
-`:cluster` lists. The entry in use is marked and has the cursor; enter picks, escape or `q`
-cancels. The result is the picked name, or None."""
+`:cluster` lists, a pod's containers (`c` on its logs). The entry in use is marked and has the
+cursor; enter picks, escape or `q` cancels. The result is the picked name, or None."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ class Choice:
     """One entry of the list."""
 
     name: str
-    """What picking it returns (a context or cluster name)."""
+    """What picking it returns (a context, cluster or container name)."""
     detail: str = ""
     """One line beside the name (server, namespace); untrusted, shown inert."""
     in_use: bool = False

@@ -55,7 +55,7 @@ SECTIONS: tuple[tuple[str, tuple[ActionSpec, ...]], ...] = (
     ("confirmation", CONFIRM_ACTIONS),
     ("help", HELP_ACTIONS),
     ("jump bar", JUMP_ACTIONS),
-    ("ctx / cluster list", CHOOSE_ACTIONS),
+    ("pick lists", CHOOSE_ACTIONS),
     ("logs", (*LOGS_ACTIONS, OPEN_LOGS)),
     ("pod logs", POD_LOGS_ACTIONS),
     ("env", (*ENV_ACTIONS, *ENV_DIALOG_ACTIONS)),

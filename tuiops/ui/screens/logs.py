@@ -21,6 +21,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import Footer, Input, Static
 
 from tuiops.domain.kinds import api_kind
@@ -33,6 +34,12 @@ from tuiops.services.console_state import ConsoleState, offline_detail
 from tuiops.services.log_buffer import LogBuffer, new_log_path
 from tuiops.ui.actions import LOGS_ACTIONS, POD_LOGS_ACTIONS, bindings
 from tuiops.ui.screens.console_screen import ConsoleScreen
+from tuiops.ui.screens.container_picker import (
+    ALL_CONTAINERS,
+    container_picker,
+    container_words,
+    containers_seen,
+)
 from tuiops.ui.tones import Tone, for_terminal
 from tuiops.ui.widgets.log_view import LogView
 from tuiops.ui.widgets.status_bar import StatusBar
@@ -49,13 +56,6 @@ FILTER_HINT = "level:error ctl:helm kind:hr ns:NS name:NAME words | re:REGEX"
 STATUS_SECONDS = 1.0
 """How often the streams' states are looked at when no line arrives (a broken stream is
 silent)."""
-STATE_RANK = {
-    StreamState.FORBIDDEN: 0,
-    StreamState.RECONNECTING: 1,
-    StreamState.CONNECTING: 2,
-    StreamState.ENDED: 3,
-    StreamState.LIVE: 4,
-}
 STATE_TONE = {
     StreamState.FORBIDDEN: Tone.BAD,
     StreamState.RECONNECTING: Tone.WARN,
@@ -63,6 +63,8 @@ STATE_TONE = {
     StreamState.ENDED: Tone.MUTED,
     StreamState.LIVE: Tone.GOOD,
 }
+"""Each state's tone, the worst first."""
+STATE_RANK = {state: rank for rank, state in enumerate(STATE_TONE)}
 
 
 def streams_summary(statuses: tuple[StreamStatus, ...]) -> tuple[str, Tone]:
@@ -351,9 +353,13 @@ class LogsScreen(ConsoleScreen):
 
 class PodLogsScreen(LogsScreen):
     """One pod's containers, interleaved by time (`kubectl logs --all-containers -f`), opened
-    with `l` on a pod row of Pods; `p` reads the previous containers instead (`-p`)."""
+    with `l` on a pod row of Pods; `c` picks one container (`-c`) or all again, `p` reads the
+    previous containers instead (`-p`). Either starts a new feed; the filter stays."""
 
     BINDINGS = bindings(POD_LOGS_ACTIONS)
+
+    container: reactive[str] = reactive("", init=False)
+    """The one container read; empty: every container."""
 
     def __init__(self, namespace: str, pod: str) -> None:
         super().__init__()
@@ -361,13 +367,32 @@ class PodLogsScreen(LogsScreen):
         self.pod = pod
         self.previous = False
         """Reading the terminated containers before the current ones (`kubectl logs -p`)."""
+        self.containers: tuple[str, ...] = ()
+        """The pod's containers, as the feeds found them (`container_picker.containers_seen`)."""
 
     def open_feed(self, reader: LogReader, query: LogQuery) -> LogFeed:
-        return reader.pod_logs(self.namespace, self.pod, query, previous=self.previous)
+        return reader.pod_logs(
+            self.namespace, self.pod, query, container=self.container, previous=self.previous
+        )
 
     def source_words(self) -> str:
-        words = f"pod {self.namespace}/{self.pod}"
-        return f"{words} (previous containers)" if self.previous else words
+        return f"pod {self.namespace}/{self.pod} · {container_words(self.container, self.previous)}"
+
+    def _stop_feed(self) -> None:
+        self.containers = containers_seen(self.containers, self._feed)
+        super()._stop_feed()
+
+    def action_pick_container(self) -> None:
+        self.containers = containers_seen(self.containers, self._feed)
+        picker = container_picker(self.containers, self.container)
+        self.app.push_screen(picker, self._container_picked)
+
+    def _container_picked(self, name: str | None) -> None:
+        if name is not None:
+            self.container = "" if name == ALL_CONTAINERS else name
+
+    def watch_container(self) -> None:
+        self._restart(container_words(self.container, previous=False))
 
     def action_toggle_previous(self) -> None:
         self.previous = not self.previous
