@@ -14,6 +14,7 @@ from tuiops.domain.helm import ReleaseRevision
 from tuiops.domain.live import LiveObject
 from tuiops.domain.log_records import LogQuery, LogRecord, StreamStatus
 from tuiops.domain.refs import ObjectRef
+from tuiops.domain.rotation import WorkloadSpec
 from tuiops.domain.talos import ClusterHealth, EtcdMember, NodeResults, TalosNode, TalosService
 from tuiops.domain.workload_tree import WorkloadTree
 from tuiops.domain.workloads import ReleaseObjects
@@ -189,4 +190,21 @@ class GitRepository(Protocol):
 
     def push(self) -> str:
         """Push the current branch; returns one line saying where it went."""
+        ...
+
+
+class WorkloadControl(Protocol):
+    """Workloads that may consume a rotated value, and their rollout restart (blocking; run
+    in a worker). Reads raise ClusterError when the cluster cannot answer."""
+
+    def release_workloads(self, release: ObjectRef) -> tuple[WorkloadSpec, ...]:
+        """The Deployments, StatefulSets and DaemonSets a HelmRelease's Helm release runs."""
+        ...
+
+    def namespace_workloads(self, namespace: str) -> tuple[WorkloadSpec, ...]: ...
+
+    def workload(self, ref: ObjectRef) -> WorkloadSpec: ...
+
+    def restart(self, ref: ObjectRef) -> str:
+        """`kubectl rollout restart`; returns the `restartedAt` value set."""
         ...

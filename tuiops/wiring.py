@@ -6,12 +6,14 @@ Everything heavy (the kubernetes client) is imported when a port is first used, 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, ParamSpec
 
 from tuiops.adapters.flux import FluxActions
 from tuiops.adapters.flux_feed import KubeFluxFeed, KubeObjectDetails
@@ -24,6 +26,9 @@ from tuiops.adapters.talosctl import TalosCli
 from tuiops.errors import NoKubeconfig
 from tuiops.ports import FluxReader, LogReader
 from tuiops.services.backend import Backend
+
+if TYPE_CHECKING:
+    from tuiops.services.rotation import SecretRotation
 
 
 def flux_reader(
@@ -48,6 +53,45 @@ def log_reader(kubeconfig: str | None = None, context: str | None = None) -> Log
     return KubeLogReader(KubeApi(kubeconfig, context))
 
 
+P = ParamSpec("P")
+
+
+def _adds_repo_actions(build: Callable[P, Backend]) -> Callable[P, Backend]:
+    """Every backend `build` makes also gets the repo's git, its GitOps rollback and secret
+    rotation (none outside a repo). The rotation acts through the backend's own guarded
+    `control`, and reads workloads on the same kube context."""
+
+    @functools.wraps(build)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> Backend:
+        backend = build(*args, **kwargs)
+        if backend.repo_root is None:
+            return backend
+        from tuiops.adapters.git import GitCli
+        from tuiops.adapters.rollout import KubeWorkloads
+        from tuiops.services.rollback import ChartRollback
+        from tuiops.services.rotation import SecretRotation
+
+        git = GitCli(backend.repo_root)
+        workloads = None
+        if backend.control is not None:
+            kubeconfig, context = kwargs.get("kubeconfig"), kwargs.get("context")
+            workloads = KubeWorkloads(
+                KubeApi(
+                    kubeconfig if isinstance(kubeconfig, str) else None,
+                    context if isinstance(context, str) else None,
+                )
+            )
+        return dataclasses.replace(
+            backend,
+            git=git,
+            rollback=ChartRollback(backend.repo_root, git, read_only=backend.read_only),
+            rotation=SecretRotation(git, backend.control, workloads, read_only=backend.read_only),
+        )
+
+    return wrapped
+
+
+@_adds_repo_actions
 def cluster_backend(
     repo_root: Path | None,
     *,
@@ -214,3 +258,30 @@ def demo_backend(
         ) as backend,
     ):
         yield backend
+
+
+def secret_rotation(
+    repo_root: Path,
+    *,
+    kubeconfig: str | None = None,
+    context: str | None = None,
+    cluster: bool = True,
+    read_only: bool = False,
+    action_poll: float = 2.0,
+    action_timeout: float = 300.0,
+) -> SecretRotation:
+    """The rotation service on `repo_root`'s git and (with `cluster`) the kube context, for
+    `tuiops env rotate --commit --reconcile`."""
+    from tuiops.adapters.git import GitCli
+    from tuiops.adapters.rollout import KubeWorkloads
+    from tuiops.services.rotation import SecretRotation
+
+    if not cluster:
+        return SecretRotation(GitCli(repo_root), None, None, read_only=read_only)
+    api = KubeApi(kubeconfig, context)
+    return SecretRotation(
+        GitCli(repo_root),
+        FluxActions(api, poll_interval=action_poll, timeout=action_timeout),
+        KubeWorkloads(api),
+        read_only=read_only,
+    )

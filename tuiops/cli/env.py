@@ -17,6 +17,7 @@ from tuiops.gitops.sops.keys import IdentitySource, identity_sources, parse_iden
 from tuiops.sim.example_repo import DEMO_KEY_FILE, EXAMPLE_REPO, is_example_data
 
 EXIT_OK = 0
+EXIT_FAILED = 1
 
 
 def _repo(args: argparse.Namespace) -> Path | None:
@@ -156,11 +157,71 @@ def run_rm(args: argparse.Namespace) -> int:
 
 
 def run_rotate(args: argparse.Namespace) -> int:
+    """`tuiops env rotate KEY [--commit [--push] [--reconcile [--restart]]]`: a new random
+    value saved, then (when asked) the whole rotation, each step printed as it happens;
+    exit 0 only if every step succeeded."""
+    follow_up = args.commit or args.push or args.reconcile or args.restart
+    if follow_up and not args.commit:
+        raise UsageError("--push, --reconcile and --restart need --commit (Flux reads commits)")
+    if args.restart and not args.reconcile:
+        raise UsageError("--restart needs --reconcile (the consumers are found after it)")
     opened = _open(args, to_change=True)
+    repo = _repo(args) if follow_up else None
+    if follow_up and repo is None:
+        raise UsageError(f"{opened.path} is not in a git repository; pass --repo")
     document = _document(args)
     address = opened.find(args.key, document)
     opened.get(address, document)  # only an existing value is rotated (`env set` adds one)
     from tuiops.cli.env_values import generate_value
 
     value = generate_value(args.length, args.charset)
-    return _save(opened, opened.set(address, value, document), f"{args.key} rotated")
+    status = _save(opened, opened.set(address, value, document), f"{args.key} rotated")
+    del value  # the rotation below never sees it
+    if not follow_up or repo is None:
+        return status
+    return _rotation(args, repo, opened.path)
+
+
+_MARKS = {"running": "►", "ok": "✔", "warning": "⚠", "failed": "✗", "skipped": "-"}
+
+
+def _rotation(args: argparse.Namespace, repo: Path, file: Path) -> int:
+    from tuiops import wiring
+    from tuiops.domain.rotation import RotationStep
+    from tuiops.services.rotation import RotationRequest
+
+    rotation = wiring.secret_rotation(
+        repo,
+        kubeconfig=args.kubeconfig,
+        context=args.context,
+        cluster=args.reconcile,
+        action_poll=args.poll_interval,
+    )
+    request = RotationRequest(
+        repo_root=repo,
+        files=(file,),
+        keys=(args.key,),
+        context=args.context or "",
+        commit=args.commit,
+        push=args.push,
+        reconcile=args.reconcile,
+        restart=args.restart,
+    )
+
+    def show(step: RotationStep) -> None:
+        sys.stderr.write(f"{_MARKS[step.status.value]} {step.phase}: {_shown(step.text)}\n")
+        sys.stderr.flush()
+
+    summary = rotation.run(request, show)
+    verdict = "succeeded" if summary.succeeded else "FAILED"
+    sys.stdout.write(f"rotation of {_shown(', '.join(summary.keys))}: {verdict}\n")
+    for result in summary.results:
+        mark = _MARKS["ok" if result.ok else "failed"]
+        sys.stdout.write(f"  {mark} {_shown(result.what)}: {_shown(result.text)}\n")
+    for consumer in summary.consumers:
+        mark = _MARKS["warning" if consumer.needs_restart else "ok"]
+        line = f"{consumer.workload} ({consumer.via}): {consumer.pick_up.value}"
+        sys.stdout.write(f"  {mark} {_shown(line)}: {_shown(consumer.reason)}\n")
+    if summary.to_restart and not args.restart:
+        sys.stdout.write("  restart them with --restart, or kubectl rollout restart\n")
+    return EXIT_OK if summary.succeeded else EXIT_FAILED

@@ -124,6 +124,20 @@ def _env_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     rotate = keyed("rotate", "run_rotate", "replace a value with a random one")
     rotate.add_argument("--length", type=int, default=32, help="characters (words for words)")
     rotate.add_argument("--charset", choices=CHARSETS, default="alnum")
+    rotate.add_argument("--commit", action="store_true", help="git commit the file after saving")
+    rotate.add_argument("--push", action="store_true", help="push the commit if there is a remote")
+    rotate.add_argument(
+        "--reconcile",
+        action="store_true",
+        help="reconcile the source, then the Kustomizations using KEY (dependencies first), "
+        "and list the workloads consuming it; exit 0 only if all succeeded",
+    )
+    rotate.add_argument(
+        "--restart", action="store_true", help="rollout-restart consumers that keep the old value"
+    )
+    rotate.add_argument("--kubeconfig", metavar="PATH", help="kubeconfig (default: $KUBECONFIG)")
+    rotate.add_argument("--context", metavar="NAME", help="kube context (default: current)")
+    rotate.add_argument("--poll-interval", type=float, default=2.0, help=argparse.SUPPRESS)
     update = action(
         "updatekeys",
         "env_keys",

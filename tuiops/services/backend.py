@@ -10,7 +10,16 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the console's first frame does not pay for every port's domain types
     from tuiops.domain.kube_contexts import KubeContextEntry
-    from tuiops.ports import FluxControl, FluxFeed, LogReader, ObjectDetails, TalosReader
+    from tuiops.ports import (
+        FluxControl,
+        FluxFeed,
+        GitRepository,
+        LogReader,
+        ObjectDetails,
+        TalosReader,
+    )
+    from tuiops.services.rollback import ChartRollback
+    from tuiops.services.rotation import SecretRotation
 
 
 @dataclass(frozen=True)
@@ -38,3 +47,12 @@ class Backend:
     switch_context: Callable[[str], Backend] | None = None
     """Blocking: a backend on another context of the same kubeconfig, with the same options;
     None without a kubeconfig. Raises NoKubeconfig for a context it cannot use."""
+    git: GitRepository | None = None
+    """The GitOps repo's git; None outside a repo."""
+    rollback: ChartRollback | None = None
+    """GitOps rollback of a HelmRelease's chart version (History): `plan(release, version)`,
+    then `apply(plan, push=...)`; blocking, run both in a worker. None outside a repo."""
+    rotation: SecretRotation | None = None
+    """After an env save: commit, push, reconcile the affected objects, list the consumers
+    (`targets(repo, keys)`, `run(request, on_step)`, `restart(consumers, on_step)`); blocking,
+    run in a thread worker. None outside a repo."""
