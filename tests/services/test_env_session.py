@@ -144,7 +144,7 @@ def test_staging_shows_in_rows_checks_and_review(repo: Path) -> None:
     assert staged == {"PLEX_IP": EditKind.SET, "TZ": EditKind.DELETE, added: EditKind.ADD}
     checks = [str(check) for check in env.checks()]
     assert checks[0] == "PLEX_IP: LoadBalancer IP also used by JELLYFIN_IP"
-    assert checks[1].startswith("TZ: deleted, but used by clusters/main/kubernetes/apps/")
+    assert checks[1].startswith("TZ: deleted, but used by apps/audiobookshelf/app/")
     assert [line.text() for line in env.review()] == [
         f"~ PLEX_IP: {MASK} → {MASK} (changed)",
         f"- TZ: {MASK}",

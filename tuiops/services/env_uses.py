@@ -42,7 +42,7 @@ def variable_users(model: RepoModel | None, root: Path, rel: str) -> VariableUse
         for variable in cluster.variables.variables:
             if not any(d.location.file == rel for d in variable.definitions):
                 continue
-            files = tuple(sorted({use.location.file for use in variable.uses}))
+            files = tuple(sorted({_short(use.location.file) for use in variable.uses}))
             uses[variable.name] = uses.get(variable.name, 0) + len(files)
             tool = ("clustertool",) if variable.clustertool else ()
             users[variable.name] = (*users.get(variable.name, ()), *files, *tool)
@@ -51,6 +51,14 @@ def variable_users(model: RepoModel | None, root: Path, rel: str) -> VariableUse
                 if any(marker in text for marker in _LB_MARKERS):
                     loadbalancer.add(variable.name)
     return VariableUsers(users, uses, frozenset(loadbalancer))
+
+
+def _short(file: str) -> str:
+    """A manifest's path without `clusters/<name>/kubernetes/` (the file's own cluster)."""
+    parts = file.split("/")
+    if len(parts) > 3 and parts[0] == "clusters" and parts[2] == "kubernetes":
+        return "/".join(parts[3:])
+    return file
 
 
 def _line(root: Path, file: str, number: int, cache: dict[str, list[str]]) -> str:
