@@ -10,6 +10,7 @@ import dataclasses
 import functools
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,10 +26,29 @@ from tuiops.adapters.log_streams import KubeLogReader
 from tuiops.adapters.talosctl import TalosCli
 from tuiops.errors import NoKubeconfig
 from tuiops.ports import FluxReader, LogReader
+from tuiops.services.audit import AuditLog
 from tuiops.services.backend import Backend
+from tuiops.services.config import Config, load_config
 
 if TYPE_CHECKING:
     from tuiops.services.rotation import SecretRotation
+
+
+def check_api(kubeconfig: str | None, context: str | None, *, seconds: float = 10.0) -> None:
+    """One request (`GET /version`) to see that the kube context's API server answers.
+
+    Raises:
+        NoKubeconfig, ClusterUnreachable, CredentialsFailed: it does not (one line).
+    """
+    from tuiops.errors import ApiError
+
+    api = KubeApi(kubeconfig, context, deadline=time.monotonic() + seconds)
+    try:
+        api.request_json("GET", "/version")
+    except ApiError:  # it answered (403 for anonymous /version, say): it is there
+        pass
+    finally:
+        api.close()
 
 
 def flux_reader(
@@ -103,17 +123,37 @@ def cluster_backend(
     label: str = "",
     action_poll: float = 2.0,
     action_timeout: float = 300.0,
+    config: Config | None = None,
+    audit: AuditLog | None = None,
 ) -> Backend:
     """A Backend on the kube context, or an offline one when there is no kubeconfig.
 
     Args:
+        read_only: `--read-only` was given (the config file may make it read-only too).
         action_poll: Seconds between status reads while a Flux action waits (flux: 2 s).
         action_timeout: Seconds a Flux action may wait for the controller (flux: 5 min).
+        config: The user's settings (default: `load_config()`); decides read-only per context.
+        audit: Where changes are recorded (default: the XDG state dir's `audit.jsonl`).
+
+    Raises:
+        ConfigError: `config` was not given and the config file is broken.
     """
+    config = load_config() if config is None else config
+    audit = AuditLog() if audit is None else audit
     if offline:
-        return Backend(repo_root, offline_reason="offline (--offline)", read_only=True)
+        return Backend(
+            repo_root,
+            offline_reason="offline (--offline)",
+            read_only_reason="offline (--offline)",
+            audit=audit,
+        )
     if not has_kubeconfig(kubeconfig):
-        return Backend(repo_root, offline_reason="offline: no kubeconfig", read_only=read_only)
+        return Backend(
+            repo_root,
+            offline_reason="offline: no kubeconfig",
+            read_only_reason=config.read_only_reason("", flag=read_only),
+            audit=audit,
+        )
     # `:ctx` lists the same files and switches with the same options (talosctl, read-only,
     # action timings), also from a context that could not be used.
     switch = functools.partial(
@@ -124,6 +164,8 @@ def cluster_backend(
         talosctl=talosctl,
         action_poll=action_poll,
         action_timeout=action_timeout,
+        config=config,
+        audit=audit,
     )
     contexts = functools.partial(list_contexts, kubeconfig)
     try:
@@ -134,7 +176,8 @@ def cluster_backend(
         return Backend(
             repo_root,
             offline_reason=f"offline: {error}",
-            read_only=read_only,
+            read_only_reason=config.read_only_reason(context or "", flag=read_only),
+            audit=audit.for_context(context or ""),
             contexts=contexts,
             switch_context=switch,
         )
@@ -147,11 +190,13 @@ def cluster_backend(
         # The feed's KubeApi: one connection pool and one kube context for reads and actions.
         control=FluxActions(api, poll_interval=action_poll, timeout=action_timeout),
         logs=KubeLogReader(api),
-        read_only=read_only,
+        # Per context, as k9s: the flag, else the context's table, else the global setting.
+        read_only_reason=config.read_only_reason(resolved.name, flag=read_only),
         # The context in use, also when it is the kubeconfig's current-context.
         label=label or resolved.name,
         contexts=contexts,
         switch_context=switch,
+        audit=audit.for_context(resolved.name),
     )
 
 
@@ -164,6 +209,8 @@ def _context_backend(
     talosctl: str,
     action_poll: float,
     action_timeout: float,
+    config: Config,
+    audit: AuditLog,
 ) -> Backend:
     """`cluster_backend` on `context`, refusing (NoKubeconfig) a context it cannot use
     instead of going offline: `:ctx` keeps the current one then."""
@@ -176,6 +223,8 @@ def _context_backend(
         talosctl=talosctl,
         action_poll=action_poll,
         action_timeout=action_timeout,
+        config=config,
+        audit=audit,
     )
 
 
@@ -209,10 +258,16 @@ def simulated_backend(
     read_only: bool = False,
     action_poll: float = 2.0,
     action_timeout: float = 300.0,
+    config: Config | None = None,
 ) -> Iterator[Backend]:
     """The degraded simulated cluster serving `repo` (a `demo_repo()`); its files go beside the
     repo and it stops on exit. Snapshots use a frozen clock and no controllers, so nothing moves
-    while the picture is taken. Flux actions act on the simulator."""
+    while the picture is taken. Flux actions act on the simulator.
+
+    Args:
+        config: The user's settings (default: `load_config()`); its read-only settings apply
+            (the simulator's kube context is `tuiops-sim`).
+    """
     from tuiops.sim.session import start_simulation
 
     simulation = start_simulation(
@@ -231,6 +286,7 @@ def simulated_backend(
             read_only=read_only,
             action_poll=action_poll,
             action_timeout=action_timeout,
+            config=config,
         )
     finally:
         simulation.stop()

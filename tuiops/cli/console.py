@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from tuiops.errors import RepoLayoutError
 from tuiops.gitops.discovery import check_repo_dir, find_repo_root
 from tuiops.services.backend import Backend
+from tuiops.services.config import load_config
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -60,6 +61,9 @@ def build_console(args: argparse.Namespace, stack: ExitStack) -> TuiopsApp:
 
     repo, repo_problem = (None, "") if args.demo else _repo(args)
     demo: list[Path] = []
+    # Read before the first frame: a broken config.toml is one line on the shell, not a
+    # console that may or may not be read-only.
+    config = load_config()
 
     # Both run in the app's load worker, in this order: the first frame waits for neither,
     # and the repo's rows are drawn before the (simulated) cluster is reached.
@@ -76,7 +80,7 @@ def build_console(args: argparse.Namespace, stack: ExitStack) -> TuiopsApp:
         from tuiops import wiring
 
         if args.demo:
-            backend = wiring.simulated_backend(demo[0], read_only=args.read_only)
+            backend = wiring.simulated_backend(demo[0], read_only=args.read_only, config=config)
             return stack.enter_context(backend)
         return wiring.cluster_backend(
             repo,
@@ -84,6 +88,7 @@ def build_console(args: argparse.Namespace, stack: ExitStack) -> TuiopsApp:
             context=args.context,
             offline=args.offline,
             read_only=args.read_only,
+            config=config,
         )
 
     # The first full load is the bulk of the heap (7,000 objects on a large cluster) and

@@ -219,6 +219,71 @@ def _logs_command(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     logs.set_defaults(run=_lazy("logs", "run_logs"))
 
 
+FLUX_VERBS = ("reconcile", "suspend", "resume")
+FLUX_TARGET_HELP = (
+    "The object is KIND/NAME, KIND NAME or source KIND NAME (as flux: source git NAME). KIND: "
+    "ks|kustomization, hr|helmrelease, gitrepo|gitrepository, ocirepo|ocirepository, "
+    "helmrepo|helmrepository, hc|helmchart, bucket. Exit 0 when the controller answered with "
+    "success, 1 when it failed, timed out or read-only refused it (--read-only, or read_only "
+    "in $XDG_CONFIG_HOME/tuiops/config.toml), 2 for usage errors and no reachable cluster. "
+    "Every attempt is recorded in $XDG_STATE_HOME/tuiops/audit.jsonl."
+)
+
+
+def _flux_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`tuiops reconcile|suspend|resume`: the console's Flux actions, flux's flags."""
+    helps = {
+        "reconcile": "ask Flux to reconcile an object now and wait for the answer",
+        "suspend": "suspend an object's reconciliation (spec.suspend: true)",
+        "resume": "resume an object's reconciliation and wait for it to be reconciled",
+    }
+    for verb in FLUX_VERBS:
+        parser = commands.add_parser(
+            verb, help=helps[verb], description=helps[verb], epilog=FLUX_TARGET_HELP
+        )
+        parser.add_argument("target", nargs="+", metavar="KIND/NAME", help="the object")
+        parser.add_argument(
+            "-n",
+            "--namespace",
+            default=FLUX_NAMESPACE,
+            metavar="NS",
+            help=f"the object's namespace (default: {FLUX_NAMESPACE})",
+        )
+        if verb == "reconcile":
+            parser.add_argument(
+                "--with-source", action="store_true", help="reconcile the source first"
+            )
+            parser.add_argument(
+                "--force", action="store_true", help="HelmRelease: a one-off install/upgrade"
+            )
+            parser.add_argument(
+                "--reset", action="store_true", help="HelmRelease: clear the failure counts"
+            )
+        if verb == "resume":
+            parser.add_argument(
+                "--no-wait", action="store_true", help="do not wait for the reconciliation"
+            )
+        parser.add_argument(
+            "--timeout", default="5m", metavar="DURATION", help="how long to wait (default: 5m)"
+        )
+        parser.add_argument(
+            "--poll-interval", type=float, default=2.0, help=argparse.SUPPRESS
+        )  # seconds between status reads (flux: 2 s); tests poll faster
+        # Its own dest: a sub-parser's default would overwrite `tuiops --read-only reconcile`.
+        parser.add_argument(
+            "--read-only",
+            dest="command_read_only",
+            action="store_true",
+            help="refuse the change (recorded as refused); also read_only in config.toml",
+        )
+        parser.add_argument("--json", action="store_true", help="the outcome as JSON on stdout")
+        parser.add_argument(
+            "--kubeconfig", metavar="PATH", help="kubeconfig (default: $KUBECONFIG)"
+        )
+        parser.add_argument("--context", metavar="NAME", help="kube context (default: current)")
+        parser.set_defaults(run=_lazy("flux_commands", "run_flux_action"))
+
+
 def _example_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     example = commands.add_parser(
         "example",
@@ -262,4 +327,12 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         _example_command(commands)
     if wanted in (None, "logs") or wanted not in (*REPO_COMMANDS, "env", "sim", "example"):
         _logs_command(commands)
+    if wanted in (None, *FLUX_VERBS) or wanted not in (
+        *REPO_COMMANDS,
+        "env",
+        "sim",
+        "example",
+        "logs",
+    ):
+        _flux_commands(commands)
     return parser
