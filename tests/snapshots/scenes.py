@@ -253,11 +253,42 @@ async def contexts(pilot: Pilot[None]) -> None:
     await _shown(pilot, ChooseScreen)
 
 
+async def pod_logs_containers(pilot: Pilot[None]) -> None:
+    """`c` on the logs of nextcloud's pod (`l` on its row of Pods): the container list over
+    the lines of both its containers (the server and its cron container), "all containers"
+    in use."""
+    from tuiops.ui.screens.choose import ChooseScreen
+    from tuiops.ui.screens.logs import PodLogsScreen
+    from tuiops.ui.screens.pods import PodsScreen
+    from tuiops.ui.widgets.log_view import LogView
+
+    await _loaded(pilot)
+    await pilot.press("colon", *"pods nextcloud", "enter")
+    pods_screen = await _shown(pilot, PodsScreen)
+    table = pods_screen.query_one(ResourceTable)
+    await wait_for(pilot, lambda: any(key.startswith("Pod/") for key in table.keys))
+    key = next(key for key in table.keys if key.startswith("Pod/"))
+    table.move_cursor(table.row_index(key))
+    await wait_for(pilot, lambda: table.cursor_key == key, what="the cursor on the pod row")
+    await pilot.press("l")
+    screen = await wait_for_screen(pilot, PodLogsScreen)
+    view = screen.query_one(LogView)
+    await wait_for(
+        pilot,
+        lambda: view.stats.shown == 12 and screen.streams_live(),
+        what="both containers' lines, both streams live",
+    )
+    await settle(pilot)
+    await pilot.press("c")
+    await _shown(pilot, ChooseScreen)
+
+
 MORE_SCENES = (
     Scene("pods", pods),
     Scene("sources", sources),
     Scene("events", events),
     Scene("contexts", contexts),
+    Scene("pod-logs-containers", pod_logs_containers),
 )
 """Screens with a snapshot test of their own (`test_pods.py`, `test_sources.py`,
 `test_more_screens.py`) that `screenshots/` shows too."""
