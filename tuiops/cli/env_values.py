@@ -3,14 +3,9 @@
 from __future__ import annotations
 
 import getpass
-import secrets
-import string
 import sys
 
 from tuiops.errors import UsageError
-
-_CONSONANTS = "bcdfghjklmnprstvwz"
-_VOWELS = "aeiou"
 
 
 def read_value(key: str) -> str:
@@ -34,20 +29,15 @@ def read_value(key: str) -> str:
     return first
 
 
-def _word() -> str:
-    # Three consonant-vowel syllables: about 20 bits per word, easy to read out and type.
-    return "".join(secrets.choice(_CONSONANTS) + secrets.choice(_VOWELS) for _ in range(3))
-
-
 def generate_value(length: int, charset: str) -> str:
-    """A random value of `length` characters (or words, for `words`)."""
-    if length < 1 or length > 4096:
-        raise UsageError("--length must be between 1 and 4096")
-    if charset == "words":
-        return "-".join(_word() for _ in range(length))
-    alphabet = {
-        "alnum": string.ascii_letters + string.digits,
-        "hex": "0123456789abcdef",
-        "base64": string.ascii_letters + string.digits + "+/",
-    }[charset]
-    return "".join(secrets.choice(alphabet) for _ in range(length))
+    """A random value of `length` characters (or words, for `words`): the domain's generator,
+    its refusal in the CLI's words."""
+    from tuiops.domain.secret_values import MAX_LENGTH
+    from tuiops.domain.secret_values import generate_value as generate
+
+    if length < 1 or length > MAX_LENGTH:
+        raise UsageError(f"--length must be between 1 and {MAX_LENGTH}")
+    try:
+        return generate(length, charset)
+    except ValueError as error:
+        raise UsageError(str(error)) from None

@@ -284,3 +284,21 @@ from tuiops.services.env_session import EnvFile as EnvFile  # noqa: E402
 from tuiops.services.env_session import EnvFileInfo as EnvFileInfo  # noqa: E402
 from tuiops.services.env_session import EnvSession as EnvSession  # noqa: E402
 from tuiops.services.env_session import SaveOutcome as SaveOutcome  # noqa: E402
+
+# The rotation request the Env screen builds (issue 15), imported when first asked for: the
+# rotation service reads the repo with the gitops loader, which the console's first frame does
+# not need.
+if TYPE_CHECKING:
+    from tuiops.services.rotation import RotationRequest as RotationRequest
+
+_LAZY = {"RotationRequest": "tuiops.services.rotation"}
+
+
+def __getattr__(name: str) -> object:
+    """`RotationRequest`, imported on first use."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)

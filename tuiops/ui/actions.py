@@ -175,6 +175,7 @@ ENV_ACTIONS = (
     ActionSpec("env.review", "s", "review", "Review & save"),
     ActionSpec("env.files", "f", "files", "Files", show=False),
     ActionSpec("env.reload", "ctrl+r", "reload", "Read again", show=False),
+    ActionSpec("env.rotate", "R", "rotate", "Rotate the value", show=False, dangerous=True),
 )
 # Its dialogs: a value (masked input; ctrl+t shows it), a multi-line value (a text area, never
 # $EDITOR: that needs a plaintext temp file), a new key, the review of the staged edits.
@@ -184,6 +185,18 @@ ENV_DIALOG_ACTIONS = (
     ActionSpec("env_review.reveal", "v", "reveal", "Reveal / mask", show=False),
     ActionSpec("env_review.save", "y,enter", "save", "Save", show=False),
     ActionSpec("env_dialog.cancel", "escape", "cancel", "Cancel", show=False),
+)
+
+# Rotation (R on an Env row): the dialog (a generated or typed value, commit, push, reconcile),
+# then the progress and summary screen, which offers a rollout restart of the workloads that
+# will not pick the new value up.
+ROTATION_ACTIONS = (
+    ActionSpec("rotation.generate", "ctrl+g", "generate", "Generate a new value", show=False),
+    ActionSpec("rotation.show", "ctrl+t", "toggle_shown", "Show / hide the value", show=False),
+    ActionSpec("rotation.start", "ctrl+s", "start", "Rotate…", show=False),
+    ActionSpec("rotation.cancel", "escape", "cancel", "Cancel", show=False),
+    ActionSpec("rotation.restart", "r", "restart", "Restart workloads…", dangerous=True),
+    ActionSpec("rotation.close", "escape,q", "close", "Close"),
 )
 
 
@@ -213,6 +226,7 @@ ALL_ACTIONS = (
     + (WARNINGS_ONLY,)
     + ENV_ACTIONS
     + ENV_DIALOG_ACTIONS
+    + ROTATION_ACTIONS
 )
 """Every binding of every screen and widget; `tests/ui/test_key_registry.py` fails when a
 class declares one this lacks."""

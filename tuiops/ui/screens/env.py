@@ -415,6 +415,15 @@ class EnvScreen(ConsoleScreen):
 
         self.app.push_screen(ConfirmScreen(question, details, verb="save", context=label), answered)
 
+    def action_rotate(self) -> None:
+        """R: a new value for the row, saved, committed, reconciled (rotation_flow.py)."""
+        row = self._cursor_row()
+        if self._refused("rotating a key of") or row is None or self.file is None:
+            return
+        from tuiops.ui.screens.rotation_flow import start_rotation
+
+        start_rotation(self, self.file, row, self._show_rows)
+
     def action_reload(self) -> None:
         file = self.file
         if file is None or self.busy:

@@ -29,6 +29,7 @@ from tuiops.ui.actions import (
     OPEN_LOGS,
     POD_LOGS_ACTIONS,
     PODS_ACTIONS,
+    ROTATION_ACTIONS,
     TABLE_ACTIONS,
     TALOS_ACTIONS,
     ActionSpec,
@@ -59,6 +60,7 @@ SECTIONS: tuple[tuple[str, tuple[ActionSpec, ...]], ...] = (
     ("logs", (*LOGS_ACTIONS, OPEN_LOGS)),
     ("pod logs", POD_LOGS_ACTIONS),
     ("env", (*ENV_ACTIONS, *ENV_DIALOG_ACTIONS)),
+    ("rotation", ROTATION_ACTIONS),
 )
 """Every list of `actions.ALL_ACTIONS`, in the order a newcomer needs them."""
 
