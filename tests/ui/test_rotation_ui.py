@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,8 +57,8 @@ class Setup:
     env: dict[str, str]
 
 
-@pytest.fixture
-def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Setup]:
+@contextmanager
+def simulated_git_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Setup]:
     """The example repo as a git repository served by the simulator; git sees only the repo's
     own config (and identity), and the audit log goes to the test's state folder."""
     env = isolated_env(tmp_path / "home")
@@ -74,6 +75,12 @@ def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Setup]:
         yield Setup(repo, sim, env)
     finally:
         sim.stop()
+
+
+@pytest.fixture
+def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Setup]:
+    with simulated_git_repo(tmp_path, monkeypatch) as running:
+        yield running
 
 
 def backend_of(setup: Setup, *, read_only: bool = False) -> Backend:

@@ -108,6 +108,8 @@ EVENTS_ACTIONS = (
 HISTORY_ACTIONS = (
     ActionSpec("history.mark", "space", "mark", "Mark for diff"),
     ActionSpec("history.diff", "enter", "diff", "Diff with marked"),
+    # GitOps rollback: the repo's chart version set back to the row's, committed (asks first).
+    ActionSpec("history.rollback", "B", "rollback", "GitOps rollback", show=False, dangerous=True),
     ActionSpec("back", "escape,q", "back", "Back"),
 )
 

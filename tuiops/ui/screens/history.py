@@ -293,6 +293,12 @@ class HistoryScreen(ConsoleScreen):
         event.stop()
         self.action_diff()
 
+    def action_rollback(self) -> None:
+        """B: GitOps rollback to the chart version of the row under the cursor (rollback.py)."""
+        from tuiops.ui.screens.rollback import start_rollback
+
+        start_rollback(self, self.ref, self._cursor_revision())
+
     def action_back(self) -> None:
         """Return to the previous screen."""
         self.app.pop_screen()
