@@ -208,3 +208,21 @@ class WorkloadControl(Protocol):
     def restart(self, ref: ObjectRef) -> str:
         """`kubectl rollout restart`; returns the `restartedAt` value set."""
         ...
+
+
+class AgeKeySecret(Protocol):
+    """The Secret Flux's kustomize-controller decrypts SOPS files with (`sops-age` in the Flux
+    namespace, its age identity under `age.agekey`); blocking, run it in a worker."""
+
+    def replace_age_key(self, namespace: str, name: str, identity: str) -> str:
+        """Create the Secret, or replace its `age.agekey` data (other keys kept), with
+        `identity` (an `AGE-SECRET-KEY-1…` line), then read it back to check it holds it.
+
+        Returns:
+            One line saying what was done (`created` or `replaced`); never the key.
+
+        Raises:
+            ClusterError: the write or the read-back failed, or the Secret read back does not
+                hold the key (one line; never the key).
+        """
+        ...

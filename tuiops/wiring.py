@@ -23,6 +23,7 @@ from tuiops.adapters.kube_api import KubeApi
 from tuiops.adapters.kubeconfig import has_kubeconfig, list_contexts, load_context
 from tuiops.adapters.kubectl import Kubectl
 from tuiops.adapters.log_streams import KubeLogReader
+from tuiops.adapters.sops_age_secret import KubeAgeKeySecret
 from tuiops.adapters.talosctl import TalosCli
 from tuiops.errors import NoKubeconfig
 from tuiops.ports import FluxReader, LogReader
@@ -197,6 +198,7 @@ def cluster_backend(
         contexts=contexts,
         switch_context=switch,
         audit=audit.for_context(resolved.name),
+        age_secret=KubeAgeKeySecret(api),
     )
 
 

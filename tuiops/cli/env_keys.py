@@ -14,13 +14,16 @@ from tuiops.domain.findings import Severity
 from tuiops.errors import UsageError
 from tuiops.gitops.sops.config import SopsConfig, find_config, load_config
 from tuiops.gitops.sops.encrypt import encrypt_new
-from tuiops.gitops.sops.errors import SopsError
 from tuiops.gitops.sops.files import OpenSopsFile, open_sops_file
-from tuiops.gitops.sops.metadata import KeyGroup
-from tuiops.gitops.sops.policy import candidate_files, check_policy, is_sops_text
-from tuiops.gitops.sops.rekey import update_keys
+from tuiops.gitops.sops.policy import check_policy
 from tuiops.gitops.sops.storage import read_with_stamp, write_atomic
 from tuiops.gitops.sops.stores import format_of
+from tuiops.gitops.sops.updatekeys import (
+    groups_text,
+    plan_keys_update,
+    repo_sops_files,
+    specs_text,
+)
 from tuiops.sim.example_repo import is_example_data
 
 EXIT_FINDINGS = 1
@@ -47,15 +50,7 @@ def _sops_paths(args: argparse.Namespace, repo: Path | None) -> list[Path]:
         return [Path(p) for p in args.paths]
     if repo is None:
         raise UsageError("not inside a git repository; name the files")
-    found = []
-    for path in candidate_files(repo):
-        try:
-            text, _stamp = read_with_stamp(path)
-        except SopsError:
-            continue  # not UTF-8 text: not a SOPS file
-        if is_sops_text(text):
-            found.append(path)
-    return found
+    return repo_sops_files(repo)
 
 
 def _open_all(paths: list[Path], repo: Path | None, dry_run: bool) -> list[OpenSopsFile]:
@@ -83,27 +78,18 @@ def run_updatekeys(args: argparse.Namespace) -> int:
     files = _open_all(_sops_paths(args, repo), repo, args.dry_run)
     planned: list[tuple[OpenSopsFile, str, bytes | None]] = []
     for opened in files:
-        creation = config.rule_for(opened.path.resolve())
-        specs = creation.groups
-        if not any(spec.age for spec in specs) and not any(spec.others for spec in specs):
-            raise UsageError(f"{_shown(str(opened.path))}: its creation rule names no keys")
-        new_text = update_keys(opened.decrypted, specs, creation.shamir_threshold)
-        if new_text is None:
+        update = plan_keys_update(opened, config)
+        if update.text is None:
             sys.stdout.write(f"up to date      {_shown(str(opened.path))}\n")
             continue
-        planned.append((opened, new_text, None))
-        old = _groups_text(opened.decrypted.metadata.key_groups)
-        new = " | ".join(", ".join((*g.age, *g.others)) for g in specs)
+        planned.append((opened, update.text, None))
+        old, new = groups_text(update.current), specs_text(update.wanted)
         verb = "would update" if args.dry_run else "updating"
         sys.stdout.write(f"{verb:<15} {_shown(str(opened.path))}: {old} -> {new}\n")
     if not args.dry_run:
         _write_all(planned)
     sys.stdout.write(f"{len(planned)} file(s) {'to update' if args.dry_run else 'updated'}\n")
     return EXIT_OK
-
-
-def _groups_text(groups: tuple[KeyGroup, ...]) -> str:
-    return " | ".join(", ".join((*g.recipients, *g.other_names())) for g in groups)
 
 
 def run_rotate_datakey(args: argparse.Namespace) -> int:

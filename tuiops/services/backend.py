@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # the console's first frame does not pay for every port's dom
     from tuiops.domain.kube_contexts import KubeContextEntry
     from tuiops.domain.refs import ObjectRef
     from tuiops.ports import (
+        AgeKeySecret,
         FluxControl,
         FluxFeed,
         GitRepository,
@@ -170,6 +171,9 @@ class Backend:
     """After an env save: commit, push, reconcile the affected objects, list the consumers
     (`targets(repo, keys)`, `run(request, on_step)`, `restart(consumers, on_step)`); blocking,
     run in a thread worker. None outside a repo."""
+    age_secret: AgeKeySecret | None = None
+    """The Flux namespace's `sops-age` Secret (recipient rotation); None when offline. Not
+    guarded itself: `services/recipients.py` refuses and records every write."""
 
     def __post_init__(self) -> None:
         if self.read_only and not self.read_only_reason:
