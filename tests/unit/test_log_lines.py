@@ -40,7 +40,7 @@ def test_a_plain_line_is_shown_as_it_is_but_inert() -> None:
     record = LogRecord(POD, "2025-11-25T10:00:00.5Z", "[b]hi[/b] \x1b]52;c;eA==\x07")
     content = line_content(record)
     assert content.plain.endswith("[b]hi[/b] \\x1b]52;c;eA==\\x07")
-    assert content.plain.startswith("10:00:00.500 web-1/")
+    assert content.plain.startswith("10:00:00.500 nginx ")
     assert "\x1b" not in content.plain
 
 
@@ -65,3 +65,14 @@ def test_object_filter_names_the_controller() -> None:
     assert object_filter(ObjectRef("GitRepository", "flux-system", "x")).controller == (
         "source-controller"
     )
+
+
+def test_a_pods_containers_are_told_apart() -> None:
+    server = LogStream("nextcloud", "nextcloud-7d9f-abcde", "nextcloud")
+    cron = LogStream("nextcloud", "nextcloud-7d9f-abcde", "nextcloud-cron")
+    shown = {
+        line_content(LogRecord(stream, "2025-11-25T10:00:00Z", "same text")).plain
+        for stream in (server, cron)
+    }
+    assert len(shown) == 2
+    assert any("nextcloud-cron" in text for text in shown)

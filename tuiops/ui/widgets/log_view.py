@@ -48,6 +48,7 @@ LEVEL_WORD = {
 }
 """The level as three letters: legible without colour."""
 LEVEL_TONE = {LogLevel.ERROR: Tone.BAD, LogLevel.DEBUG: Tone.MUTED, LogLevel.TRACE: Tone.MUTED}
+CONTAINER_WIDTH = 14
 CONTROLLER_WIDTH = 6
 
 
@@ -64,10 +65,14 @@ def short_time(stamp: str) -> str:
 
 
 def short_controller(record: LogRecord) -> str:
-    """`helm-controller` as `helm`, cut or padded to one width; a pod's `pod/container`
-    label cut the same way."""
-    label = record.stream.controller.removesuffix("-controller") or record.stream.label
-    return label[:CONTROLLER_WIDTH].ljust(CONTROLLER_WIDTH)
+    """`helm-controller` as `helm`, cut or padded to one width. A pod's lines (one pod per
+    pane) name their container, wider: `nextcloud` and `nextcloud-cron` must differ."""
+    stream = record.stream
+    if stream.controller:
+        return stream.controller.removesuffix("-controller")[:CONTROLLER_WIDTH].ljust(
+            CONTROLLER_WIDTH
+        )
+    return stream.container[:CONTAINER_WIDTH].ljust(CONTAINER_WIDTH)
 
 
 def _object(kind: str, namespace: str, name: str) -> str:
