@@ -53,7 +53,7 @@ def diff_line(line: str) -> Content:
     tone = next((tone for prefix, tone in DIFF_TONES if line.startswith(prefix)), None)
     if tone is None:
         tone = {"+": Tone.ADDED, "-": Tone.REMOVED}.get(line[:1])
-    text = inert(line, one_line=True)
+    text = inert(line.replace("\n", " ")).replace("\t", "    ")  # indentation kept
     return Content.styled(text, tone) if tone else Content(text)
 
 

@@ -264,6 +264,7 @@ class RotationScreen(ConsoleScreen):
         if self.running:
             shown = Content.styled("restarting…", Tone.ACCENT)
         verdict.update(for_terminal(shown, no_color))
+        self.query_one("#rotation-body", VerticalScroll).scroll_end(animate=False)
 
     # -- keys --------------------------------------------------------------------------------
 
