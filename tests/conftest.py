@@ -38,3 +38,5 @@ def _problem_log_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> None:
     import os
 
     os.environ["XDG_STATE_HOME"] = str(tmp_path_factory.mktemp("xdg-state"))
+    # Nor does a developer's own ~/.config/tuiops/config.toml (read_only = true) change them.
+    os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("xdg-config"))

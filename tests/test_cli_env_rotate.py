@@ -157,3 +157,32 @@ def test_follow_up_flags_need_commit(setup: Setup) -> None:
     assert done.returncode != 0
     assert "need --commit" in done.stderr
     assert git(setup.repo, "status", "--porcelain", env=setup.env) == ""
+
+
+def test_a_read_only_context_refuses_before_anything_is_written(setup: Setup) -> None:
+    """config.toml's read-only for the simulator's context stops `env rotate --commit
+    --reconcile` before the file changes: nothing saved, committed or reconciled."""
+    context = subprocess.run(
+        ["/usr/bin/kubectl", "config", "current-context"],
+        capture_output=True,
+        text=True,
+        env=setup.env,
+        check=True,
+        timeout=30,
+    ).stdout.strip()
+    config = Path(setup.env["XDG_CONFIG_HOME"]) / "tuiops" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(f'[contexts."{context}"]\nread_only = true\n', encoding="utf-8")
+    def value() -> str:
+        done = tuiops(setup, "env", "get", KEY, "--repo", str(setup.repo))
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    before = value()
+    head = git(setup.repo, "rev-parse", "HEAD", env=setup.env).strip()
+    done = rotate(setup)
+    assert done.returncode != 0
+    assert "read-only" in done.stderr
+    assert value() == before
+    assert git(setup.repo, "rev-parse", "HEAD", env=setup.env).strip() == head
+    assert git(setup.repo, "status", "--porcelain", env=setup.env) == ""

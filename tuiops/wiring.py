@@ -28,7 +28,7 @@ from tuiops.adapters.talosctl import TalosCli
 from tuiops.errors import NoKubeconfig
 from tuiops.ports import FluxReader, LogReader
 from tuiops.services.audit import AuditLog
-from tuiops.services.backend import Backend
+from tuiops.services.backend import Backend, GuardedControl
 from tuiops.services.config import Config, load_config
 
 if TYPE_CHECKING:
@@ -334,12 +334,18 @@ def secret_rotation(
     from tuiops.adapters.rollout import KubeWorkloads
     from tuiops.services.rotation import SecretRotation
 
+    config = load_config()
     if not cluster:
-        return SecretRotation(GitCli(repo_root), None, None, read_only=read_only)
+        refusal = config.read_only_reason("", flag=read_only)
+        return SecretRotation(GitCli(repo_root), None, None, read_only=bool(refusal))
+    name = load_context(kubeconfig, context).name
     api = KubeApi(kubeconfig, context)
-    return SecretRotation(
-        GitCli(repo_root),
+    # The same guard and audit log as the console's Flux actions: config.toml's read-only
+    # (global or for this context) applies, and every reconcile is recorded.
+    refusal = config.read_only_reason(name, flag=read_only)
+    control = GuardedControl(
         FluxActions(api, poll_interval=action_poll, timeout=action_timeout),
-        KubeWorkloads(api),
-        read_only=read_only,
+        refusal=refusal,
+        audit=AuditLog(context=name),
     )
+    return SecretRotation(GitCli(repo_root), control, KubeWorkloads(api), read_only=bool(refusal))

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tuiops.cli.output import write_json
 from tuiops.domain.text import inert
@@ -15,6 +16,9 @@ from tuiops.gitops.sops.files import OpenSopsFile, open_sops_file
 from tuiops.gitops.sops.goyaml import yaml_scalar_text
 from tuiops.gitops.sops.keys import IdentitySource, identity_sources, parse_identities
 from tuiops.sim.example_repo import DEMO_KEY_FILE, EXAMPLE_REPO, is_example_data
+
+if TYPE_CHECKING:
+    from tuiops.services.rotation import SecretRotation
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -174,21 +178,27 @@ def run_rotate(args: argparse.Namespace) -> int:
     opened.get(address, document)  # only an existing value is rotated (`env set` adds one)
     from tuiops.cli.env_values import generate_value
 
+    # Built before the save: a read-only context refuses before the file changes.
+    rotation = _rotation_service(args, repo) if follow_up and repo is not None else None
     value = generate_value(args.length, args.charset)
     status = _save(opened, opened.set(address, value, document), f"{args.key} rotated")
     del value  # the rotation below never sees it
-    if not follow_up or repo is None:
+    if rotation is None or repo is None:
         return status
-    return _rotation(args, repo, opened.path)
+    return _rotation(args, rotation, repo, opened.path)
 
 
 _MARKS = {"running": "►", "ok": "✔", "warning": "⚠", "failed": "✗", "skipped": "-"}
 
 
-def _rotation(args: argparse.Namespace, repo: Path, file: Path) -> int:
+def _rotation_service(args: argparse.Namespace, repo: Path) -> SecretRotation:
+    """The rotation service for this context.
+
+    Raises:
+        RotationRefused: the context is read-only (nothing was written yet).
+    """
     from tuiops import wiring
-    from tuiops.domain.rotation import RotationStep
-    from tuiops.services.rotation import RotationRequest
+    from tuiops.services.rotation import RotationRefused
 
     rotation = wiring.secret_rotation(
         repo,
@@ -197,6 +207,15 @@ def _rotation(args: argparse.Namespace, repo: Path, file: Path) -> int:
         cluster=args.reconcile,
         action_poll=args.poll_interval,
     )
+    if rotation.read_only:
+        raise RotationRefused(f"read-only: {args.key} was not rotated (nothing written)")
+    return rotation
+
+
+def _rotation(args: argparse.Namespace, rotation: SecretRotation, repo: Path, file: Path) -> int:
+    from tuiops.domain.rotation import RotationStep
+    from tuiops.services.rotation import RotationRequest
+
     request = RotationRequest(
         repo_root=repo,
         files=(file,),

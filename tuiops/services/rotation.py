@@ -213,6 +213,11 @@ class SecretRotation:
         self._workloads = workloads
         self._read_only = read_only
 
+    @property
+    def read_only(self) -> bool:
+        """Every change is refused (`--read-only` or config.toml for this context)."""
+        return self._read_only
+
     def targets(
         self, repo_root: Path, keys: Sequence[str], files: Sequence[Path] = ()
     ) -> RotationTargets:
