@@ -7,6 +7,8 @@ leaving the table's rows and its cursor readable at 80x24 and 120x40.
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,14 @@ from tuiops.ui.screens.apps import AppsScreen
 REFUSED = "(tuiops runs with --read-only)"
 
 
+def audit_entries() -> list[dict[str, object]]:
+    """The session's audit log (conftest puts XDG_STATE_HOME in a temp dir)."""
+    path = Path(os.environ["XDG_STATE_HOME"]) / "tuiops" / "audit.jsonl"
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
 def test_every_flux_key_says_why_it_is_refused_and_sends_nothing(tmp_path: Path) -> None:
     async def flow(
         app: RecordingApp, pilot: Pilot[None], simulation: Simulation, apps: AppsScreen
@@ -32,6 +42,7 @@ def test_every_flux_key_says_why_it_is_refused_and_sends_nothing(tmp_path: Path)
         table.move_cursor(table.row_index(str(CILIUM)))
         await settle(pilot)
         before = raw(simulation, CILIUM)
+        audited = len(audit_entries())
         words = {"R": "reconcile", "W": "reconcile with source", "T": "suspend"}
         words |= {"F": "force upgrade", "X": "reset failures"}
         for key, label in words.items():
@@ -50,6 +61,10 @@ def test_every_flux_key_says_why_it_is_refused_and_sends_nothing(tmp_path: Path)
             )
         await settle(pilot)  # no action worker runs that could still send something
         assert raw(simulation, CILIUM) == before
+        # Each refusal is in the audit log, naming the action and the object.
+        refused = [e for e in audit_entries()[audited:] if e["outcome"] == "refused"]
+        assert [e["action"] for e in refused] == [f"flux {label}" for label in words.values()]
+        assert all(e["objects"] == [str(CILIUM)] for e in refused)
         # With marks, the refusal names how many.
         await mark(pilot, apps, CILIUM, METRICS)
         notes = len(app.notes)

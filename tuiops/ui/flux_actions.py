@@ -23,6 +23,7 @@ in a corner (`app.tcss`).
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -122,8 +123,7 @@ class FluxActions:
         marked = marked_refs(screen)
         ref = flux_target(offer, screen, self._host)
         if self._host.backend.read_only:
-            what = f"{len(marked)} marked objects" if marked else str(ref)
-            notify(f"read-only: {offer.label} of {what} refused (tuiops runs with --read-only)")
+            notify(self._refused(offer, marked or ((ref,) if ref is not None else ())))
             return
         if marked:
             self._bulk.start(offer, marked)
@@ -147,6 +147,20 @@ class FluxActions:
             ConfirmScreen(question, details, verb=offer.label, context=context),
             partial(self._confirmed, offer, ref),
         )
+
+    def _refused(self, offer: VerbOffer, refs: Sequence[ObjectRef]) -> str:
+        """The one-line refusal of a read-only backend, recorded in the audit log as well
+        (the guarded control would record it too, but it is never reached from here)."""
+        backend = self._host.backend
+        what = f"{len(refs)} marked objects" if len(refs) > 1 else ", ".join(map(str, refs))
+        reason = backend.read_only_reason
+        why = "tuiops runs with --read-only" if reason in ("", "--read-only") else reason
+        text = f"read-only: {offer.label} of {what} refused ({why})"
+        try:
+            backend.record(f"flux {offer.label}", refs, "refused", text)
+        except (TuiopsError, ValueError) as error:  # the log could not be written
+            text += f"; not in the audit log: {error}"
+        return text
 
     def _confirmed(self, offer: VerbOffer, ref: ObjectRef, confirmed: bool | None) -> None:
         if confirmed and ref not in self._running:
