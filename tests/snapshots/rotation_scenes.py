@@ -1,5 +1,5 @@
 """The rotation and rollback scenes for the snapshot tests: the rotation dialog on the demo's
-clusterenv (`R` on NEXTCLOUD_ADMIN_PWD: a generated value, masked, of a fixed length; the
+clusterenv (`n` on NEXTCLOUD_ADMIN_PWD: a generated value, masked, of a fixed length; the
 objects that use the key; commit, no remote to push to, reconcile), a finished rotation's
 screen replayed from fixed steps and a fixed summary (a live run's shas and times would change
 every time), and the GitOps rollback's confirmation from radarr's History. Nothing is written:
@@ -95,10 +95,10 @@ def replay(on_step: StepSink) -> RotationSummary:
 
 
 async def rotation_dialog(pilot: Pilot[None]) -> None:
-    """R on NEXTCLOUD_ADMIN_PWD: the dialog with a 32-character value, masked."""
+    """n on NEXTCLOUD_ADMIN_PWD: the dialog with a 32-character value, masked."""
     screen = await _env(pilot)
     await _on_key(pilot, screen, KEY)
-    await pilot.press("R")
+    await pilot.press("n")
     dialog = await wait_for_screen(pilot, RotationDialog)
     await wait_for(pilot, lambda: dialog.preview is not None, what="the objects using the key")
     await wait_for(pilot, lambda: dialog.focused is not None, what="the value focused")

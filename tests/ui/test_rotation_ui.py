@@ -1,5 +1,5 @@
 """Secret rotation from the Env screen, end to end, against the simulator and a temporary git
-repo: `R` on a key, the dialog (a generated or typed value, masked; the objects that use the
+repo: `n` on a key, the dialog (a generated or typed value, masked; the objects that use the
 key; commit, push, reconcile), the confirmation naming context, file and objects, then the
 rotation screen: the save, the commit, the source and the Kustomizations reconciled to Ready,
 the consuming workloads, the offered rollout restart and the summary per object. A reconcile
@@ -148,7 +148,7 @@ async def to_key(pilot: Pilot[None], screen: EnvScreen, key: str) -> None:
 
 async def open_dialog(pilot: Pilot[None], screen: EnvScreen) -> RotationDialog:
     await to_key(pilot, screen, KEY)
-    await pilot.press("R")
+    await pilot.press("n")
     dialog = await wait_for_screen(pilot, RotationDialog)
     await wait_for(pilot, lambda: dialog.preview is not None, 30, "the objects using the key")
     return dialog
@@ -300,7 +300,7 @@ def test_read_only_refuses_the_rotation_at_the_key_and_in_the_code_path(setup: S
     async def flow(app: NotingApp, pilot: Pilot[None], screen: EnvScreen) -> None:
         await to_key(pilot, screen, KEY)
         count = len(app.notes)
-        await pilot.press("R")
+        await pilot.press("n")
         await wait_for(pilot, lambda: len(app.notes) > count, what="the refusal")
         assert app.notes[-1] == (
             "warning",

@@ -177,7 +177,7 @@ ENV_ACTIONS = (
     ActionSpec("env.review", "s", "review", "Review & save"),
     ActionSpec("env.files", "f", "files", "Files", show=False),
     ActionSpec("env.reload", "ctrl+r", "reload", "Read again", show=False),
-    ActionSpec("env.rotate", "R", "rotate", "Rotate the value", show=False, dangerous=True),
+    ActionSpec("env.rotate", "n", "rotate", "New value (rotate)", show=False, dangerous=True),
 )
 # Its dialogs: a value (masked input; ctrl+t shows it), a multi-line value (a text area, never
 # $EDITOR: that needs a plaintext temp file), a new key, the review of the staged edits.
@@ -189,9 +189,9 @@ ENV_DIALOG_ACTIONS = (
     ActionSpec("env_dialog.cancel", "escape", "cancel", "Cancel", show=False),
 )
 
-# Rotation (R on an Env row): the dialog (a generated or typed value, commit, push, reconcile),
-# then the progress and summary screen, which offers a rollout restart of the workloads that
-# will not pick the new value up.
+# Rotation (n on an Env row; R stays Flux's reconcile): the dialog (a generated or typed value,
+# commit, push, reconcile), then the progress and summary screen, which offers a rollout
+# restart of the workloads that will not pick the new value up.
 ROTATION_ACTIONS = (
     ActionSpec("rotation.generate", "ctrl+g", "generate", "Generate a new value", show=False),
     ActionSpec("rotation.show", "ctrl+t", "toggle_shown", "Show / hide the value", show=False),

@@ -416,7 +416,7 @@ class EnvScreen(ConsoleScreen):
         self.app.push_screen(ConfirmScreen(question, details, verb="save", context=label), answered)
 
     def action_rotate(self) -> None:
-        """R: a new value for the row, saved, committed, reconciled (rotation_flow.py)."""
+        """n: a new value for the row, saved, committed, reconciled (rotation_flow.py)."""
         row = self._cursor_row()
         if self._refused("rotating a key of") or row is None or self.file is None:
             return

@@ -1,4 +1,4 @@
-"""The rotation dialog (`R` on an Env row): a new value, generated (length and character set
+"""The rotation dialog (`n` on an Env row): a new value, generated (length and character set
 chosen here, `ctrl+g` draws again) or typed, always in a masked input (`ctrl+t` shows it); the
 objects that use the variable (read from the repo in a worker); and what follows the save:
 commit (the prefilled message is editable), push (offered only when a remote is configured),

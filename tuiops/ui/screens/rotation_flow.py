@@ -1,4 +1,4 @@
-"""`R` on an Env row, start to finish: the rotation dialog, the confirmation naming the kube
+"""`n` on an Env row, start to finish: the rotation dialog, the confirmation naming the kube
 context, the file and the objects, then the rotation screen running the job (the value staged
 and saved through the EnvFile, read back and verified; then commit, push, reconcile and the
 consumers through `Backend.rotation`), each change recorded in the audit log.
