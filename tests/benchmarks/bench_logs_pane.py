@@ -35,6 +35,7 @@ if str(PROJECT_ROOT) not in sys.path:  # run as a script: make the `tests` packa
     sys.path.insert(0, str(PROJECT_ROOT))
 
 from tests.benchmarks.console_figures import TUIOPS, footer_shown, terminal  # noqa: E402
+from tests.benchmarks.process_memory import rss_mb  # noqa: E402
 from tests.benchmarks.pty_screen import Lines, PtyScreen  # noqa: E402
 from tests.benchmarks.sim_server import ChildServer  # noqa: E402
 from tuiops.services.log_buffer import DEFAULT_CAPACITY  # noqa: E402
@@ -115,28 +116,6 @@ def number(found: re.Match[str], group: str) -> int:
     return int(text.replace(",", "")) if text else 0
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of `pid` and its children (the console runs in the PTY's child)."""
-    total = 0.0
-    for task in [pid, *_children(pid)]:
-        try:
-            for line in Path(f"/proc/{task}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) / 1024
-        except OSError:
-            continue
-    return total
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return []
-    kids = [int(child) for child in found]
-    return kids + [grand for kid in kids for grand in _children(kid)]
-
-
 def key_latency(term: PtyScreen, key: bytes, follow: str) -> float:
     sent = term.write(key)
     shown = term.wait_for(
@@ -197,6 +176,8 @@ def run(total: int, rate: float) -> dict[str, float | int | list[float]]:
             last = next(((at, c) for at, c in samples if c >= backlog + total), samples[-1])
             ingest = (last[1] - first[1]) / max(last[0] - first[0], 1e-9)
             return {
+                "lines": total,
+                "rate": rate,
                 "sent": answer[0] if answer else -1,
                 "backlog": backlog,
                 "received": received,

@@ -1,10 +1,12 @@
 """Benchmark: whole-process `tuiops status` against `kubectl get kustomizations,helmreleases
 -A -o json` on the large simulated scenario (5,000 HelmReleases, 2,000 Kustomizations).
 
-Run: `.venv/bin/python tests/benchmarks/bench_status.py [--runs N]`. Not a test: the figures go
-into the issue's closing note. Target: tuiops no slower than kubectl (median ratio <= 1.0).
+Run: `.venv/bin/python tests/benchmarks/bench_status.py [--runs N] [--json]`. Not a test: the
+figures go into the issue's closing note. Target (issue 16, `status_vs_kubectl_ratio`): the
+median of `tuiops status --json` at most 0.6 times the median of kubectl with a warm cache.
 Both run in the same session against the same server; kubectl is measured with a warm
 discovery cache (its everyday case) and with a cold one (a fresh cache dir every run).
+`--json` prints `{"runs", "seconds": {name: [...]}, "medians": {name: s}, "counts"}` instead.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ def _timed(argv: list[str], env: dict[str, str]) -> tuple[float, subprocess.Comp
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
     with start_simulation("large", controllers=False, frozen_clock=True) as simulation:
         env = simulation.environment()
@@ -70,6 +73,10 @@ def main() -> int:
             seconds, _ = _timed([*kubectl, "--cache-dir", cold], env)
             results["kubectl (cold cache)"].append(seconds)
     medians = {name: statistics.median(values) for name, values in results.items()}
+    if args.json:
+        figures = {"runs": args.runs, "seconds": results, "medians": medians, "counts": counts}
+        print(json.dumps(figures, indent=2))
+        return 0
     print(f"large scenario, {args.runs} runs each, median wall seconds (same server, same run):")
     for name, value in medians.items():
         print(f"  {name:<24} {value:6.3f} s   (min {min(results[name]):.3f})")

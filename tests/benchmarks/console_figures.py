@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+from tests.benchmarks.process_memory import rss_mb
 from tests.benchmarks.pty_screen import Lines, PtyScreen
 from tests.benchmarks.sim_server import SimServer
 from tuiops.sim.example_repo import EXAMPLE_REPO
@@ -154,12 +155,14 @@ def timeline(argv: list[str], seconds: float) -> list[tuple[float, Lines]]:
 
 @dataclass
 class LargeFigures:
-    """Lists of seconds (bytes for `watch_bytes`), appended to over the runs."""
+    """Lists of seconds (bytes for `watch_bytes`, MB for `rss_mb`), appended to over the runs."""
 
     rows: list[float]
     filter_keys: list[float]
     watch_events: list[float]
     watch_bytes: list[float]
+    rss_mb: list[float]
+    """The console's resident memory (its process tree) once the rows are painted."""
     filtered: int = 0
     """Rows shown with the whole filter typed (a sanity check)."""
 
@@ -177,6 +180,7 @@ def large_session(sim: SimServer, figures: LargeFigures, run: int, events: int) 
             raise _failed(f"the Apps screen never showed {LARGE_ROWS} rows", term)
         figures.rows.append(painted.at - term.started)
         term.drain(quiet=0.5)
+        figures.rss_mb.append(rss_mb(term.process.pid))
 
         # 3. Typing "tenant-07" into the filter and erasing it: each key, from its bytes
         # reaching the terminal until the screen stops changing with the summary naming it.
