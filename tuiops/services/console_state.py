@@ -302,3 +302,19 @@ def __getattr__(name: str) -> object:
     import importlib
 
     return getattr(importlib.import_module(module), name)
+
+
+# Recipient rotation (issue 15): the Recipients screen's service and what it returns, imported
+# on first use as the rotation request is.
+if TYPE_CHECKING:
+    from tuiops.services.recipients import AgeKeyChoice as AgeKeyChoice
+    from tuiops.services.recipients import FileResult as FileResult
+    from tuiops.services.recipients import RecipientPlan as RecipientPlan
+    from tuiops.services.recipients import RecipientRotation as RecipientRotation
+
+_LAZY.update(
+    dict.fromkeys(
+        ("AgeKeyChoice", "FileResult", "RecipientPlan", "RecipientRotation"),
+        "tuiops.services.recipients",
+    )
+)

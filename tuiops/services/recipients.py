@@ -82,6 +82,21 @@ class RecipientPlan:
     def files(self) -> tuple[str, ...]:
         return tuple(change.rel for change in self.changes)
 
+    @property
+    def removed(self) -> tuple[str, ...]:
+        """Recipients some file loses."""
+        return tuple(dict.fromkeys(r for change in self.changes for r in change.removed))
+
+    @property
+    def delta_text(self) -> str:
+        """`recipients added: age1abcd…wxyz; removed: …` (public keys, shortened)."""
+        parts = [
+            f"{label}: {', '.join(short_recipient(r) for r in found)}"
+            for label, found in (("added", self.added), ("removed", self.removed))
+            if found
+        ]
+        return "recipients " + "; ".join(parts) if parts else "no recipient added or removed"
+
 
 @dataclass(frozen=True, slots=True)
 class FileResult:
@@ -104,6 +119,11 @@ class AgeKeyChoice:
     identity: str = field(repr=False, compare=False)
     """The `AGE-SECRET-KEY-1…` line: never displayed, logged or recorded."""
 
+    @property
+    def recipient_text(self) -> str:
+        """The recipient shortened to `age1abcd…wxyz`."""
+        return short_recipient(self.recipient)
+
 
 class RecipientRotation:
     """Recipient rotation in the backend's repo and on its kube context.
@@ -116,6 +136,7 @@ class RecipientRotation:
         home: The user's home (default: `Path.home()`).
         namespace: The Flux namespace.
         secret: The Secret's name.
+        repo_root: The repo (default: the backend's).
     """
 
     def __init__(
@@ -127,8 +148,10 @@ class RecipientRotation:
         home: Path | None = None,
         namespace: str = FLUX_NAMESPACE,
         secret: str = SECRET_NAME,
+        repo_root: Path | None = None,
     ) -> None:
         self.backend = backend
+        self.repo_root = repo_root or backend.repo_root
         self._sources = sources
         self._environ = environ
         self._home = home
@@ -144,9 +167,9 @@ class RecipientRotation:
         return self.backend.read_only
 
     def _root(self) -> Path:
-        if self.backend.repo_root is None:
+        if self.repo_root is None:
             raise UsageError("no GitOps repo: there are no SOPS files")
-        return self.backend.repo_root
+        return self.repo_root
 
     def identity_sources(self) -> Sequence[IdentitySource]:
         if self._sources is not None:
@@ -154,7 +177,7 @@ class RecipientRotation:
         from tuiops.gitops.sops.keys import identity_sources
 
         environ = self._environ if self._environ is not None else os.environ
-        return identity_sources(environ, self._home or Path.home(), self.backend.repo_root)
+        return identity_sources(environ, self._home or Path.home(), self.repo_root)
 
     # -- the dry run -----------------------------------------------------------------------
 
@@ -306,7 +329,7 @@ class RecipientRotation:
         except TuiopsError as error:
             self._record(SECRET_ACTION, (ref,), "failed", str(error))
             raise
-        message = f"{done}; age.agekey is the key of {short_recipient(choice.recipient)}"
+        message = f"{done}; age.agekey is the key of {choice.recipient_text}"
         return self._record(SECRET_ACTION, (ref,), "ok", message)
 
 

@@ -178,6 +178,7 @@ ENV_ACTIONS = (
     ActionSpec("env.files", "f", "files", "Files", show=False),
     ActionSpec("env.reload", "ctrl+r", "reload", "Read again", show=False),
     ActionSpec("env.rotate", "n", "rotate", "New value (rotate)", show=False, dangerous=True),
+    ActionSpec("env.recipients", "K", "recipients", "Recipients (.sops.yaml)", show=False),
 )
 # Its dialogs: a value (masked input; ctrl+t shows it), a multi-line value (a text area, never
 # $EDITOR: that needs a plaintext temp file), a new key, the review of the staged edits.
@@ -199,6 +200,16 @@ ROTATION_ACTIONS = (
     ActionSpec("rotation.cancel", "escape", "cancel", "Cancel", show=False),
     ActionSpec("rotation.restart", "r", "restart", "Restart workloads…", dangerous=True),
     ActionSpec("rotation.close", "escape,q", "close", "Close"),
+)
+
+# Recipients (K on Env): after `.sops.yaml`'s recipients changed, the dry run of the files whose
+# recipients differ; u re-seals them all, a puts the new recipient's private key into the Flux
+# namespace's sops-age Secret; each confirmed naming the context, the files, the Secret.
+RECIPIENTS_ACTIONS = (
+    ActionSpec("recipients.update", "u", "update", "Update files…", dangerous=True),
+    ActionSpec("recipients.secret", "a", "secret", "Update sops-age…", dangerous=True),
+    ActionSpec("recipients.refresh", "ctrl+r", "refresh", "Dry run again", show=False),
+    ActionSpec("back", "escape,q", "back", "Back"),
 )
 
 
@@ -229,6 +240,7 @@ ALL_ACTIONS = (
     + ENV_ACTIONS
     + ENV_DIALOG_ACTIONS
     + ROTATION_ACTIONS
+    + RECIPIENTS_ACTIONS
 )
 """Every binding of every screen and widget; `tests/ui/test_key_registry.py` fails when a
 class declares one this lacks."""

@@ -265,6 +265,12 @@ class EnvScreen(ConsoleScreen):
     def action_files(self) -> None:
         self.query_one("#env-files", ResourceTable).focus()
 
+    def action_recipients(self) -> None:
+        """K: the files whose recipients differ from `.sops.yaml`, and their update."""
+        from tuiops.ui.screens.recipients import RecipientsScreen
+
+        self.app.push_screen(RecipientsScreen(self.session.repo_root if self.session else None))
+
     # -- reveal ------------------------------------------------------------------------------
 
     def action_reveal(self) -> None:

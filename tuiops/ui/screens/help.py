@@ -29,6 +29,7 @@ from tuiops.ui.actions import (
     OPEN_LOGS,
     POD_LOGS_ACTIONS,
     PODS_ACTIONS,
+    RECIPIENTS_ACTIONS,
     ROTATION_ACTIONS,
     TABLE_ACTIONS,
     TALOS_ACTIONS,
@@ -61,6 +62,7 @@ SECTIONS: tuple[tuple[str, tuple[ActionSpec, ...]], ...] = (
     ("pod logs", POD_LOGS_ACTIONS),
     ("env", (*ENV_ACTIONS, *ENV_DIALOG_ACTIONS)),
     ("rotation", ROTATION_ACTIONS),
+    ("recipients", RECIPIENTS_ACTIONS),
 )
 """Every list of `actions.ALL_ACTIONS`, in the order a newcomer needs them."""
 
