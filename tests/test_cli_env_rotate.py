@@ -173,6 +173,7 @@ def test_a_read_only_context_refuses_before_anything_is_written(setup: Setup) ->
     config = Path(setup.env["XDG_CONFIG_HOME"]) / "tuiops" / "config.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text(f'[contexts."{context}"]\nread_only = true\n', encoding="utf-8")
+
     def value() -> str:
         done = tuiops(setup, "env", "get", KEY, "--repo", str(setup.repo))
         assert done.returncode == 0, done.stderr
