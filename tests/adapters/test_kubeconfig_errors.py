@@ -226,7 +226,7 @@ def _alive(pid: int) -> bool:
 
 
 def test_the_plugin_token_is_sent(tmp_path: Path) -> None:
-    from tests.adapters.test_feed_states import FakeApiServer
+    from tests.faults.api.test_feed_states import FakeApiServer
 
     with FakeApiServer() as server:
         plugin = _plugin(tmp_path, TOKEN_BODY)
@@ -242,7 +242,7 @@ def test_the_plugin_token_is_sent(tmp_path: Path) -> None:
 
 
 def test_a_refused_token_runs_the_plugin_again(tmp_path: Path) -> None:
-    from tests.adapters.test_feed_states import FakeApiServer
+    from tests.faults.api.test_feed_states import FakeApiServer
 
     counter = tmp_path / "runs"
     counter.write_text("0", "utf-8")
