@@ -8,6 +8,8 @@ in Textual's log."""
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from tests.pilot_waits import settle, wait_for, wait_for_screen
 from tests.services.test_env_session import CLUSTERENV, assert_same_diff_as_sops_set, sops
 from tests.sops.test_no_plaintext_on_disk import scan
 from tuiops.domain.env_checks import MASK
+from tuiops.services.audit import AuditLog
 from tuiops.services.backend import Backend
 from tuiops.sim.example_repo import copy_example
 from tuiops.ui.app import TuiopsApp
@@ -36,7 +39,12 @@ class EnvApp(TuiopsApp):
     """The console on an offline backend, noting every notification."""
 
     def __init__(self, repo: Path, *, read_only: bool = False) -> None:
-        backend = Backend(repo, offline_reason="offline (--offline)", label=CONTEXT)
+        backend = Backend(
+            repo,
+            offline_reason="offline (--offline)",
+            label=CONTEXT,
+            audit=AuditLog(context=CONTEXT),
+        )
         super().__init__(backend if not read_only else _read_only(backend))
         self.notes: list[tuple[str, str]] = []
 
@@ -55,7 +63,7 @@ class EnvApp(TuiopsApp):
 
 def _read_only(backend: Backend) -> Backend:
     return Backend(backend.repo_root, offline_reason=backend.offline_reason, read_only=True,
-                   label=backend.label)  # fmt: skip
+                   label=backend.label, audit=backend.audit)  # fmt: skip
 
 
 Flow = Callable[[EnvApp, Pilot[None], EnvScreen], Awaitable[None]]
@@ -104,6 +112,12 @@ def dialog_text(screen: object) -> str:
     return "\n".join(str(static.render()) for static in screen.query(Static))
 
 
+def audit_lines() -> list[str]:
+    """The session's audit log (conftest puts XDG_STATE_HOME in a temp dir)."""
+    path = Path(os.environ["XDG_STATE_HOME"]) / "tuiops" / "audit.jsonl"
+    return path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+
+
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     return copy_example(tmp_path / "repo")
@@ -134,8 +148,14 @@ def test_edit_review_save_is_what_sops_set_gives(repo: Path) -> None:
         await settle(pilot)
         assert screen.file is not None and screen.file.edits == ()
 
+    audited = len(audit_lines())
     run_env(repo, flow)
     assert sops(repo, "-d", "--extract", '["PLEX_IP"]', CLUSTERENV) == "192.168.10.240"
+    saves = [json.loads(line) for line in audit_lines()[audited:]]
+    assert [(e["action"], e["objects"], e["outcome"]) for e in saves] == [
+        ("env save", [f"{CLUSTERENV}:PLEX_IP"], "ok")
+    ]
+    assert "192.168.10.240" not in "".join(audit_lines())
     assert_same_diff_as_sops_set(repo, original, CLUSTERENV, "PLEX_IP", "192.168.10.240")
 
 
@@ -229,3 +249,4 @@ def test_a_sentinel_secret_set_through_the_ui_is_nowhere_unencrypted(
     assert sops(repo, "-d", "--extract", '["SENTINEL_TOKEN"]', CLUSTERENV) == sentinel
     assert log.exists() and log.stat().st_size > 0  # the log was written, and is scanned
     assert scan([tmp_path], sentinel) == []
+    assert audit_lines() and all(sentinel not in line for line in audit_lines())

@@ -12,7 +12,9 @@ and files only.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from textual import work
@@ -20,7 +22,7 @@ from textual.app import ComposeResult
 from textual.content import Content
 from textual.widgets import Footer, Static
 
-from tuiops.domain.env_checks import EditKind, EnvRow, shown_value
+from tuiops.domain.env_checks import EditKind, EnvRow
 from tuiops.domain.text import inert
 from tuiops.errors import TuiopsError
 from tuiops.services.console_state import (
@@ -31,7 +33,7 @@ from tuiops.services.console_state import (
     SaveOutcome,
 )
 from tuiops.ui.actions import ENV_ACTIONS, bindings
-from tuiops.ui.column_layout import Column
+from tuiops.ui.env_cells import FILE_COLUMNS, file_cells, key_cells, key_columns
 from tuiops.ui.screens.console_screen import ConsoleScreen
 from tuiops.ui.screens.env_dialogs import (
     AddKeyDialog,
@@ -45,25 +47,6 @@ from tuiops.ui.widgets.resource_table import ResourceTable
 from tuiops.ui.widgets.status_bar import StatusBar
 
 READ_ONLY = "(tuiops runs with --read-only)"
-STAGED_MARK = {EditKind.SET: "~", EditKind.ADD: "+", EditKind.DELETE: "-"}
-FILE_COLUMNS = (
-    Column("FILE", least=30, most=72),
-    Column("POLICY", least=6, most=30),
-    Column("RECIPIENTS", least=14, most=40, priority=1),
-)
-ENC_COLUMN = Column("ENC", least=3, most=3)
-USES_COLUMN = Column("USES", least=4, most=4)
-
-
-def key_columns(rows: tuple[EnvRow, ...]) -> tuple[Column, ...]:
-    """KEY as wide as the longest key (after its staged mark), VALUE the rest."""
-    widest = max((len(row.key) for row in rows), default=10) + 2
-    return (
-        Column("KEY", least=min(widest, 20), most=min(widest, 44)),
-        Column("VALUE", least=10, most=200),
-        ENC_COLUMN,
-        USES_COLUMN,
-    )
 
 
 class EnvScreen(ConsoleScreen):
@@ -133,12 +116,7 @@ class EnvScreen(ConsoleScreen):
 
     def _file_cells(self, index: int) -> tuple[Content, ...]:
         info = self.files[index]
-        opened = self.file is not None and self.file.rel == info.rel
-        name = Content.styled(("● " if opened else "  ") + inert(info.rel, one_line=True),
-                              Tone.STRONG if opened else "")  # fmt: skip
-        policy = Content.styled(inert(info.policy, one_line=True),
-                                Tone.GOOD if info.policy_ok else Tone.WARN)  # fmt: skip
-        return (name, policy, Content(inert(info.recipients_text, one_line=True)))
+        return file_cells(info, opened=self.file is not None and self.file.rel == info.rel)
 
     @work(thread=True, exclusive=True, group="env", exit_on_error=False, description="env open")
     def open_file(self, info: EnvFileInfo) -> None:
@@ -171,8 +149,13 @@ class EnvScreen(ConsoleScreen):
         file = self.file
         if file is None:
             return
-        if self.host.backend.read_only:  # blocked here too, not only at the key
+        backend = self.host.backend
+        # Audited by key name only (`FILE:KEY`, never a value), as every change is.
+        named = [f"{file.rel}:{edit.key}" for edit in file.edits] or [file.rel]
+        if backend.read_only:  # blocked here too, not only at the key
             line = f"read-only: saving {file.rel} refused {READ_ONLY}"
+            with contextlib.suppress(TuiopsError, ValueError):
+                backend.record("env save", named, "refused", line)
             self.app.call_from_thread(self.notify, line, severity="warning", markup=False)
             return
         self.busy = True
@@ -180,6 +163,10 @@ class EnvScreen(ConsoleScreen):
             outcome = file.save()
         finally:
             self.busy = False
+        try:
+            backend.record("env save", named, "ok" if outcome.saved else "failed", outcome.message)
+        except (TuiopsError, ValueError) as error:  # the save happened; say the log missed it
+            outcome = replace(outcome, message=f"{outcome.message}; not in the audit log: {error}")
         self.app.call_from_thread(self._saved, outcome)
 
     def _saved(self, outcome: SaveOutcome) -> None:
@@ -231,17 +218,7 @@ class EnvScreen(ConsoleScreen):
         self.query_one("#env-checks", Static).display = bool(lines)
 
     def _key_cells(self, row: EnvRow) -> tuple[Content, ...]:
-        revealed = self.reveal_all or row.key in self.revealed
-        value = shown_value(row.value, hidden=row.secret and not revealed)
-        tone = {EditKind.SET: Tone.WARN, EditKind.ADD: Tone.GOOD, EditKind.DELETE: Tone.BAD}
-        style = tone.get(row.staged, "") if row.staged is not None else ""
-        mark = STAGED_MARK.get(row.staged, " ") if row.staged is not None else " "
-        return (
-            Content.styled(f"{mark} {inert(row.key, one_line=True)}", style),
-            Content(inert(value, one_line=True)),
-            Content.styled("enc" if row.secret else "clr", "" if row.secret else Tone.WARN),
-            Content.styled(str(row.uses) if row.uses else "·", "" if row.uses else Tone.MUTED),
-        )
+        return key_cells(row, revealed=self.reveal_all or row.key in self.revealed)
 
     def _cursor_row(self) -> EnvRow | None:
         if self.file is None:
