@@ -18,14 +18,22 @@ class ToolNotFound(TuiopsError):
     """A program tuiops needs is not installed (or not on PATH)."""
 
 
+MESSAGE_LINE = 300
+"""Characters of the program's last stderr line kept in a `CommandFailed` message: a program
+that dies printing a 100 kB line still gives one readable line (issue 16); the whole stderr
+stays on the error's `stderr`."""
+
+
 class CommandFailed(TuiopsError):
-    """A program exited non-zero or timed out; the message carries its stderr."""
+    """A program exited non-zero or timed out; the message carries its stderr's last line."""
 
     def __init__(self, argv: Sequence[str], returncode: int | None, stderr: str) -> None:
         self.argv = tuple(argv)
         self.returncode = returncode
         self.stderr = stderr
-        last = stderr.strip().splitlines()[-1] if stderr.strip() else ""
+        last = stderr.strip().splitlines()[-1].strip() if stderr.strip() else ""
+        if len(last) > MESSAGE_LINE:
+            last = last[: MESSAGE_LINE - 1] + "…"
         status = "timed out" if returncode is None else f"exited {returncode}"
         super().__init__(f"{argv[0]} {status}" + (f": {last}" if last else ""))
 
