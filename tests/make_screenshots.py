@@ -11,6 +11,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tests.snapshots.env_scenes import ENV_SCENES
+from tests.snapshots.rotation_scenes import ROTATION_SCENES
 from tests.snapshots.scenes import MORE_SCENES, SCENES, SIZES, Scene, demo, make_app
 from tuiops.services.backend import Backend
 
@@ -29,7 +31,8 @@ async def shoot(backend: Backend, scene: Scene, size: tuple[int, int]) -> Path:
 def main() -> int:
     OUT.mkdir(exist_ok=True)
     with demo() as backend:
-        for scene in SCENES + MORE_SCENES:
+        # The recipients scenes need a repo with a new recipient; their snapshots show them.
+        for scene in SCENES + MORE_SCENES + ENV_SCENES + ROTATION_SCENES:
             for size in SIZES:
                 print(asyncio.run(shoot(backend, scene, size)).relative_to(OUT.parent))
     return 0
