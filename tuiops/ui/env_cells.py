@@ -15,8 +15,9 @@ from tuiops.ui.tones import Tone
 STAGED_MARK = {EditKind.SET: "~", EditKind.ADD: "+", EditKind.DELETE: "-"}
 FILE_COLUMNS = (
     Column("FILE", least=30, most=72),
-    Column("POLICY", least=6, most=30),
-    Column("RECIPIENTS", least=14, most=40, priority=1),
+    Column("POLICY", least=6, most=24),
+    # Essential: the list must say whom each file is encrypted to, also at 80 columns.
+    Column("RECIPIENTS", least=14, most=40),
 )
 ENC_COLUMN = Column("ENC", least=3, most=3)
 USES_COLUMN = Column("USES", least=4, most=4)
