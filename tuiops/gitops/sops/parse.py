@@ -172,9 +172,10 @@ def _parse_with_pyyaml(text: str) -> Reading:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
-        raise SopsFormatError(
-            f"{where}not valid YAML ({getattr(error, 'problem', error)})"
-        ) from None
+        # A reader error (a control character) has no `problem` and a multi-line str: fold
+        # it, so the message stays one line (issue 16).
+        problem = " ".join(str(getattr(error, "problem", None) or error).split())
+        raise SopsFormatError(f"{where}not valid YAML ({problem})") from None
     except RecursionError:
         raise SopsFormatError(f"nested deeper than {MAX_DEPTH} levels") from None
     finally:
