@@ -7,6 +7,7 @@ ciphertext, is fsynced before the rename, and gets the original file's mode.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 from collections.abc import Iterator
@@ -72,7 +73,7 @@ def write_atomic(path: Path, text: str, expected: FileStamp | None) -> None:
         temporary = _write_temporary(target, data, mode)
         with _removed_on_failure(temporary, f"{path}: cannot replace the file"):
             os.replace(temporary, target)
-        _fsync_folder(target.parent)
+        _fsync_folder(target.parent, path)
     try:
         written = target.read_bytes()
     except OSError as error:
@@ -151,12 +152,22 @@ def _folder_lock(folder: Path) -> Iterator[None]:
         os.close(descriptor)
 
 
-def _fsync_folder(folder: Path) -> None:
+def _fsync_folder(folder: Path, shown: Path) -> None:
+    """Make the rename durable. A folder that cannot be synced (EIO) comes after the rename:
+    the new file is whole and in place, which the one-line error says (issue 16: it was a raw
+    OSError, a traceback); a file system without folder sync (EINVAL) is not an error."""
     try:
         descriptor = os.open(folder, os.O_RDONLY)
     except OSError:
         return
     try:
         os.fsync(descriptor)
+    except OSError as error:
+        if error.errno in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
+            return
+        raise SopsError(
+            f"{shown}: written, but its folder could not be synced ({error.strerror}); "
+            "check the disk"
+        ) from None
     finally:
         os.close(descriptor)
