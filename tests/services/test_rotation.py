@@ -114,7 +114,10 @@ def test_targets_follow_the_variable_and_depends_on() -> None:
             ObjectRef(KS, "flux-system", "nextcloud"),
         ),
     )
-    assert rotation_targets(model, EXAMPLE_REPO, ["NO_SUCH_KEY"]).kustomizations == ()
+    unused = rotation_targets(model, EXAMPLE_REPO, ["NO_SUCH_KEY"])
+    assert unused.kustomizations == ()
+    # Nothing uses it, yet the commit is still the repo's source's to fetch.
+    assert unused.sources == (ObjectRef("GitRepository", "flux-system", "cluster"),)
 
 
 def test_pod_template_reads() -> None:

@@ -11,6 +11,7 @@ and the file are all it knows.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -157,13 +158,24 @@ def rotation_targets(
         source = kustomizations[ref].source or DEFAULT_SOURCE
         if source.kind == "GitRepository" and source not in sources:
             sources.append(source)
+    if not sources:  # no Kustomization uses the key: the commit still lands in the repo's source
+        sources.append(_repo_source(kustomizations.values()))
     return RotationTargets(
         kustomizations=tuple(order),
-        sources=tuple(sources) or (DEFAULT_SOURCE,),
+        sources=tuple(sources),
         helm_releases=tuple(helm),
         holders=tuple(holders),
         templates=tuple(templates),
     )
+
+
+def _repo_source(kustomizations: Iterable[FluxKustomization]) -> ObjectRef:
+    """The GitRepository most of the repo's Kustomizations read (`flux-system/cluster` in a
+    clustertool repo); flux bootstrap's `flux-system/flux-system` when none names one."""
+    named = Counter(
+        ks.source for ks in kustomizations if ks.source and ks.source.kind == "GitRepository"
+    )
+    return named.most_common(1)[0][0] if named else DEFAULT_SOURCE
 
 
 # -- the run ---------------------------------------------------------------------------------
