@@ -62,7 +62,7 @@ class TextScreen(ConsoleScreen):
         try:
             body = Content(inert(self._load()))
         except TuiopsError as error:
-            body = Content.styled(f"could not read: {inert(str(error))}", Tone.BAD)
+            body = Content.styled(f"could not read: {inert(str(error), one_line=True)}", Tone.BAD)
         self.post_message(self.Loaded(body))
 
     @on(Loaded)
