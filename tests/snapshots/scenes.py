@@ -47,6 +47,9 @@ async def _loaded(pilot: Pilot[None]) -> None:
     await wait_for(
         pilot, lambda: len(app.state.objects) == LIVE_OBJECTS, what="the live Flux objects"
     )
+    # The status bar's "updated HH:MM:SS" comes with the first synced snapshot; under load the
+    # objects can be in before it.
+    await wait_for(pilot, lambda: app.state.updated is not None, what="the first sync time")
     await settle(pilot)
 
 
