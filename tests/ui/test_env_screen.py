@@ -15,27 +15,25 @@ from pathlib import Path
 
 import pytest
 import textual.constants
-from textual.notifications import SeverityLevel
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from tests.pilot_waits import settle, wait_for, wait_for_screen
 from tests.services.test_env_session import CLUSTERENV, assert_same_diff_as_sops_set, sops
 from tests.sops.test_no_plaintext_on_disk import scan
+from tests.ui.noting_app import NotingApp, open_env, to_key
 from tuiops.domain.env_checks import MASK
 from tuiops.services.audit import AuditLog
 from tuiops.services.backend import Backend
 from tuiops.sim.example_repo import copy_example
-from tuiops.ui.app import TuiopsApp
 from tuiops.ui.screens.confirm import ConfirmScreen
 from tuiops.ui.screens.env import EnvScreen
 from tuiops.ui.screens.env_dialogs import AddKeyDialog, ReviewDialog, ValueDialog
-from tuiops.ui.widgets.resource_table import ResourceTable
 
 CONTEXT = "homelab-test"
 
 
-class EnvApp(TuiopsApp):
+class EnvApp(NotingApp):
     """The console on an offline backend, noting every notification."""
 
     def __init__(self, repo: Path, *, read_only: bool = False) -> None:
@@ -46,19 +44,6 @@ class EnvApp(TuiopsApp):
             audit=AuditLog(context=CONTEXT),
         )
         super().__init__(backend if not read_only else _read_only(backend))
-        self.notes: list[tuple[str, str]] = []
-
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: SeverityLevel = "information",
-        timeout: float | None = None,
-        markup: bool = True,
-    ) -> None:
-        self.notes.append((severity, message))
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
 
 def _read_only(backend: Backend) -> Backend:
@@ -75,25 +60,11 @@ def run_env(repo: Path, flow: Flow, *, read_only: bool = False) -> EnvApp:
     async def main() -> EnvApp:
         app = EnvApp(repo, read_only=read_only)
         async with app.run_test(size=(100, 30)) as pilot:
-            await pilot.press("4")
-            screen = await wait_for_screen(pilot, EnvScreen)
-            await wait_for(
-                pilot,
-                lambda: screen.file is not None and screen.file.rel == CLUSTERENV,
-                what="clusterenv decrypted",
-            )
-            await settle(pilot)
+            screen = await open_env(pilot)
             await flow(app, pilot, screen)
         return app
 
     return asyncio.run(main())
-
-
-async def to_key(pilot: Pilot[None], screen: EnvScreen, key: str) -> None:
-    table = screen.query_one("#env-keys", ResourceTable)
-    table.focus()
-    table.move_cursor(table.row_index(key))
-    await wait_for(pilot, lambda: table.cursor_key == key, what=f"the cursor on {key}")
 
 
 async def type_value(pilot: Pilot[None], value: str) -> None:

@@ -16,45 +16,24 @@ from pathlib import Path
 import pyrage
 import pytest
 import textual.constants
-from textual.notifications import SeverityLevel
 from textual.pilot import Pilot
 from textual.widgets import Footer, Static
 
 from tests.pilot_waits import settle, wait_for, wait_for_screen
 from tests.services.test_recipients import FILES, add_recipient
 from tests.sim.conftest import KUBECTL
+from tests.ui.noting_app import NotingApp
 from tests.ui.test_footer_fits import _visible_keys
 from tuiops.services.audit import AuditLog, Outcome
 from tuiops.services.backend import Backend
 from tuiops.services.recipients import FILES_ACTION, SECRET_ACTION
 from tuiops.sim.example_repo import copy_example
 from tuiops.sim.session import Simulation, start_simulation
-from tuiops.ui.app import TuiopsApp
 from tuiops.ui.screens.confirm import ConfirmScreen
 from tuiops.ui.screens.env import EnvScreen
 from tuiops.ui.screens.recipients import RecipientsScreen
 from tuiops.ui.widgets.resource_table import ResourceTable
 from tuiops.wiring import cluster_backend
-
-
-class NotingApp(TuiopsApp):
-    """The console, noting every notification."""
-
-    def __init__(self, backend: Backend) -> None:
-        super().__init__(backend)
-        self.notes: list[tuple[str, str]] = []
-
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: SeverityLevel = "information",
-        timeout: float | None = None,
-        markup: bool = True,
-    ) -> None:
-        self.notes.append((severity, message))
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
 
 @pytest.fixture

@@ -15,7 +15,8 @@ from textual.pilot import Pilot
 
 from tests.git_repos import git
 from tests.pilot_waits import settle, wait_for, wait_for_screen
-from tests.ui.test_rotation_ui import CONTEXT, NotingApp, Setup, backend_of, simulated_git_repo
+from tests.ui.noting_app import NotingApp
+from tests.ui.test_rotation_ui import CONTEXT, Setup, backend_of, simulated_git_repo
 from tuiops.domain.refs import ObjectRef
 from tuiops.domain.rollback import ROLLBACK_WARNING
 from tuiops.services.audit import AuditLog, audit_path

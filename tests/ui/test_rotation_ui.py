@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 import textual.constants
-from textual.notifications import SeverityLevel
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, Static
 
@@ -26,6 +25,7 @@ from tests.git_repos import example_git_repo, git, isolated_env
 from tests.pilot_waits import settle, wait_for, wait_for_screen
 from tests.sops.test_no_plaintext_on_disk import scan
 from tests.test_cli_env_rotate import every_git_object
+from tests.ui.noting_app import NotingApp, open_env, to_key
 from tuiops import wiring
 from tuiops.domain.refs import ObjectRef
 from tuiops.domain.rotation import PickUp, RotationStep, StepStatus
@@ -33,13 +33,11 @@ from tuiops.domain.status import ConditionStatus
 from tuiops.services.audit import AuditLog, audit_path
 from tuiops.services.backend import Backend
 from tuiops.sim.session import Simulation, start_simulation
-from tuiops.ui.app import TuiopsApp
 from tuiops.ui.screens.confirm import ConfirmScreen
 from tuiops.ui.screens.env import EnvScreen
 from tuiops.ui.screens.rotation import RotationHeading, RotationScreen
 from tuiops.ui.screens.rotation_dialog import RotationChoice, RotationDialog
 from tuiops.ui.screens.rotation_flow import rotation_job
-from tuiops.ui.widgets.resource_table import ResourceTable
 
 KEY = "NEXTCLOUD_ADMIN_PWD"
 CLUSTERENV = "clusters/main/clusterenv.yaml"
@@ -95,26 +93,6 @@ def backend_of(setup: Setup, *, read_only: bool = False) -> Backend:
     )
 
 
-class NotingApp(TuiopsApp):
-    """The console, noting every notification."""
-
-    def __init__(self, backend: Backend) -> None:
-        super().__init__(backend)
-        self.notes: list[tuple[str, str]] = []
-
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: SeverityLevel = "information",
-        timeout: float | None = None,
-        markup: bool = True,
-    ) -> None:
-        self.notes.append((severity, message))
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
-
-
 Flow = Callable[[NotingApp, Pilot[None], EnvScreen], Awaitable[None]]
 
 
@@ -125,25 +103,11 @@ def run_env(setup: Setup, flow: Flow, *, read_only: bool = False) -> NotingApp:
         app = NotingApp(backend_of(setup, read_only=read_only))
         async with app.run_test(size=(120, 40)) as pilot:
             await wait_for(pilot, lambda: app.state.connection == "live", 60, "a live console")
-            await pilot.press("4")
-            screen = await wait_for_screen(pilot, EnvScreen)
-            await wait_for(
-                pilot,
-                lambda: screen.file is not None and screen.file.rel == CLUSTERENV,
-                what="clusterenv decrypted",
-            )
-            await settle(pilot)
+            screen = await open_env(pilot)
             await flow(app, pilot, screen)
         return app
 
     return asyncio.run(main())
-
-
-async def to_key(pilot: Pilot[None], screen: EnvScreen, key: str) -> None:
-    table = screen.query_one("#env-keys", ResourceTable)
-    table.focus()
-    table.move_cursor(table.row_index(key))
-    await wait_for(pilot, lambda: table.cursor_key == key, what=f"the cursor on {key}")
 
 
 async def open_dialog(pilot: Pilot[None], screen: EnvScreen) -> RotationDialog:
