@@ -157,16 +157,24 @@ def run_bench(bench: Bench, quick: bool) -> list[m.Metric]:
             stderr=subprocess.PIPE,
             text=True,
         )
+        # One reader per pipe: `communicate` would read stderr too, racing the echo thread.
         echo = threading.Thread(target=_echo_stderr, args=(process.stderr, tail), daemon=True)
         echo.start()
+        output: list[str] = []
+        out = process.stdout
+        assert out is not None  # stdout=PIPE
+        reader = threading.Thread(target=lambda: output.append(out.read()), daemon=True)
+        reader.start()
         try:
-            stdout, _ = process.communicate(timeout=bench.timeout)
+            process.wait(timeout=bench.timeout)
         except subprocess.TimeoutExpired:
             process.kill()
-            process.communicate()
+            process.wait()
             why = f"{bench.script} ran over {bench.timeout:.0f} s"
             return m.not_measured(bench.metrics, why)
+        reader.join(timeout=5)
         echo.join(timeout=5)
+        stdout = "".join(output)
         note(f"== {bench.name}: {time.perf_counter() - started:.0f} s, exit {process.returncode}")
         last = next((line for line in reversed(tail) if line.strip()), "")
         if process.returncode != 0:
