@@ -279,11 +279,12 @@ class ConsoleSession:
 
 
 # The Env screen's state API (issue 15), re-exported from the one services module the UI may
-# import; env_session imports nothing heavy until a file is listed or opened.
-from tuiops.services.env_session import EnvFile as EnvFile  # noqa: E402
-from tuiops.services.env_session import EnvFileInfo as EnvFileInfo  # noqa: E402
-from tuiops.services.env_session import EnvSession as EnvSession  # noqa: E402
-from tuiops.services.env_session import SaveOutcome as SaveOutcome  # noqa: E402
+# import, imported when first asked for (the Env screen is not on the way to the first frame).
+if TYPE_CHECKING:
+    from tuiops.services.env_session import EnvFile as EnvFile
+    from tuiops.services.env_session import EnvFileInfo as EnvFileInfo
+    from tuiops.services.env_session import EnvSession as EnvSession
+    from tuiops.services.env_session import SaveOutcome as SaveOutcome
 
 # The rotation request the Env screen builds (issue 15), imported when first asked for: the
 # rotation service reads the repo with the gitops loader, which the console's first frame does
@@ -292,10 +293,15 @@ if TYPE_CHECKING:
     from tuiops.services.rotation import RotationRequest as RotationRequest
 
 _LAZY = {"RotationRequest": "tuiops.services.rotation"}
+_LAZY.update(
+    dict.fromkeys(
+        ("EnvFile", "EnvFileInfo", "EnvSession", "SaveOutcome"), "tuiops.services.env_session"
+    )
+)
 
 
 def __getattr__(name: str) -> object:
-    """`RotationRequest`, imported on first use."""
+    """The Env, rotation and recipients names (`_LAZY`), imported on first use."""
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
