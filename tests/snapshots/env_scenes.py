@@ -10,31 +10,17 @@ from textual.widgets import Input, TextArea
 
 from tests.pilot_waits import settle, wait_for, wait_for_screen
 from tests.snapshots.scenes import Scene, _loaded
+from tests.ui.noting_app import open_env, to_key
 from tuiops.ui.screens.confirm import ConfirmScreen
 from tuiops.ui.screens.env import EnvScreen
 from tuiops.ui.screens.env_dialogs import AddKeyDialog, ReviewDialog, TextDialog, ValueDialog
-from tuiops.ui.widgets.resource_table import ResourceTable
 
 CLUSTERENV = "clusters/main/clusterenv.yaml"
 
 
 async def _env(pilot: Pilot[None]) -> EnvScreen:
     await _loaded(pilot)
-    await pilot.press("4")
-    screen = await wait_for_screen(pilot, EnvScreen)
-    await wait_for(
-        pilot,
-        lambda: screen.file is not None and screen.file.rel == CLUSTERENV,
-        what="the demo's clusterenv decrypted",
-    )
-    await settle(pilot)
-    return screen
-
-
-async def _on_key(pilot: Pilot[None], screen: EnvScreen, key: str) -> None:
-    table = screen.query_one("#env-keys", ResourceTable)
-    table.move_cursor(table.row_index(key))
-    await wait_for(pilot, lambda: table.cursor_key == key, what=f"the cursor on {key}")
+    return await open_env(pilot)
 
 
 async def env_screen(pilot: Pilot[None]) -> None:
@@ -42,7 +28,7 @@ async def env_screen(pilot: Pilot[None]) -> None:
     screen = await _env(pilot)
     assert screen.file is not None
     screen.file.stage_set("NAS_IP", "192.168.10.6")
-    await _on_key(pilot, screen, "PLEX_IP")
+    await to_key(pilot, screen, "PLEX_IP")
     await pilot.press("v")
     await settle(pilot)
 
@@ -61,7 +47,7 @@ async def _no_blink(pilot: Pilot[None]) -> None:
 async def env_value(pilot: Pilot[None]) -> None:
     """e on PLEX_IP: the masked input, holding the old value."""
     screen = await _env(pilot)
-    await _on_key(pilot, screen, "PLEX_IP")
+    await to_key(pilot, screen, "PLEX_IP")
     await pilot.press("e")
     await wait_for_screen(pilot, ValueDialog)
     await _no_blink(pilot)
@@ -70,7 +56,7 @@ async def env_value(pilot: Pilot[None]) -> None:
 async def env_text(pilot: Pilot[None]) -> None:
     """E on S3URL: the value in a text area."""
     screen = await _env(pilot)
-    await _on_key(pilot, screen, "S3URL")
+    await to_key(pilot, screen, "S3URL")
     await pilot.press("E")
     await wait_for_screen(pilot, TextDialog)
     await _no_blink(pilot)

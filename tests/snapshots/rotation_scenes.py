@@ -11,8 +11,9 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from tests.pilot_waits import settle, wait_for, wait_for_screen
-from tests.snapshots.env_scenes import _env, _on_key
+from tests.snapshots.env_scenes import _env
 from tests.snapshots.scenes import Scene, _app, _loaded
+from tests.ui.noting_app import to_key
 from tuiops.domain.refs import ObjectRef
 from tuiops.domain.rotation import (
     Consumer,
@@ -97,7 +98,7 @@ def replay(on_step: StepSink) -> RotationSummary:
 async def rotation_dialog(pilot: Pilot[None]) -> None:
     """n on NEXTCLOUD_ADMIN_PWD: the dialog with a 32-character value, masked."""
     screen = await _env(pilot)
-    await _on_key(pilot, screen, KEY)
+    await to_key(pilot, screen, KEY)
     await pilot.press("n")
     dialog = await wait_for_screen(pilot, RotationDialog)
     await wait_for(pilot, lambda: dialog.preview is not None, what="the objects using the key")

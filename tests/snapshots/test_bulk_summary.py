@@ -6,14 +6,14 @@ tests/ui/test_marks_bulk.py runs the whole flow against the controllers."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
 
 from tests.pilot_waits import settle, wait_for, wait_for_screen
-from tests.snapshots.scenes import SIZES, apps, demo, make_app
+from tests.snapshots.scenes import SIZES, apps, make_app
 from tuiops.domain.refs import ObjectRef
 from tuiops.services.backend import Backend
 from tuiops.ui.app import TuiopsApp
@@ -69,12 +69,6 @@ async def bulk_summary(pilot: Pilot[None]) -> None:
     await app.push_screen(BulkSummaryScreen("reconcile", label, OUTCOMES))
     await wait_for_screen(pilot, BulkSummaryScreen)
     await settle(pilot)
-
-
-@pytest.fixture(scope="module")
-def backend() -> Iterator[Backend]:
-    with demo() as running:
-        yield running
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

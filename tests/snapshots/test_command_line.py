@@ -4,26 +4,20 @@ deterministic degraded scenario: the typed text on the bottom line, the candidat
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
 
 from tests.pilot_waits import settle, wait_for, wait_for_screen
-from tests.snapshots.scenes import LIVE_OBJECTS, SIZES, demo, make_app
+from tests.snapshots.scenes import LIVE_OBJECTS, SIZES, make_app
 from tuiops.services.backend import Backend
 from tuiops.ui.app import TuiopsApp
 from tuiops.ui.screens.jump import JumpScreen
 
 TYPED = {"names": "hr no", "commands": "h"}
 """Scene → what is typed after `:` (a kind and part of a name; part of a command)."""
-
-
-@pytest.fixture(scope="module")
-def backend() -> Iterator[Backend]:
-    with demo() as running:
-        yield running
 
 
 def _typing(text: str) -> Callable[[Pilot[None]], Awaitable[None]]:

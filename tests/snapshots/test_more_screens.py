@@ -3,22 +3,16 @@ deterministic degraded scenario."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from tests.snapshots.scenes import MORE_SCENES, SIZES, Scene, demo, make_app
+from tests.snapshots.scenes import MORE_SCENES, SIZES, Scene, make_app
 from tuiops.services.backend import Backend
 
 OWN_FILES = ("pods", "sources")
 """Scenes whose snapshots `test_pods.py` and `test_sources.py` take."""
-
-
-@pytest.fixture(scope="module")
-def backend() -> Iterator[Backend]:
-    with demo() as running:
-        yield running
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

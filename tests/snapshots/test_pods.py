@@ -5,19 +5,13 @@ cursor on the ReplicaSet that cannot create pods and the panel saying why (Faile
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from tests.snapshots.scenes import SIZES, demo, make_app, pods
+from tests.snapshots.scenes import SIZES, make_app, pods
 from tuiops.services.backend import Backend
-
-
-@pytest.fixture(scope="module")
-def backend() -> Iterator[Backend]:
-    with demo() as running:
-        yield running
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

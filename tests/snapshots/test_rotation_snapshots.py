@@ -4,20 +4,14 @@ review (`pytest --snapshot-update -k rotation` rewrites them)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from tests.snapshots.rotation_scenes import ROTATION_SCENES
-from tests.snapshots.scenes import SIZES, Scene, demo, make_app
+from tests.snapshots.scenes import SIZES, Scene, make_app
 from tuiops.services.backend import Backend
-
-
-@pytest.fixture(scope="module")
-def backend() -> Iterator[Backend]:
-    with demo() as running:
-        yield running
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

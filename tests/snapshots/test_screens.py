@@ -4,19 +4,13 @@ blindly (`pytest --snapshot-update` rewrites them; then run tests/make_screensho
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from tests.snapshots.scenes import SCENES, SIZES, Scene, demo, make_app
+from tests.snapshots.scenes import SCENES, SIZES, Scene, make_app
 from tuiops.services.backend import Backend
-
-
-@pytest.fixture(scope="module")
-def backend() -> Iterator[Backend]:
-    with demo() as running:
-        yield running
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

@@ -3,19 +3,13 @@ with its readiness, revision and message."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from tests.snapshots.scenes import SIZES, demo, make_app, sources
+from tests.snapshots.scenes import SIZES, make_app, sources
 from tuiops.services.backend import Backend
-
-
-@pytest.fixture(scope="module")
-def backend() -> Iterator[Backend]:
-    with demo() as running:
-        yield running
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
