@@ -26,8 +26,8 @@ from tuiops.services.rotation import (
     RotationRefused,
     RotationRequest,
     SecretRotation,
-    rotation_targets,
 )
+from tuiops.services.rotation_targets import rotation_targets
 from tuiops.sim.example_repo import EXAMPLE_REPO
 
 KS = "Kustomization"
