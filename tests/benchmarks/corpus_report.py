@@ -138,7 +138,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: print the table; exit 2 when the corpus is missing."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument(
-        "--corpus", type=Path, default=None, help="default: $TUIOPS_CORPUS, else ../shared/corpus"
+        "--corpus",
+        type=Path,
+        default=None,
+        help="default: as the corpus tests find it (corpus_scan.corpus_dir)",
     )
     parser.add_argument("names", nargs="*", help="only these corpus repos")
     args = parser.parse_args(argv)

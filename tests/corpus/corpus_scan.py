@@ -46,9 +46,8 @@ def corpus_from_env() -> Path | None:
 
 
 def corpus_dir() -> Path:
-    """The real-repo corpus: ``$TUIOPS_CORPUS`` when set, else ``../shared/corpus``.
-
-    The default is ``shared/corpus`` beside the project root. The corpus is never part of the
+    """The real-repo corpus: ``$TUIOPS_CORPUS`` when set, else ``DEFAULT_CORPUS`` (the
+    ``shared/corpus`` folder beside the project root). The corpus is never part of the
     repository; the one lookup is shared by the corpus tests and the benchmark scripts.
     """
     return corpus_from_env() or DEFAULT_CORPUS
