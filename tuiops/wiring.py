@@ -88,25 +88,17 @@ def _adds_repo_actions(build: Callable[P, Backend]) -> Callable[P, Backend]:
         if backend.repo_root is None:
             return backend
         from tuiops.adapters.git import GitCli
-        from tuiops.adapters.rollout import KubeWorkloads
         from tuiops.services.rollback import ChartRollback
         from tuiops.services.rotation import SecretRotation
 
         git = GitCli(backend.repo_root)
-        workloads = None
-        if backend.control is not None:
-            kubeconfig, context = kwargs.get("kubeconfig"), kwargs.get("context")
-            workloads = KubeWorkloads(
-                KubeApi(
-                    kubeconfig if isinstance(kubeconfig, str) else None,
-                    context if isinstance(context, str) else None,
-                )
-            )
         return dataclasses.replace(
             backend,
             git=git,
             rollback=ChartRollback(backend.repo_root, git, read_only=backend.read_only),
-            rotation=SecretRotation(git, backend.control, workloads, read_only=backend.read_only),
+            rotation=SecretRotation(
+                git, backend.control, backend.workloads, read_only=backend.read_only
+            ),
         )
 
     return wrapped
@@ -182,6 +174,8 @@ def cluster_backend(
             contexts=contexts,
             switch_context=switch,
         )
+    from tuiops.adapters.rollout import KubeWorkloads
+
     api = KubeApi(kubeconfig, context)
     return Backend(
         repo_root,
@@ -199,6 +193,7 @@ def cluster_backend(
         switch_context=switch,
         audit=audit.for_context(resolved.name),
         age_secret=KubeAgeKeySecret(api),
+        workloads=KubeWorkloads(api),
     )
 
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # the console's first frame does not pay for every port's dom
         LogReader,
         ObjectDetails,
         TalosReader,
+        WorkloadControl,
     )
     from tuiops.services.audit import AuditLog, AuditObject
     from tuiops.services.rollback import ChartRollback
@@ -171,6 +172,9 @@ class Backend:
     """After an env save: commit, push, reconcile the affected objects, list the consumers
     (`targets(repo, keys)`, `run(request, on_step)`, `restart(consumers, on_step)`); blocking,
     run in a thread worker. None outside a repo."""
+    workloads: WorkloadControl | None = None
+    """Live workloads and their rollout restart (the rotation's consumers), on the feed's
+    kube context; None offline."""
     age_secret: AgeKeySecret | None = None
     """The Flux namespace's `sops-age` Secret (recipient rotation); None when offline. Not
     guarded itself: `services/recipients.py` refuses and records every write."""

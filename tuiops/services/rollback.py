@@ -12,13 +12,10 @@ from pathlib import Path
 from tuiops.domain.refs import ObjectRef
 from tuiops.domain.rollback import RollbackPlan, RollbackResult
 from tuiops.errors import TuiopsError
-from tuiops.gitops.chart_version import (
-    RollbackRefused,
-    plan_chart_rollback,
-    restore,
-    write_rollback,
-)
 from tuiops.ports import GitRepository
+
+# The rollback's repo editing (gitops/chart_version.py) is imported when a rollback is planned:
+# every backend of a repo carries a ChartRollback, and the console's start does not need it.
 
 
 class ReadOnlyRefused(TuiopsError):
@@ -46,6 +43,8 @@ class ChartRollback:
             RollbackRefused: it cannot be done by a safe one-line edit (the message says why:
                 a `${VAR}` version, not a plain scalar, not in the repo, already there).
         """
+        from tuiops.gitops.chart_version import plan_chart_rollback
+
         return plan_chart_rollback(self.repo_root, release, chart_version)
 
     def apply(self, plan: RollbackPlan, *, message: str = "", push: bool = False) -> RollbackResult:
@@ -62,6 +61,8 @@ class ChartRollback:
             RollbackRefused: the file changed since the plan, or has uncommitted changes.
             TuiopsError: git failed (one line: no identity, a hook, ...); nothing changed.
         """
+        from tuiops.gitops.chart_version import RollbackRefused, restore, write_rollback
+
         if self._read_only:
             raise ReadOnlyRefused("read-only: the rollback was not written")
         if not self._git.is_clean([plan.file]):

@@ -30,7 +30,6 @@ from tuiops.domain.rotation import (
     judge,
 )
 from tuiops.errors import TuiopsError
-from tuiops.gitops.loader import load_repo
 from tuiops.ports import FluxControl, GitRepository, WorkloadControl
 from tuiops.services.rotation_targets import rotation_targets
 
@@ -118,6 +117,8 @@ class SecretRotation:
         self, repo_root: Path, keys: Sequence[str], files: Sequence[Path] = ()
     ) -> RotationTargets:
         """What the keys reach (the objects to show before saving); reads the repo only."""
+        from tuiops.gitops.loader import load_repo  # not on the console's way to its first frame
+
         return rotation_targets(load_repo(repo_root), repo_root, keys, files)
 
     def run(self, request: RotationRequest, on_step: OnStep) -> RotationSummary:
