@@ -179,6 +179,13 @@ class Backend:
     """The Flux namespace's `sops-age` Secret (recipient rotation); None when offline. Not
     guarded itself: `services/recipients.py` refuses and records every write."""
 
+    @property
+    def read_only_why(self) -> str:
+        """Why changes are refused, as a notice says it: `tuiops runs with --read-only`, or the
+        config file's line for this context."""
+        reason = self.read_only_reason
+        return "tuiops runs with --read-only" if reason in ("", "--read-only") else reason
+
     def __post_init__(self) -> None:
         if self.read_only and not self.read_only_reason:
             object.__setattr__(self, "read_only_reason", "--read-only")

@@ -153,9 +153,7 @@ class FluxActions:
         (the guarded control would record it too, but it is never reached from here)."""
         backend = self._host.backend
         what = f"{len(refs)} marked objects" if len(refs) > 1 else ", ".join(map(str, refs))
-        reason = backend.read_only_reason
-        why = "tuiops runs with --read-only" if reason in ("", "--read-only") else reason
-        text = f"read-only: {offer.label} of {what} refused ({why})"
+        text = f"read-only: {offer.label} of {what} refused ({backend.read_only_why})"
         try:
             backend.record(f"flux {offer.label}", refs, "refused", text)
         except (TuiopsError, ValueError) as error:  # the log could not be written

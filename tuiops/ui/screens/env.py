@@ -46,8 +46,6 @@ from tuiops.ui.tones import Tone
 from tuiops.ui.widgets.resource_table import ResourceTable
 from tuiops.ui.widgets.status_bar import StatusBar
 
-READ_ONLY = "(tuiops runs with --read-only)"
-
 
 class EnvScreen(ConsoleScreen):
     """The SOPS files of the repo and the one open."""
@@ -153,7 +151,7 @@ class EnvScreen(ConsoleScreen):
         # Audited by key name only (`FILE:KEY`, never a value), as every change is.
         named = [f"{file.rel}:{edit.key}" for edit in file.edits] or [file.rel]
         if backend.read_only:  # blocked here too, not only at the key
-            line = f"read-only: saving {file.rel} refused {READ_ONLY}"
+            line = f"read-only: saving {file.rel} refused ({backend.read_only_why})"
             with contextlib.suppress(TuiopsError, ValueError):
                 backend.record("env save", named, "refused", line)
             self.app.call_from_thread(self.notify, line, severity="warning", markup=False)
@@ -272,7 +270,7 @@ class EnvScreen(ConsoleScreen):
         """True (after a one-line notice) when `what` may not happen now."""
         if self.host.backend.read_only:
             target = self.file.rel if self.file is not None else "the repo"
-            line = f"read-only: {what} {target} refused {READ_ONLY}"
+            line = f"read-only: {what} {target} refused ({self.host.backend.read_only_why})"
             self.notify(line, severity="warning", markup=False)
             return True
         if self.busy:
